@@ -1,0 +1,64 @@
+# channel -- PGXS build.
+#
+# The install script channel--$(EXTVERSION).sql is generated from the readable
+# pieces in src/sql/ (one file per concern, applied in file-name order).
+# Pure-computation C lives in src/core/ (no PostgreSQL headers) and is linked
+# both into the extension and into the stand-alone unit tests and fuzzers.
+
+EXTENSION  = channel
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = channel
+CORE_SRCS  = $(sort $(wildcard src/core/*.c))
+WRAP_SRCS  = $(sort $(wildcard src/*.c))
+OBJS       = $(CORE_SRCS:.c=.o) $(WRAP_SRCS:.c=.o)
+
+SQL_PIECES = $(sort $(wildcard src/sql/[0-9]*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
+
+# pg_regress: every sql/NN_name.sql, in name order, in one database where the
+# extension is created first.
+REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --load-extension=channel
+# isolation specs live in test/isolation (specs/ + expected/).
+ISOLATION      = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=channel
+
+ICU_CFLAGS := $(shell pkg-config --cflags icu-uc icu-i18n)
+ICU_LIBS   := $(shell pkg-config --libs icu-uc icu-i18n)
+PG_CPPFLAGS = -Isrc -Isrc/core $(ICU_CFLAGS)
+PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(CHANNEL_WERROR)
+SHLIB_LINK  = $(ICU_LIBS)
+
+EXTRA_CLEAN = $(DATA_built) test/unit/run_unit_tests test/fuzz/*.fuzz output_iso
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(DATA_built): $(SQL_PIECES) $(EXTENSION).control Makefile
+	@{ echo '-- channel $(EXTVERSION): generated from src/sql/*.sql by make; do not edit.'; \
+	   printf '%s\n' '\echo Use "CREATE EXTENSION channel" to load this file. \quit'; \
+	   for f in $(SQL_PIECES); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
+
+all: check-icu
+
+# The extension must link the ICU major the server itself was built with:
+# two ICU majors in one backend give different collation and
+# transliteration results for the same text.
+.PHONY: check-icu
+check-icu:
+	@server_icu=$$(ldd $$($(PG_CONFIG) --bindir)/postgres | sed -n 's/.*libicuuc\.so\.\([0-9]*\).*/\1/p'); \
+	 ours=$$(pkg-config --modversion icu-uc | cut -d. -f1); \
+	 if [ -n "$$server_icu" ] && [ "$$server_icu" != "$$ours" ]; then \
+	   echo "error: server uses ICU $$server_icu but pkg-config finds ICU $$ours" >&2; exit 1; fi
+
+# Stand-alone unit tests of src/core (no server needed).
+UNIT_CFLAGS = -std=c11 -O1 -g -Wall -Wextra -Werror -Isrc/core $(ICU_CFLAGS)
+test/unit/run_unit_tests: $(wildcard test/unit/*.c test/unit/*.h) $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) $(UNIT_CFLAGS) -o $@ $(wildcard test/unit/*.c) $(CORE_SRCS) $(ICU_LIBS) -lm
+
+.PHONY: unitcheck
+unitcheck: test/unit/run_unit_tests
+	./test/unit/run_unit_tests

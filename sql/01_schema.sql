@@ -1,0 +1,2 @@
+-- the extension's objects exist and carry comments
+SELECT count(*) AS countries FROM channel.country;

@@ -1,0 +1,20 @@
+/*
+ * channel.c -- module entry point: the magic block and _PG_init().
+ *
+ * GUCs are defined here (through each concept's init function) so that they
+ * exist as soon as the library is loaded, by CREATE EXTENSION or by the first
+ * call of any channel function.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "channel.h"
+
+PG_MODULE_MAGIC;
+
+void
+_PG_init(void)
+{
+	/* concepts add their channel_init_<concept>() calls here */
+}

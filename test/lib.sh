@@ -1,0 +1,112 @@
+# test/lib.sh -- shared set-up for the demo, the tests and the benchmarks.
+#
+# Sourced, not run.  Provides:
+#   channel_install_deps   apt-get the Debian build and run dependencies if missing
+#   channel_build          make (warnings are errors when CHANNEL_WERROR is set)
+#   channel_sandbox        a private copy of the PostgreSQL 15 tree with channel
+#                          installed into it, so tests never touch /usr and two
+#                          checkouts can be tested side by side
+#   channel_start_cluster  initdb + start a throwaway cluster as user postgres on
+#                          a Unix socket in a temp dir (exports PGHOST/PGPORT/PGUSER)
+#   channel_stop_cluster   stop it and remove the temp dir
+#
+# Why a sandbox: the server finds its extension and library directories
+# relative to its own binary, so a copied bin/ next to a share/ tree that
+# holds our files serves this checkout's build, and nothing system-wide.
+
+set -euo pipefail
+
+CHANNEL_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_BIN=/usr/lib/postgresql/15/bin
+export PG_CONFIG=$PG_BIN/pg_config
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+channel_install_deps() {
+	local pkgs="build-essential pkg-config git postgresql-15 postgresql-server-dev-15 postgresql-15-cron
+	            libicu-dev libipc-run-perl clang-14 libclang-rt-14-dev"
+	local missing=""
+	for p in $pkgs; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		say "installing Debian packages:$missing"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	fi
+}
+
+channel_build() {
+	say "building channel"
+	make -C "$CHANNEL_SRC" -s ${CHANNEL_WERROR:+CHANNEL_WERROR=-Werror} all >/dev/null
+}
+
+channel_sandbox() {
+	CHANNEL_TMP=${CHANNEL_TMP:-$(mktemp -d /tmp/channel.XXXXXX)}
+	chmod 755 "$CHANNEL_TMP"
+	local root=$CHANNEL_TMP/inst
+	local bindir=$root/usr/lib/postgresql/15/bin libdir=$root/usr/lib/postgresql/15/lib
+	local sharedir=$root/usr/share/postgresql/15
+	say "installing channel into a private PostgreSQL tree ($root)"
+	mkdir -p "$bindir" "$libdir" "$sharedir/extension"
+	# binaries are copied (the server resolves symlinks to find its tree);
+	# libraries and shared files are linked
+	cp -a "$PG_BIN"/. "$bindir"/
+	for f in /usr/lib/postgresql/15/lib/*; do ln -sf "$f" "$libdir"/; done
+	for f in /usr/share/postgresql/15/*; do
+		[ "$(basename "$f")" = extension ] || ln -sf "$f" "$sharedir"/
+	done
+	for f in /usr/share/postgresql/15/extension/*; do ln -sf "$f" "$sharedir/extension"/; done
+	make -C "$CHANNEL_SRC" -s install DESTDIR="$root" >/dev/null
+	CHANNEL_PG_BIN=$bindir
+	export CHANNEL_TMP CHANNEL_PG_BIN
+}
+
+run_as_postgres() {
+	if [ "$(id -un)" = postgres ]; then "$@"
+	elif [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"
+	else sudo -u postgres "$@"; fi
+}
+
+channel_start_cluster() {
+	local data=$CHANNEL_TMP/data sock=$CHANNEL_TMP/sock
+	mkdir -p "$sock"
+	chown postgres:postgres "$sock" 2>/dev/null || as_root chown postgres:postgres "$sock"
+	as_root install -d -o postgres -g postgres "$data"
+	say "starting a throwaway cluster (socket $sock)"
+	run_as_postgres "$CHANNEL_PG_BIN/initdb" -D "$data" --encoding=UTF8 --locale=C.UTF-8 \
+		--auth=trust --username=postgres >/dev/null
+	cat <<-CONF | run_as_postgres tee -a "$data/postgresql.conf" >/dev/null
+		listen_addresses = ''
+		unix_socket_directories = '$sock'
+		unix_socket_permissions = 0777
+		shared_preload_libraries = 'pg_cron'
+		cron.database_name = 'postgres'
+		max_connections = 60
+		shared_buffers = '1GB'
+		work_mem = '64MB'
+		maintenance_work_mem = '512MB'
+		max_wal_size = '4GB'
+		fsync = off
+		synchronous_commit = off
+		full_page_writes = off
+		log_min_messages = warning
+	CONF
+	run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w start >/dev/null
+	export PGHOST=$sock PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+	trap channel_stop_cluster EXIT
+}
+
+channel_stop_cluster() {
+	[ -n "${CHANNEL_TMP:-}" ] || return 0
+	if [ -f "$CHANNEL_TMP/data/postmaster.pid" ]; then
+		run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$CHANNEL_TMP/data" -m fast stop >/dev/null 2>&1 || true
+	fi
+	if [ -z "${CHANNEL_KEEP:-}" ]; then
+		as_root rm -rf "$CHANNEL_TMP"
+	fi
+}
