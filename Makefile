@@ -19,10 +19,10 @@ DATA       = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
 
 # pg_regress: every sql/NN_name.sql, in name order, in one database where the
 # extension is created first.
-REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS      := $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=channel
 # isolation specs live in test/isolation (specs/ + expected/).
-ISOLATION      = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ISOLATION      := $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=channel
 
 ICU_CFLAGS := $(shell pkg-config --cflags icu-uc icu-i18n)

@@ -262,6 +262,29 @@ INSERT INTO channel.country (code, name, region) VALUES
   ('ZM', 'Zambia', 'EMEA'),
   ('ZW', 'Zimbabwe', 'EMEA');
 
+-- Region of a country, or a clear error for a code that is not ISO 3166-1:
+-- the triggers that default a region call it before the foreign key is
+-- checked, so without it a bad code would surface as a NULL region.
+CREATE FUNCTION channel.country_region(code channel.country_code) RETURNS channel.region_code
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  found_region channel.region_code;
+BEGIN
+  SELECT c.region INTO found_region FROM channel.country c WHERE c.code = country_region.code;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown country code "%"', code
+      USING ERRCODE = 'foreign_key_violation',
+            DETAIL = 'Country codes are ISO 3166-1 alpha-2 codes, listed in channel.country.',
+            HINT = 'Use the two-letter ISO code, e.g. GB for the United Kingdom, DE for Germany.';
+  END IF;
+  RETURN found_region;
+END
+$$;
+COMMENT ON FUNCTION channel.country_region(channel.country_code) IS
+  'Sales region of an ISO 3166-1 alpha-2 country; raises foreign_key_violation for an unknown code.';
+
 CREATE TABLE channel.product_line (
   code                   channel.product_code PRIMARY KEY,
   name                   text NOT NULL CHECK (btrim(name) <> ''),

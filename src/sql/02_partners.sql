@@ -53,8 +53,8 @@ AS $$
 DECLARE
   parent_kind text;
 BEGIN
-  IF NEW.region IS NULL THEN
-    SELECT c.region INTO NEW.region FROM channel.country c WHERE c.code = NEW.country;
+  IF NEW.region IS NULL AND NEW.country IS NOT NULL THEN
+    NEW.region := channel.country_region(NEW.country);
   END IF;
   IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
     NEW.status_changed_at := now();

@@ -117,8 +117,8 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF NEW.region IS NULL THEN
-    SELECT c.region INTO NEW.region FROM channel.country c WHERE c.code = NEW.country;
+  IF NEW.region IS NULL AND NEW.country IS NOT NULL THEN
+    NEW.region := channel.country_region(NEW.country);
   END IF;
   RETURN NEW;
 END
