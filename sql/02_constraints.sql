@@ -1,6 +1,7 @@
 -- 02_constraints: every guard of the data model rejects what it should,
 -- with a message that says what is wrong.  Fixtures are removed at the end.
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 
 INSERT INTO channel.product_line (code, name, requires_certification, min_cert_level)
 VALUES ('STORAGE', 'Storage', true, 'professional'), ('SERVERS', 'Servers', false, 'associate');

@@ -1,6 +1,7 @@
 -- 03_history: every lead and deal transition lands in its append-only
 -- history table, with who, from, to, which partner and why.
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 
 INSERT INTO channel.product_line (code, name) VALUES ('SERVERS', 'Servers');
 INSERT INTO channel.partner (partner_id, name, status, country) VALUES

@@ -1,6 +1,7 @@
 -- 04_demo: generate_demo is deterministic for a seed and gives the IDC shape.
 -- Runs in a transaction that is rolled back, leaving the database empty.
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 
 -- bad arguments are refused before anything is written
 SELECT * FROM channel.generate_demo(5);

@@ -246,12 +246,12 @@ CREATE FUNCTION channel.generate_demo(partners integer DEFAULT 27500,
 RETURNS TABLE (item text, how_many bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET client_min_messages = warning
 AS $fn$
 DECLARE
   t_end   timestamptz := as_of + time '12:00';   -- "now" of the demo world
   n_cust  integer;
   s       bigint := seed;
+  scratch text;
 BEGIN
   IF partners IS NULL OR partners < 20 OR partners > 5000000 THEN
     RAISE EXCEPTION 'partners must be between 20 and 5000000'
@@ -273,6 +273,16 @@ BEGIN
             HINT = 'Use a fresh database, or TRUNCATE channel.partner, channel.lead, channel.deal CASCADE first.';
   END IF;
 
+  -- scratch tables of an earlier call in this transaction (ON COMMIT DROP
+  -- has not fired yet)
+  FOREACH scratch IN ARRAY ARRAY['demo_cty', 'demo_lines', 'demo_partner', 'demo_customer', 'demo_lead',
+                                 'demo_taker', 'demo_deal'] LOOP
+    IF to_regclass('pg_temp.' || scratch) IS NOT NULL THEN
+      EXECUTE format('DROP TABLE pg_temp.%I', scratch);
+    END IF;
+  END LOOP;
+
+  RAISE NOTICE 'generate_demo: % partners', partners;
   INSERT INTO channel.product_line (code, name, requires_certification, min_cert_level, protection_days) VALUES
     ('STORAGE', 'Storage arrays and backup', true, 'associate', 90),
     ('SERVERS', 'Rack and blade servers', false, 'associate', 90),
@@ -285,7 +295,6 @@ BEGIN
   ON CONFLICT (code) DO NOTHING;
 
   -- countries on a [lo, hi) stretch of [0, 1) proportional to their weight
-  DROP TABLE IF EXISTS pg_temp.demo_cty;
   CREATE TEMP TABLE demo_cty ON COMMIT DROP AS
     SELECT p.country, p.lang, p.suffixes, p.suffix_first, c.region, l.stems, l.partner_words,
            l.industries, l.first_names, l.last_names,
@@ -297,7 +306,6 @@ BEGIN
     WINDOW w_upto AS (ORDER BY p.country ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
            w_before AS (ORDER BY p.country ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
 
-  DROP TABLE IF EXISTS pg_temp.demo_lines;
   CREATE TEMP TABLE demo_lines ON COMMIT DROP AS
     SELECT code, row_number() OVER (ORDER BY code) AS k,
            CASE code WHEN 'STORAGE' THEN 120000 WHEN 'SERVERS' THEN 90000 WHEN 'NETWORKING' THEN 60000
@@ -309,7 +317,6 @@ BEGIN
   -- about 31% active and 68% inactive (the IDC shape: 8,500 of 27,500), a
   -- few in the other states; 1% distributors; a Pareto(1.16) "size" per
   -- partner drives the 80/20 revenue skew.
-  DROP TABLE IF EXISTS pg_temp.demo_partner;
   CREATE TEMP TABLE demo_partner ON COMMIT DROP AS
   SELECT i AS partner_id, c.country, c.region, c.lang, c.suffixes, c.suffix_first,
          c.stems, c.partner_words, c.first_names, c.last_names,
@@ -413,11 +420,11 @@ BEGIN
   FROM demo_partner d
   CROSS JOIN LATERAL generate_series(1, 1 + floor(channel.det_random(s, 19, d.partner_id) * 3)::int) AS k;
 
+  RAISE NOTICE 'generate_demo: % end customers and % leads', greatest(200, leads / 8), leads;
   ---------------------------------------------------------------- customers
   -- the famous ones first, then composed ones; a few customers draw many
   -- leads (index = N * u^2), as big accounts do.
   n_cust := greatest(200, leads / 8);
-  DROP TABLE IF EXISTS pg_temp.demo_customer;
   CREATE TEMP TABLE demo_customer ON COMMIT DROP AS
   SELECT row_number() OVER (ORDER BY f.country, f.core) AS cid, f.core, nullif(f.suffix, '') AS suffix,
          f.country, c.region, c.lang, c.suffix_first
@@ -438,7 +445,6 @@ BEGIN
 
   ---------------------------------------------------------------- leads
   -- created over 24 months, more of them recently; status follows age.
-  DROP TABLE IF EXISTS pg_temp.demo_lead;
   CREATE TEMP TABLE demo_lead ON COMMIT DROP AS
   SELECT i AS lead_id, cu.cid, cu.core, cu.suffix, cu.lang, cu.suffix_first, cu.country, cu.region,
          (SELECT code FROM demo_lines WHERE k = 1 + floor(channel.det_random(s, 31, i) * (SELECT count(*) FROM demo_lines))::int) AS product_line,
@@ -450,7 +456,6 @@ BEGIN
   JOIN demo_customer cu ON cu.cid = 1 + floor(power(channel.det_random(s, 30, i), 2) * n_cust)::int;
 
   -- partners that can take a lead: active, not distributors, authorized
-  DROP TABLE IF EXISTS pg_temp.demo_taker;
   CREATE TEMP TABLE demo_taker ON COMMIT DROP AS
   SELECT p.partner_id, p.country, p.region, pp.product_line,
          row_number() OVER (PARTITION BY p.country, pp.product_line ORDER BY p.partner_id) AS rn_c,
@@ -534,9 +539,9 @@ BEGIN
   ORDER BY d.lead_id;
 
   ---------------------------------------------------------------- deals
+  RAISE NOTICE 'generate_demo: deal registrations';
   -- every converted lead became a registration; partners also register
   -- opportunities of their own (about one for every four leads).
-  DROP TABLE IF EXISTS pg_temp.demo_deal;
   CREATE TEMP TABLE demo_deal ON COMMIT DROP AS
   SELECT row_number() OVER (ORDER BY src, k) AS deal_id, x.*
   FROM (
