@@ -56,7 +56,15 @@ channel_sandbox() {
 	# binaries are copied (the server resolves symlinks to find its tree);
 	# libraries and shared files are linked
 	cp -a "$PG_BIN"/. "$bindir"/
-	for f in /usr/lib/postgresql/15/lib/*; do ln -sf "$f" "$libdir"/; done
+	# bitcode/ is a real directory so that installing our JIT bitcode into
+	# the sandbox never writes through a link into the system tree
+	mkdir -p "$libdir/bitcode"
+	for f in /usr/lib/postgresql/15/lib/*; do
+		[ "$(basename "$f")" = bitcode ] || ln -sf "$f" "$libdir"/
+	done
+	for f in /usr/lib/postgresql/15/lib/bitcode/*; do
+		case "$(basename "$f")" in channel|channel.index.bc) ;; *) ln -sf "$f" "$libdir/bitcode"/ ;; esac
+	done
 	for f in /usr/share/postgresql/15/*; do
 		[ "$(basename "$f")" = extension ] || ln -sf "$f" "$sharedir"/
 	done
