@@ -16,6 +16,11 @@ DECLARE
   me bigint := channel.current_partner();
   l record;
 BEGIN
+  IF lead_contact.lead_id IS NULL THEN
+    RAISE EXCEPTION 'lead_id must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the id of one of your accepted leads.';
+  END IF;
   SELECT ld.partner_id, ld.status, ld.contact_name, ld.contact_email INTO l
   FROM channel.lead ld WHERE ld.lead_id = lead_contact.lead_id;
   IF NOT FOUND OR (me IS NOT NULL AND l.partner_id IS DISTINCT FROM me) THEN
