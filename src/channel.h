@@ -9,5 +9,6 @@
 
 void		_PG_init(void);
 void		channel_init_identity(void);
+void		channel_init_scoring(void);
 
 #endif
