@@ -19,4 +19,5 @@ _PG_init(void)
 	/* concepts add their channel_init_<concept>() calls here */
 	channel_init_identity();
 	channel_init_scoring();
+	channel_init_routing();
 }

@@ -10,5 +10,6 @@
 void		_PG_init(void);
 void		channel_init_identity(void);
 void		channel_init_scoring(void);
+void		channel_init_routing(void);
 
 #endif
