@@ -152,11 +152,10 @@ SELECT channel.lose_lead(3201, 'no response');
 SELECT channel.lose_lead(3201);
 SELECT channel.lose_lead(3202, repeat('x', 501));
 
--- SLA: an overdue lead cannot be accepted any more; recall re-routes it
+-- SLA: recall takes overdue leads from their partners and re-routes them
 UPDATE channel.lead SET routed_at = now() - interval '3 days', accept_by = now() - interval '1 day'
 WHERE lead_id IN (3203, 3206);
 SELECT lead_id, partner_id FROM channel.lead WHERE lead_id IN (3203, 3206) ORDER BY lead_id;
-SELECT channel.accept_lead(3203);
 SELECT channel.recall_overdue_leads() AS recalled;
 SELECT channel.recall_overdue_leads() AS recalled_again;
 SELECT lead_id, status, partner_id, status_reason FROM channel.lead WHERE lead_id IN (3203, 3206) ORDER BY lead_id;

@@ -156,18 +156,12 @@ BEGIN
   IF l.status <> 'routed' THEN
     PERFORM channel.lead_transition_error(l, 'accept', 'a routed');
   END IF;
-  IF l.accept_by < now() THEN
-    RAISE EXCEPTION 'cannot accept lead %: its SLA expired', l.lead_id
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = 'A routed lead must be accepted before its accept_by time.',
-            HINT = 'The lead will be recalled and routed to another partner.';
-  END IF;
   UPDATE channel.lead ld SET status = 'accepted', accepted_at = now(), status_reason = NULL
   WHERE ld.lead_id = l.lead_id;
 END
 $$;
 COMMENT ON FUNCTION channel.accept_lead(bigint) IS
-  'Partner: accepts a lead routed to it, before its SLA (accept_by) expires.';
+  'Partner: accepts a lead routed to it. The SLA (accept_by) is enforced by channel.recall_overdue_leads(): until it recalls the lead, the partner may still accept it.';
 
 CREATE FUNCTION channel.reject_lead(lead_id bigint, reason text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
