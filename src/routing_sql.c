@@ -290,6 +290,7 @@ typedef struct Bucket
 	int			n;
 	int			cap;
 	int		   *idx;			/* partner indexes */
+	int8	   *cert;			/* their best valid certification on the line, -1 none */
 } Bucket;
 
 typedef struct CertEntry
@@ -337,6 +338,7 @@ typedef struct Router
 	RoutingCandidate *cand;
 	int		   *cand_idx;
 	bool	   *cand_country;
+	int8	   *cand_cert;
 } Router;
 
 static HTAB *
@@ -423,6 +425,32 @@ router_load(Router *r)
 	MemoryContextSwitchTo(old);
 	SPI_freetuptable(SPI_tuptable);
 
+	/* certifications valid today */
+	ret = SPI_execute(
+		"SELECT c.partner_id, c.product_line::text, max(c.level)::text "
+		"FROM channel.certification c "
+		"WHERE c.earned_on <= current_date AND c.expires_on > current_date "
+		"GROUP BY 1, 2",
+		true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "loading certifications failed: %s", SPI_result_code_string(ret));
+	old = MemoryContextSwitchTo(r->cxt);
+	r->certs = make_hash("channel routing certifications", sizeof(CertEntry), r->cxt, false);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		char		key[BUCKET_KEY_LEN];
+		CertEntry  *c;
+
+		memset(key, 0, sizeof key);
+		snprintf(key, sizeof key, INT64_FORMAT "|%s", get_int64(t, td, 1, 0), SPI_getvalue(t, td, 2));
+		c = hash_search(r->certs, key, HASH_ENTER, NULL);
+		c->level = cert_level_of(SPI_getvalue(t, td, 3));
+	}
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+
 	/* territories x authorized product lines -> buckets */
 	ret = SPI_execute(
 		"SELECT t.partner_id, pp.product_line::text, t.country IS NOT NULL, "
@@ -457,39 +485,24 @@ router_load(Router *r)
 			b->n = 0;
 			b->cap = 8;
 			b->idx = palloc(sizeof(int) * b->cap);
+			b->cert = palloc(sizeof(int8) * b->cap);
 		}
 		if (b->n == b->cap)
 		{
 			b->cap *= 2;
 			b->idx = repalloc(b->idx, sizeof(int) * b->cap);
+			b->cert = repalloc(b->cert, sizeof(int8) * b->cap);
+		}
+		{
+			char		ckey[BUCKET_KEY_LEN];
+			CertEntry  *c;
+
+			memset(ckey, 0, sizeof ckey);
+			snprintf(ckey, sizeof ckey, INT64_FORMAT "|%s", pid, SPI_getvalue(t, td, 2));
+			c = hash_search(r->certs, ckey, HASH_FIND, NULL);
+			b->cert[b->n] = c ? c->level : -1;
 		}
 		b->idx[b->n++] = pe->idx;
-	}
-	MemoryContextSwitchTo(old);
-	SPI_freetuptable(SPI_tuptable);
-
-	/* certifications valid today */
-	ret = SPI_execute(
-		"SELECT c.partner_id, c.product_line::text, max(c.level)::text "
-		"FROM channel.certification c "
-		"WHERE c.earned_on <= current_date AND c.expires_on > current_date "
-		"GROUP BY 1, 2",
-		true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "loading certifications failed: %s", SPI_result_code_string(ret));
-	old = MemoryContextSwitchTo(r->cxt);
-	r->certs = make_hash("channel routing certifications", sizeof(CertEntry), r->cxt, false);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	t = SPI_tuptable->vals[i];
-		TupleDesc	td = SPI_tuptable->tupdesc;
-		char		key[BUCKET_KEY_LEN];
-		CertEntry  *c;
-
-		memset(key, 0, sizeof key);
-		snprintf(key, sizeof key, INT64_FORMAT "|%s", get_int64(t, td, 1, 0), SPI_getvalue(t, td, 2));
-		c = hash_search(r->certs, key, HASH_ENTER, NULL);
-		c->level = cert_level_of(SPI_getvalue(t, td, 3));
 	}
 	MemoryContextSwitchTo(old);
 	SPI_freetuptable(SPI_tuptable);
@@ -518,6 +531,7 @@ router_load(Router *r)
 	r->cand = palloc(sizeof(RoutingCandidate) * Max(r->npartners, 1));
 	r->cand_idx = palloc(sizeof(int) * Max(r->npartners, 1));
 	r->cand_country = palloc(sizeof(bool) * Max(r->npartners, 1));
+	r->cand_cert = palloc(sizeof(int8) * Max(r->npartners, 1));
 	r->cap_routed = r->cap_pooled = 256;
 	r->routed_lead = palloc(sizeof(int64) * r->cap_routed);
 	r->routed_partner = palloc(sizeof(int64) * r->cap_routed);
@@ -604,6 +618,7 @@ gather(Router *r, const LeadToRoute *l, char kind, const char *place, int *n)
 		}
 		p->stamp = l->ordinal;
 		p->stamp_country = (kind == 'c');
+		r->cand_cert[*n] = b->cert[i];
 		r->cand_idx[(*n)++] = b->idx[i];
 	}
 }
@@ -634,20 +649,16 @@ router_decide(Router *r, const LeadToRoute *l, double *fit_out)
 		Partner    *p = &r->partners[r->cand_idx[i]];
 		RoutingEligibilityInput e = {0};
 		RoutingFitInput f = {0};
-		CertEntry  *c;
 		bool		excluded = false;
 
 		for (int k = 0; k < l->nexcluded; k++)
 			if (l->excluded[k] == p->id)
 				excluded = true;
-		memset(key, 0, sizeof key);
-		snprintf(key, sizeof key, INT64_FORMAT "|%s", p->id, l->line);
-		c = hash_search(r->certs, key, HASH_FIND, NULL);
 
 		e.active = e.covers = e.authorized = true;
 		e.requires_cert = line ? line->requires_cert : false;
 		e.min_cert_level = line ? line->min_level : 0;
-		e.cert_level = c ? c->level : -1;
+		e.cert_level = r->cand_cert[i];
 		e.tier = p->tier;
 		e.min_tier = min_tier;
 		e.open = p->open;

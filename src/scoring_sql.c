@@ -47,6 +47,7 @@ static bool shipped_rules_enabled = true;
 static MemoryContext rules_cxt = NULL;
 static ScoreRule *rules = NULL;
 static int	nrules = 0;
+static bool attr_used[SA_COUNT];	/* tested by some active rule */
 static bool rules_valid = false;
 static Oid	rules_relid = InvalidOid;
 static bool callback_registered = false;
@@ -88,6 +89,7 @@ load_rules(void)
 	MemoryContextReset(rules_cxt);
 	rules = NULL;
 	nrules = 0;
+	memset(attr_used, 0, sizeof attr_used);
 
 	nsp = get_namespace_oid("channel", false);
 	rules_relid = get_relname_relid("scoring_rule", nsp);
@@ -134,12 +136,14 @@ load_rules(void)
 			rule->points = DatumGetInt32(pts);
 			rule->shipped = DatumGetBool(shipped);
 			rule->text = value;
+			rule->textlen = value ? strlen(value) : 0;
 			if (rule->attr < 0 || rule->op == SO_INVALID)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATA_EXCEPTION),
 						 errmsg("invalid scoring rule \"%s %s %s\"", attr, op, value ? value : ""),
 						 errdetail("The constraints of channel.scoring_rule allow no such rule."),
 						 errhint("Restore the constraints of channel.scoring_rule and fix the rule.")));
+			attr_used[rule->attr] = true;
 			if (value != NULL && scoring_attr_is_numeric(rule->attr))
 			{
 				char	   *end;
@@ -181,6 +185,8 @@ typedef struct LeadColumns
 	AttrNumber	attnum[SA_COUNT];
 	Oid			atttype[SA_COUNT];
 	AttrNumber	score_attnum;
+	Datum	   *values;			/* deformed tuple, natts entries */
+	bool	   *isnull;
 } LeadColumns;
 
 static void
@@ -225,20 +231,32 @@ columns_for(FunctionCallInfo fcinfo, TupleDesc td)
 		map = fcinfo->flinfo->fn_extra =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LeadColumns));
 	if (map->typid != td->tdtypeid || map->natts != td->natts || map->typid == InvalidOid)
+	{
 		map_columns(map, td);
+		if (map->values)
+			pfree(map->values);
+		if (map->isnull)
+			pfree(map->isnull);
+		map->values = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Datum) * td->natts);
+		map->isnull = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(bool) * td->natts);
+	}
 	return map;
 }
 
+/* One pass over the tuple; only the attributes some rule tests are read. */
 static void
 read_lead(ScoreLead *lead, HeapTuple tuple, TupleDesc td, const LeadColumns *map)
 {
+	heap_deform_tuple(tuple, td, map->values, map->isnull);
 	for (int a = 0; a < SA_COUNT; a++)
 	{
 		ScoreValue *v = &lead->v[a];
-		Datum		d = heap_getattr(tuple, map->attnum[a], td, &v->isnull);
+		Datum		d;
 
+		v->isnull = !attr_used[a] || map->isnull[map->attnum[a] - 1];
 		if (v->isnull)
 			continue;
+		d = map->values[map->attnum[a] - 1];
 		switch (map->atttype[a])
 		{
 			case INT4OID:

@@ -81,10 +81,10 @@ scoring_split_list(char *buf, const char **items, int maxitems)
 }
 
 static bool
-text_equals(const ScoreValue *v, const char *s)
+text_equals(const ScoreValue *v, const char *s, size_t len)
 {
-	size_t		len = strlen(s);
-
+	if (len == 0)
+		len = strlen(s);
 	return v->len == len && memcmp(v->str, s, len) == 0;
 }
 
@@ -124,12 +124,12 @@ scoring_rule_matches(const ScoreRule *rule, const ScoreLead *lead)
 	switch (rule->op)
 	{
 		case SO_EQ:
-			return text_equals(v, rule->text);
+			return text_equals(v, rule->text, rule->textlen);
 		case SO_NE:
-			return !text_equals(v, rule->text);
+			return !text_equals(v, rule->text, rule->textlen);
 		case SO_IN:
 			for (int i = 0; i < rule->nitems; i++)
-				if (text_equals(v, rule->items[i]))
+				if (text_equals(v, rule->items[i], 0))
 					return true;
 			return false;
 		default:

@@ -43,6 +43,7 @@ typedef struct ScoreRule
 	int			op;				/* ScoreOp */
 	double		num;			/* value of a numeric rule */
 	const char *text;			/* value of a text rule (NUL-terminated) */
+	size_t		textlen;		/* strlen(text), or 0 to have it computed */
 	const char **items;			/* SO_IN: the list items, trimmed */
 	int			nitems;
 	int			points;
