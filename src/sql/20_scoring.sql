@@ -147,3 +147,185 @@ END
 $$;
 COMMENT ON FUNCTION channel.rescore_leads() IS
   'Vendor: rescores every lead with the current rules (after rules change); returns how many scores changed.';
+
+-- ---------------------------------------------------------------------------
+-- Learned scoring: a naive Bayes model of converted vs lost leads, per
+-- product line, trained from the leads' own history by train_scoring().
+-- ---------------------------------------------------------------------------
+
+-- The attributes the model looks at, as (attribute, value) pairs: the
+-- categorical ones as they are ('(none)' for NULL), the numbers in bands.
+CREATE FUNCTION channel.lead_features(l channel.lead)
+RETURNS TABLE (attribute text, value text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT f.attribute, coalesce(f.value, '(none)')
+  FROM (VALUES
+    ('source', l.source),
+    ('industry', l.industry),
+    ('authority', l.authority),
+    ('need', l.need),
+    ('region', l.region::text),
+    ('employees', CASE WHEN l.employees < 50 THEN '<50' WHEN l.employees < 250 THEN '50-249'
+                       WHEN l.employees < 1000 THEN '250-999' WHEN l.employees >= 1000 THEN '1000+' END),
+    ('budget', CASE WHEN l.budget < 10000 THEN '<10k' WHEN l.budget < 50000 THEN '10k-50k'
+                    WHEN l.budget < 200000 THEN '50k-200k' WHEN l.budget >= 200000 THEN '200k+' END),
+    ('timeline', CASE WHEN l.timeline_days <= 30 THEN '<=30d' WHEN l.timeline_days <= 90 THEN '31-90d'
+                      WHEN l.timeline_days <= 180 THEN '91-180d' WHEN l.timeline_days > 180 THEN '>180d' END)
+  ) AS f(attribute, value)
+$$;
+COMMENT ON FUNCTION channel.lead_features(channel.lead) IS
+  'The (attribute, value) pairs the win-probability model uses: source, industry, authority, need, region, and employees, budget and timeline in bands; NULL is ''(none)''.';
+
+CREATE TABLE channel.win_model_line (
+  product_line channel.product_code PRIMARY KEY REFERENCES channel.product_line (code) ON DELETE CASCADE,
+  wins         integer NOT NULL CHECK (wins >= 0),
+  losses       integer NOT NULL CHECK (losses >= 0),
+  trained_at   timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE channel.win_model_line IS
+  'Win-probability model, per product line: how many converted (wins) and lost (losses) leads it was trained on. Written by channel.train_scoring().';
+COMMENT ON COLUMN channel.win_model_line.product_line IS 'The product line.';
+COMMENT ON COLUMN channel.win_model_line.wins IS 'Converted leads of the line in the training set.';
+COMMENT ON COLUMN channel.win_model_line.losses IS 'Lost leads of the line in the training set.';
+COMMENT ON COLUMN channel.win_model_line.trained_at IS 'When the model was trained.';
+SELECT pg_catalog.pg_extension_config_dump('channel.win_model_line', '');
+
+CREATE TABLE channel.win_model (
+  product_line channel.product_code NOT NULL REFERENCES channel.win_model_line (product_line) ON DELETE CASCADE,
+  attribute    text NOT NULL,
+  value        text NOT NULL,
+  wins         integer NOT NULL CHECK (wins >= 0),
+  losses       integer NOT NULL CHECK (losses >= 0),
+  PRIMARY KEY (product_line, attribute, value)
+);
+COMMENT ON TABLE channel.win_model IS
+  'Win-probability model: per product line, attribute and value, how many of the training leads with that value were converted (wins) and lost (losses).';
+COMMENT ON COLUMN channel.win_model.product_line IS 'The product line.';
+COMMENT ON COLUMN channel.win_model.attribute IS 'Attribute, as named by channel.lead_features().';
+COMMENT ON COLUMN channel.win_model.value IS 'Value or band of the attribute.';
+COMMENT ON COLUMN channel.win_model.wins IS 'Converted training leads with this value.';
+COMMENT ON COLUMN channel.win_model.losses IS 'Lost training leads with this value.';
+SELECT pg_catalog.pg_extension_config_dump('channel.win_model', '');
+
+-- The model holds counts over every partner's leads, none of one partner's
+-- rows: nobody but the owner gets table privileges, it is read through
+-- lead_win_probability() and written by train_scoring() (both SECURITY
+-- DEFINER).  Row-level security is on and forced like on every other
+-- non-reference table, with one policy letting through whoever holds the
+-- table privileges.
+ALTER TABLE channel.win_model_line ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel.win_model_line FORCE ROW LEVEL SECURITY;
+ALTER TABLE channel.win_model ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel.win_model FORCE ROW LEVEL SECURITY;
+CREATE POLICY win_model_line_privileged ON channel.win_model_line FOR ALL USING (true) WITH CHECK (true);
+CREATE POLICY win_model_privileged ON channel.win_model FOR ALL USING (true) WITH CHECK (true);
+COMMENT ON POLICY win_model_line_privileged ON channel.win_model_line IS
+  'No partner rows here: table privileges (owner only) decide access; use channel.lead_win_probability() and channel.train_scoring().';
+COMMENT ON POLICY win_model_privileged ON channel.win_model IS
+  'No partner rows here: table privileges (owner only) decide access; use channel.lead_win_probability() and channel.train_scoring().';
+
+-- P(converted | features) by naive Bayes with Laplace smoothing (+1 on every
+-- count; an attribute with k values seen in training has k + 1 slots, one
+-- for values never seen).  Fallbacks when history is thin: a line trained on
+-- fewer than 30 closed leads gives its smoothed base rate (wins + 1) /
+-- (wins + losses + 2); a line without a model gives the base rate over all
+-- lines; no model at all gives 0.5.
+CREATE FUNCTION channel.lead_win_probability(l channel.lead) RETURNS float8
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+  WITH m AS (
+    SELECT ml.wins::float8 AS w, ml.losses::float8 AS n FROM channel.win_model_line ml
+    WHERE ml.product_line = l.product_line
+  ), terms AS (
+    SELECT ln((coalesce(f.wins, 0) + 1.0) / (m.w + k.k)) - ln((coalesce(f.losses, 0) + 1.0) / (m.n + k.k)) AS t
+    FROM m
+    CROSS JOIN channel.lead_features(l) lf
+    CROSS JOIN LATERAL (SELECT count(*) + 1.0 AS k FROM channel.win_model x
+                        WHERE x.product_line = l.product_line AND x.attribute = lf.attribute) k
+    LEFT JOIN channel.win_model f
+           ON f.product_line = l.product_line AND f.attribute = lf.attribute AND f.value = lf.value
+  )
+  SELECT CASE
+    WHEN NOT EXISTS (SELECT 1 FROM m) THEN
+      coalesce((SELECT (sum(ml.wins) + 1.0) / (sum(ml.wins) + sum(ml.losses) + 2.0) FROM channel.win_model_line ml
+                HAVING count(*) > 0), 0.5)
+    WHEN (SELECT m.w + m.n FROM m) < 30 THEN
+      (SELECT (m.w + 1.0) / (m.w + m.n + 2.0) FROM m)
+    ELSE
+      (SELECT 1.0 / (1.0 + exp(-(ln((m.w + 1.0) / (m.n + 1.0)) + (SELECT sum(terms.t) FROM terms)))) FROM m)
+    END
+$$;
+COMMENT ON FUNCTION channel.lead_win_probability(channel.lead) IS
+  'Probability that a lead converts, 0..1, from the naive Bayes model trained by channel.train_scoring() for its product line (Laplace-smoothed); falls back to the line''s base rate under 30 closed training leads, to the base rate over all lines for an untrained line, and to 0.5 with no model.';
+
+CREATE FUNCTION channel.train_scoring(holdout_share float8 DEFAULT 0.2, seed bigint DEFAULT 1)
+RETURNS TABLE (product_line text, trained_on bigint, held_back bigint, base_rate float8, auc float8)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+BEGIN
+  IF channel.current_partner() IS NOT NULL THEN
+    RAISE EXCEPTION 'permission denied for function train_scoring'
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Training the win-probability model is a vendor action.',
+            HINT = 'Ask a channel manager.';
+  END IF;
+  IF holdout_share IS NULL OR holdout_share < 0 OR holdout_share >= 1 THEN
+    RAISE EXCEPTION 'holdout_share must be at least 0 and below 1'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = pg_catalog.format('Got %s.', coalesce(holdout_share::text, 'NULL')),
+            HINT = 'Hold back e.g. 0.2 to measure the model, then train on everything with 0.';
+  END IF;
+  IF seed IS NULL THEN
+    RAISE EXCEPTION 'seed must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Any integer picks a repeatable hold-back set.';
+  END IF;
+
+  CREATE TEMP TABLE train_scoring_split ON COMMIT DROP AS
+  SELECT ld.lead_id, ld.product_line::text AS line, ld.status = 'converted' AS won,
+         channel.det_random(seed, 4242, ld.lead_id) < holdout_share AS held
+  FROM channel.lead ld WHERE ld.status IN ('converted', 'lost');
+
+  DELETE FROM channel.win_model_line;
+  INSERT INTO channel.win_model_line (product_line, wins, losses)
+  SELECT s.line, count(*) FILTER (WHERE s.won), count(*) FILTER (WHERE NOT s.won)
+  FROM train_scoring_split s WHERE NOT s.held GROUP BY s.line;
+  INSERT INTO channel.win_model (product_line, attribute, value, wins, losses)
+  SELECT s.line, f.attribute, f.value, count(*) FILTER (WHERE s.won), count(*) FILTER (WHERE NOT s.won)
+  FROM train_scoring_split s
+  JOIN channel.lead ld ON ld.lead_id = s.lead_id
+  CROSS JOIN LATERAL channel.lead_features(ld) f
+  WHERE NOT s.held
+  GROUP BY s.line, f.attribute, f.value;
+
+  -- AUC on the held-back leads: the chance that a converted lead ranks
+  -- above a lost one (ties count half), from the Mann-Whitney rank sum
+  RETURN QUERY
+  WITH scored AS (
+    SELECT s.line, s.won, channel.lead_win_probability(ld) AS p
+    FROM train_scoring_split s JOIN channel.lead ld ON ld.lead_id = s.lead_id
+    WHERE s.held
+  ), ranked AS (
+    SELECT sc.line, sc.won, rank() OVER w + (count(*) OVER (PARTITION BY sc.line, sc.p) - 1) / 2.0 AS r
+    FROM scored sc WINDOW w AS (PARTITION BY sc.line ORDER BY sc.p)
+  ), auc AS (
+    SELECT rk.line,
+           (sum(rk.r) FILTER (WHERE rk.won) - count(*) FILTER (WHERE rk.won) * (count(*) FILTER (WHERE rk.won) + 1) / 2.0)
+           / nullif(count(*) FILTER (WHERE rk.won) * count(*) FILTER (WHERE NOT rk.won), 0) AS auc
+    FROM ranked rk GROUP BY rk.line
+  )
+  SELECT ml.product_line::text,
+         (ml.wins + ml.losses)::bigint,
+         (SELECT count(*) FROM train_scoring_split s WHERE s.held AND s.line = ml.product_line),
+         ((ml.wins + 1.0) / (ml.wins + ml.losses + 2.0))::float8,
+         round(a.auc::numeric, 3)::float8
+  FROM channel.win_model_line ml LEFT JOIN auc a ON a.line = ml.product_line
+  ORDER BY 1;
+  DROP TABLE train_scoring_split;
+END
+$$;
+COMMENT ON FUNCTION channel.train_scoring(float8, bigint) IS
+  'Vendor: retrains the win-probability model from converted vs lost leads, holding back holdout_share of them (chosen by seed, repeatable); returns per product line the training size, the held-back size, the smoothed base rate and the AUC of lead_win_probability() on the held-back leads (NULL when they are not both won and lost). Train with holdout_share = 0 to use all history.';
