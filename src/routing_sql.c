@@ -361,18 +361,142 @@ bucket_key(char *key, const char *line, char kind, const char *place)
 	snprintf(key, BUCKET_KEY_LEN, "%s|%c|%s", line, kind, place);
 }
 
+static Datum
+int8_array(int64 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int64GetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * A filter for small routing calls (route_lead, reject, recall): only the
+ * partners that could take one of the leads are loaded.  NULL arrays = all.
+ */
+typedef struct RouterFilter
+{
+	Datum		lines;			/* text[] of product lines */
+	Datum		countries;		/* text[] */
+	Datum		regions;		/* text[] */
+} RouterFilter;
+
+#define FILTER_MAX_LEADS 1000
+
+static Datum
+text_array(char **v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
 static void
-router_load(Router *r)
+router_load(Router *r, const RouterFilter *filter)
 {
 	int			ret;
 	MemoryContext old;
+	Oid			types[4] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
+	Datum		args[4];
+	char		nulls[4] = {'n', 'n', 'n', 'n'};
+	int64	   *terr_pid;
+	int8	   *terr_cert;
+	char	  **terr_key;
+	uint64		nterr;
 
 	r->cxt = AllocSetContextCreate(CurrentMemoryContext, "channel routing", ALLOCSET_DEFAULT_SIZES);
 	r->now_us = (int64) GetCurrentTransactionStartTimestamp();
 	r->seq = 0;
+	if (filter)
+	{
+		args[0] = filter->lines;
+		args[1] = filter->countries;
+		args[2] = filter->regions;
+		nulls[0] = nulls[1] = nulls[2] = ' ';
+	}
 
-	/* partners: active resellers with their load and history */
-	ret = SPI_execute(
+	/* certifications valid today */
+	ret = SPI_execute_with_args(
+		"SELECT c.partner_id, c.product_line::text, max(c.level)::text "
+		"FROM channel.certification c "
+		"WHERE c.earned_on <= current_date AND c.expires_on > current_date "
+		"  AND ($1 IS NULL OR c.product_line = ANY ($1)) "
+		"GROUP BY 1, 2",
+		1, types, args, nulls, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "loading certifications failed: %s", SPI_result_code_string(ret));
+	old = MemoryContextSwitchTo(r->cxt);
+	r->certs = make_hash("channel routing certifications", sizeof(CertEntry), r->cxt, false);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		char		key[BUCKET_KEY_LEN];
+		CertEntry  *c;
+
+		memset(key, 0, sizeof key);
+		snprintf(key, sizeof key, INT64_FORMAT "|%s", get_int64(t, td, 1, 0), SPI_getvalue(t, td, 2));
+		c = hash_search(r->certs, key, HASH_ENTER, NULL);
+		c->level = cert_level_of(SPI_getvalue(t, td, 3));
+	}
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+
+	/* territories x authorized product lines of active resellers */
+	ret = SPI_execute_with_args(
+		"SELECT t.partner_id, pp.product_line::text, t.country IS NOT NULL, "
+		"       coalesce(t.country::text, t.region::text) "
+		"FROM channel.partner_territory t "
+		"JOIN channel.partner_product pp ON pp.partner_id = t.partner_id "
+		"JOIN channel.partner p ON p.partner_id = t.partner_id "
+		"WHERE p.status = 'active' AND p.kind <> 'distributor' "
+		"  AND ($1 IS NULL OR pp.product_line = ANY ($1)) "
+		"  AND ($2 IS NULL OR t.country = ANY ($2) OR t.region = ANY ($3))",
+		3, types, args, nulls, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "loading territories failed: %s", SPI_result_code_string(ret));
+	old = MemoryContextSwitchTo(r->cxt);
+	nterr = SPI_processed;
+	terr_pid = palloc(sizeof(int64) * Max(nterr, 1));
+	terr_key = palloc(sizeof(char *) * Max(nterr, 1));
+	terr_cert = palloc(sizeof(int8) * Max(nterr, 1));
+	for (uint64 i = 0; i < nterr; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		isnull;
+		bool		by_country = DatumGetBool(SPI_getbinval(t, td, 3, &isnull));
+		char	   *key = palloc0(BUCKET_KEY_LEN);
+		char	   *line = SPI_getvalue(t, td, 2);
+		char		ckey[BUCKET_KEY_LEN];
+		CertEntry  *c;
+
+		terr_pid[i] = get_int64(t, td, 1, 0);
+		bucket_key(key, line, by_country ? 'c' : 'r', SPI_getvalue(t, td, 4));
+		terr_key[i] = key;
+		/* the partner's best valid certification on the line, looked up once */
+		memset(ckey, 0, sizeof ckey);
+		snprintf(ckey, sizeof ckey, INT64_FORMAT "|%s", terr_pid[i], line);
+		c = hash_search(r->certs, ckey, HASH_FIND, NULL);
+		terr_cert[i] = c ? c->level : -1;
+	}
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+
+	/* the partners: all active resellers, or those of the territories found */
+	if (filter)
+	{
+		int64	   *ids = palloc(sizeof(int64) * Max(nterr, 1));
+
+		for (uint64 i = 0; i < nterr; i++)
+			ids[i] = terr_pid[i];
+		args[3] = int8_array(ids, (int) nterr);
+		nulls[3] = ' ';
+	}
+	ret = SPI_execute_with_args(
 		"SELECT p.partner_id, p.tier::text, p.max_open_leads, "
 		"       coalesce(o.open, 0), coalesce(o.converted, 0), coalesce(o.lost, 0), "
 		"       coalesce(e.offered, 0), coalesce(e.accepted, 0), "
@@ -382,17 +506,20 @@ router_load(Router *r)
 		"                  count(*) FILTER (WHERE l.status IN ('routed', 'accepted')) AS open, "
 		"                  count(*) FILTER (WHERE l.status = 'converted') AS converted, "
 		"                  count(*) FILTER (WHERE l.status = 'lost') AS lost "
-		"           FROM channel.lead l WHERE l.partner_id IS NOT NULL GROUP BY l.partner_id) o "
+		"           FROM channel.lead l WHERE l.partner_id IS NOT NULL "
+		"             AND ($4 IS NULL OR l.partner_id = ANY ($4)) GROUP BY l.partner_id) o "
 		"       ON o.partner_id = p.partner_id "
 		"LEFT JOIN (SELECT ev.partner_id, "
 		"                  count(*) FILTER (WHERE ev.to_status = 'routed') AS offered, "
 		"                  count(*) FILTER (WHERE ev.to_status = 'accepted') AS accepted, "
 		"                  max(ev.at) FILTER (WHERE ev.to_status = 'routed') AS last_routed "
-		"           FROM channel.lead_event ev WHERE ev.partner_id IS NOT NULL GROUP BY ev.partner_id) e "
+		"           FROM channel.lead_event ev WHERE ev.partner_id IS NOT NULL "
+		"             AND ($4 IS NULL OR ev.partner_id = ANY ($4)) GROUP BY ev.partner_id) e "
 		"       ON e.partner_id = p.partner_id "
 		"WHERE p.status = 'active' AND p.kind <> 'distributor' "
+		"  AND ($4 IS NULL OR p.partner_id = ANY ($4)) "
 		"ORDER BY p.partner_id",
-		true, 0);
+		4, types, args, nulls, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading partners failed: %s", SPI_result_code_string(ret));
 
@@ -422,64 +549,20 @@ router_load(Router *r)
 		pe = hash_search(r->by_id, &p->id, HASH_ENTER, &found);
 		pe->idx = i;
 	}
-	MemoryContextSwitchTo(old);
 	SPI_freetuptable(SPI_tuptable);
 
-	/* certifications valid today */
-	ret = SPI_execute(
-		"SELECT c.partner_id, c.product_line::text, max(c.level)::text "
-		"FROM channel.certification c "
-		"WHERE c.earned_on <= current_date AND c.expires_on > current_date "
-		"GROUP BY 1, 2",
-		true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "loading certifications failed: %s", SPI_result_code_string(ret));
-	old = MemoryContextSwitchTo(r->cxt);
-	r->certs = make_hash("channel routing certifications", sizeof(CertEntry), r->cxt, false);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	t = SPI_tuptable->vals[i];
-		TupleDesc	td = SPI_tuptable->tupdesc;
-		char		key[BUCKET_KEY_LEN];
-		CertEntry  *c;
-
-		memset(key, 0, sizeof key);
-		snprintf(key, sizeof key, INT64_FORMAT "|%s", get_int64(t, td, 1, 0), SPI_getvalue(t, td, 2));
-		c = hash_search(r->certs, key, HASH_ENTER, NULL);
-		c->level = cert_level_of(SPI_getvalue(t, td, 3));
-	}
-	MemoryContextSwitchTo(old);
-	SPI_freetuptable(SPI_tuptable);
-
-	/* territories x authorized product lines -> buckets */
-	ret = SPI_execute(
-		"SELECT t.partner_id, pp.product_line::text, t.country IS NOT NULL, "
-		"       coalesce(t.country::text, t.region::text) "
-		"FROM channel.partner_territory t "
-		"JOIN channel.partner_product pp ON pp.partner_id = t.partner_id "
-		"JOIN channel.partner p ON p.partner_id = t.partner_id "
-		"WHERE p.status = 'active' AND p.kind <> 'distributor'",
-		true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "loading territories failed: %s", SPI_result_code_string(ret));
-	old = MemoryContextSwitchTo(r->cxt);
+	/* buckets: (line, country) and (line, region) -> partners */
 	r->buckets = make_hash("channel routing buckets", sizeof(Bucket), r->cxt, false);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	for (uint64 i = 0; i < nterr; i++)
 	{
-		HeapTuple	t = SPI_tuptable->vals[i];
-		TupleDesc	td = SPI_tuptable->tupdesc;
-		int64		pid = get_int64(t, td, 1, 0);
-		bool		isnull;
-		bool		by_country = DatumGetBool(SPI_getbinval(t, td, 3, &isnull));
-		char		key[BUCKET_KEY_LEN];
-		PartnerIdEntry *pe = hash_search(r->by_id, &pid, HASH_FIND, NULL);
+		PartnerIdEntry *pe = hash_search(r->by_id, &terr_pid[i], HASH_FIND, NULL);
+		int8		cert = terr_cert[i];
 		Bucket	   *b;
 		bool		found;
 
 		if (pe == NULL)
 			continue;
-		bucket_key(key, SPI_getvalue(t, td, 2), by_country ? 'c' : 'r', SPI_getvalue(t, td, 4));
-		b = hash_search(r->buckets, key, HASH_ENTER, &found);
+		b = hash_search(r->buckets, terr_key[i], HASH_ENTER, &found);
 		if (!found)
 		{
 			b->n = 0;
@@ -493,19 +576,10 @@ router_load(Router *r)
 			b->idx = repalloc(b->idx, sizeof(int) * b->cap);
 			b->cert = repalloc(b->cert, sizeof(int8) * b->cap);
 		}
-		{
-			char		ckey[BUCKET_KEY_LEN];
-			CertEntry  *c;
-
-			memset(ckey, 0, sizeof ckey);
-			snprintf(ckey, sizeof ckey, INT64_FORMAT "|%s", pid, SPI_getvalue(t, td, 2));
-			c = hash_search(r->certs, ckey, HASH_FIND, NULL);
-			b->cert[b->n] = c ? c->level : -1;
-		}
+		b->cert[b->n] = cert;
 		b->idx[b->n++] = pe->idx;
 	}
 	MemoryContextSwitchTo(old);
-	SPI_freetuptable(SPI_tuptable);
 
 	/* product lines */
 	ret = SPI_execute("SELECT code::text, requires_certification, min_cert_level::text FROM channel.product_line",
@@ -551,6 +625,33 @@ router_load(Router *r)
 		if (r->recount_plan == NULL)
 			elog(ERROR, "preparing the capacity recount failed");
 	}
+}
+
+/* The filter for a few leads: their lines, countries and regions. */
+static RouterFilter *
+filter_for(SPITupleTable *tt, uint64 n)
+{
+	RouterFilter *f;
+	char	  **lines,
+			  **countries,
+			  **regions;
+
+	if (n > FILTER_MAX_LEADS)
+		return NULL;
+	f = palloc(sizeof(RouterFilter));
+	lines = palloc(sizeof(char *) * Max(n, 1));
+	countries = palloc(sizeof(char *) * Max(n, 1));
+	regions = palloc(sizeof(char *) * Max(n, 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		countries[i] = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+		regions[i] = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
+		lines[i] = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
+	}
+	f->lines = text_array(lines, (int) n);
+	f->countries = text_array(countries, (int) n);
+	f->regions = text_array(regions, (int) n);
+	return f;
 }
 
 /* Take the partner's capacity lock without waiting; recount its open leads. */
@@ -804,16 +905,6 @@ router_route_all(Router *r, SPITupleTable *tt, uint64 ntuples)
 	}
 }
 
-static Datum
-int8_array(int64 *v, int n)
-{
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		d[i] = Int64GetDatum(v[i]);
-	return PointerGetDatum(construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-
 /* Write the decisions: two set-based UPDATEs. */
 static void
 router_write(Router *r)
@@ -910,7 +1001,7 @@ run_router(FunctionCallInfo fcinfo, const char *query, int nargs, Oid *types, Da
 	nleads = SPI_processed;
 	if (nleads > 0)
 	{
-		router_load(&r);
+		router_load(&r, filter_for(leads, nleads));
 		router_route_all(&r, leads, nleads);
 		router_write(&r);
 		router_return(fcinfo, &r);
@@ -1009,7 +1100,7 @@ channel_route_lead(PG_FUNCTION_ARGS)
 				 errdetail("The lead is %s; only new, rejected, recalled and pooled leads are routed.", status),
 				 errhint("A routed lead is recalled with channel.recall_overdue_leads() once its SLA expires.")));
 	memset(&r, 0, sizeof r);
-	router_load(&r);
+	router_load(&r, filter_for(tt, 1));
 	router_route_all(&r, tt, 1);
 	if (r.nrouted == 0 && r.npooled == 0)
 		ereport(ERROR,
