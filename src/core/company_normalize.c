@@ -252,8 +252,17 @@ load_legal_forms(void)
 	for (size_t i = 0; i < N_LEGAL_FORMS; i++)
 	{
 		const char *t = legal_form_source[i].text;
+		size_t		len = strlen(t);
+		char	   *latin = NULL;
+		bool		ok;
 
-		if (!company_tokenize(t, strlen(t), &legal_forms[n_legal_forms].tokens))
+		/* forms written with accents go through ICU like names do */
+		if (!is_plain_ascii((const unsigned char *) t, len) &&
+			transliterate(t, len, &latin, &len) == COMPANY_OK)
+			t = latin;
+		ok = company_tokenize(t, len, &legal_forms[n_legal_forms].tokens);
+		free(latin);
+		if (!ok)
 		{
 			for (size_t k = 0; k < n_legal_forms; k++)
 				company_tokens_free(&legal_forms[k].tokens);

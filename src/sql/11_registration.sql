@@ -98,7 +98,7 @@ BEGIN
   IF deal_for_action.deal_id IS NULL THEN
     RAISE EXCEPTION 'deal_id must not be NULL'
       USING ERRCODE = 'null_value_not_allowed',
-            HINT = pg_catalog.format('Pass the id of the deal to %s.', action);
+            HINT = pg_catalog.format('Pass the deal_id of the registration (to %s).', action);
   END IF;
   IF vendor_only AND me IS NOT NULL THEN
     RAISE EXCEPTION 'only channel managers can %', action
@@ -179,7 +179,7 @@ BEGIN
             HINT = 'Register the expected deal value, 0 or more.';
   END IF;
   IF expected_close < current_date THEN
-    RAISE EXCEPTION 'expected close date % is in the past', expected_close
+    RAISE EXCEPTION 'expected close date is in the past'
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Register opportunities that are still open.';
   END IF;
@@ -297,7 +297,7 @@ BEGIN
   -- not a status change, so the history trigger does not see it
   INSERT INTO channel.deal_event (deal_id, from_status, to_status, reason)
   VALUES (d.deal_id, d.status, d.status,
-          pg_catalog.format('protection extended by %s days to %s', step, new_end));
+          pg_catalog.format('protection extended by %s days (extension %s of %s)', step, d.extension_count + 1, max_extensions));
   RETURN new_end;
 END
 $$;
