@@ -18,4 +18,5 @@ _PG_init(void)
 {
 	/* concepts add their channel_init_<concept>() calls here */
 	channel_init_identity();
+	channel_init_deals();
 }
