@@ -31,7 +31,7 @@ PG_CPPFLAGS = -Isrc -Isrc/core $(ICU_CFLAGS)
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(CHANNEL_WERROR)
 SHLIB_LINK  = $(ICU_LIBS)
 
-EXTRA_CLEAN = $(DATA_built) test/unit/run_unit_tests test/fuzz/*.fuzz output_iso
+EXTRA_CLEAN = $(DATA_built) test/unit/run_unit_tests test/fuzz/*.fuzz output_iso src/core/legal_forms.inc
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -62,3 +62,11 @@ test/unit/run_unit_tests: $(wildcard test/unit/*.c test/unit/*.h) $(CORE_SRCS) $
 .PHONY: unitcheck
 unitcheck: test/unit/run_unit_tests
 	./test/unit/run_unit_tests
+
+# The legal-form designations normalize_company() drops are data
+# (src/core/legal_forms.txt); they are compiled in as a C initializer.
+src/core/legal_forms.inc: src/core/legal_forms.txt
+	LC_ALL=C awk -F '\t' '/^[[:space:]]*(#|$$)/ { next } \
+	  { gsub(/\\/, "\\\\", $$1); gsub(/"/, "\\\"", $$1); \
+	    printf "{\"%s\", %s},\n", $$1, ($$2 == "both" ? "true" : "false") }' $< > $@
+src/core/company_normalize.o test/unit/run_unit_tests: src/core/legal_forms.inc

@@ -135,7 +135,7 @@ INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_l
 VALUES (77, 'Acme', 'FR', 'STORAGE', 10, '2026-06-30');
 INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount)
 VALUES (1, 'Acme', 'FR', 'STORAGE', 10);
-UPDATE channel.deal SET status = 'approved' WHERE deal_id = 1;
+UPDATE channel.deal SET status = 'approved', protected_until = NULL WHERE deal_id = 1;
 UPDATE channel.deal SET status = 'rejected', decided_at = '2026-04-16 09:00+00' WHERE deal_id = 1;
 UPDATE channel.deal SET status = 'won' WHERE deal_id = 1;
 UPDATE channel.deal SET protected_until = '2026-04-01' WHERE deal_id = 1;

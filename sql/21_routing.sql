@@ -118,7 +118,8 @@ RESET SESSION AUTHORIZATION;
 
 -- the rejected lead went to someone else, never back to Alpha
 SELECT lead_id, status, partner_id, reject_reason FROM channel.lead WHERE lead_id = 3202;
-SELECT lead_id, from_status, to_status, partner_id, reason FROM channel.lead_event
+SELECT lead_id, from_status, to_status, partner_id, regexp_replace(reason, '^deal [0-9]+$', 'deal <deal_id>') AS reason
+FROM channel.lead_event
 WHERE lead_id IN (3202, 3204) AND from_status IS NOT NULL ORDER BY event_id;
 SELECT d.partner_id, d.lead_id, d.customer_name, d.customer_country, d.product_line, d.amount,
        d.expected_close = current_date + 60 AS close_in_timeline, d.status

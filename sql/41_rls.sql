@@ -120,7 +120,7 @@ UPDATE channel.deal SET amount = 99 WHERE deal_id = 4302;
 -- register a deal for itself (partner_id defaults to A); history is written
 INSERT INTO channel.deal (customer_name, customer_country, product_line, amount, expected_close)
 VALUES ('Rennes Télécom', 'FR', 'SECURE_NET', 12000, '2026-11-30')
-RETURNING partner_id, customer_name, status, protected_until;
+RETURNING partner_id, customer_name, status, protected_until - submitted_at AS protection;
 SELECT d.customer_name, e.from_status, e.to_status, e.actor
 FROM channel.deal_event e JOIN channel.deal d USING (deal_id)
 WHERE d.customer_name = 'Rennes Télécom';

@@ -20,4 +20,5 @@ _PG_init(void)
 	channel_init_identity();
 	channel_init_scoring();
 	channel_init_routing();
+	channel_init_deals();
 }

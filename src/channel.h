@@ -11,5 +11,13 @@ void		_PG_init(void);
 void		channel_init_identity(void);
 void		channel_init_scoring(void);
 void		channel_init_routing(void);
+void		channel_init_deals(void);
+
+/* company_sql.c: shared with the registration trigger */
+#include "company.h"
+#include "utils/array.h"
+void		channel_company_check(company_status st, const char *what);
+char	   *channel_normalize_text(text *name, const char *what);
+ArrayType  *channel_match_keys_array(const char *normalized, const char *prefix);
 
 #endif

@@ -5,6 +5,7 @@
 -- database then shows and lets it change that partner's rows only.  Here the
 -- demo plays the application with SET ROLE.
 \set ON_ERROR_STOP 1
+\set SHOW_CONTEXT never
 SET client_min_messages = warning;
 DO $$
 BEGIN
@@ -61,3 +62,32 @@ ROLLBACK TO attempt;
 UPDATE channel.deal SET status = 'approved' WHERE partner_id = :second;
 ROLLBACK;
 \set ON_ERROR_STOP 1
+
+-- a customer the busiest partner holds a live registration for, in a
+-- product line the second partner sells too
+SELECT d.customer_name AS held_customer, d.customer_country AS held_country, d.product_line AS held_line
+FROM channel.deal d JOIN channel.partner_product pp ON pp.partner_id = :second AND pp.product_line = d.product_line
+WHERE d.partner_id = :busiest AND d.status IN ('submitted', 'approved') AND d.protected_until > now() + interval '7 days'
+ORDER BY d.deal_id LIMIT 1 \gset held_
+\if :{?held_held_customer}
+\echo 'The second partner registers that customer under its own spelling, through the portal.'
+\echo 'Policy flag: its registration is stored as conflict, and it sees nothing of the other one'
+BEGIN;
+SET LOCAL ROLE demo_portal_app;
+SELECT channel.set_portal_partner(:second) \gset ignored_
+SELECT channel.register_deal(NULL, upper(:'held_held_customer') || ' ', :'held_held_country', :'held_held_line',
+                             25000, current_date + 45) AS portal_deal \gset
+SELECT deal_id, customer_name, status, status_reason FROM channel.deal WHERE deal_id = :portal_deal;
+SELECT has_table_privilege('channel.deal_conflict', 'SELECT') AS may_read_deal_conflict;
+ROLLBACK;
+\echo 'Policy reject: the same attempt fails, with a message that names no one'
+BEGIN;
+SET LOCAL channel.conflict_policy = 'reject';
+SET LOCAL ROLE demo_portal_app;
+SELECT channel.set_portal_partner(:second) \gset ignored_
+\set ON_ERROR_STOP 0
+SELECT channel.register_deal(NULL, upper(:'held_held_customer'), :'held_held_country', :'held_held_line',
+                             25000, current_date + 45);
+\set ON_ERROR_STOP 1
+ROLLBACK;
+\endif

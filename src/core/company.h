@@ -1,0 +1,70 @@
+/*
+ * company.h -- company-name identity: normalization, similarity and the
+ * blocking keys that let an index find candidate matches.
+ *
+ * Pure C over UTF-8 (ICU for scripts other than ASCII), no PostgreSQL
+ * headers, so the unit tests and the fuzzer link it alone.  Results are
+ * returned in malloc'd memory the caller frees with free(); nothing is
+ * kept between calls except the ICU transliterator, opened once.
+ */
+#ifndef CHANNEL_COMPANY_H
+#define CHANNEL_COMPANY_H
+
+#include <stddef.h>
+
+/* Longest name accepted, in bytes: far above any real company name, low
+ * enough that transliteration and matching stay in milliseconds. */
+#define COMPANY_MAX_BYTES 65536
+
+typedef enum company_status
+{
+	COMPANY_OK = 0,
+	COMPANY_INVALID_UTF8,		/* input is not well-formed UTF-8 */
+	COMPANY_TOO_LONG,			/* input longer than COMPANY_MAX_BYTES */
+	COMPANY_NO_MEMORY,			/* malloc failed */
+	COMPANY_ICU_ERROR			/* ICU could not open or run the transliterator */
+} company_status;
+
+typedef enum company_match_kind
+{
+	COMPANY_MATCH_NONE = 0,
+	COMPANY_MATCH_EXACT,		/* equal normalized names */
+	COMPANY_MATCH_ACRONYM,		/* an acronym matched its expansion */
+	COMPANY_MATCH_FUZZY			/* shared and near tokens */
+} company_match_kind;
+
+/* Human-readable text for a status (static string). */
+const char *company_status_text(company_status status);
+
+/* ICU's own error name for the last COMPANY_ICU_ERROR (static string). */
+const char *company_icu_error_name(void);
+
+/*
+ * The normalized form of a company name: lower-case ASCII tokens [a-z0-9]+
+ * separated by single spaces; empty when the name has no letter or digit.
+ */
+company_status company_normalize(const char *name, size_t len, char **out);
+
+/*
+ * Similarity in [0, 1] of two NORMALIZED names (outputs of
+ * company_normalize); symmetric; 1 for equal names.  kind may be NULL.
+ */
+float		company_similarity_normalized(const char *a, const char *b,
+										  company_match_kind *kind);
+
+/* Similarity of two raw names: normalizes both first. */
+company_status company_similarity(const char *a, size_t alen,
+								  const char *b, size_t blen,
+								  float *score, company_match_kind *kind);
+
+/*
+ * Blocking keys of a NORMALIZED name: two names whose similarity reaches
+ * the matching threshold share at least one key (exact name, distinctive
+ * tokens and their one-deletion neighbours, token prefixes and suffixes,
+ * acronyms), so an index over the keys finds every candidate.  Returns
+ * *nkeys NUL-terminated strings packed in one malloc'd block (*keys points
+ * to an array of pointers into it, freed together with one free(*keys)).
+ */
+company_status company_match_keys(const char *normalized, char ***keys, int *nkeys);
+
+#endif

@@ -1,0 +1,473 @@
+/*
+ * deal_trigger.c -- conflict detection when a deal is registered.
+ *
+ * BEFORE INSERT OR UPDATE OF customer_name, customer_country, product_line
+ * ON channel.deal, per row:
+ *
+ *   - stores the normalized customer name (customer_key) and its blocking
+ *     keys (customer_match_keys, each prefixed with country and product
+ *     line, so one GIN lookup finds candidates of that customer, country
+ *     and line only);
+ *   - sets protected_until of a live registration that has none:
+ *     submitted_at + the product line's protection_days;
+ *   - for a new registration (INSERT with status 'submitted'), finds other
+ *     registrants' live registrations (submitted, approved, conflict) of the
+ *     same customer -- same key, or company_similarity >= channel.match_threshold
+ *     -- in the same country and product line whose protection window
+ *     overlaps, and applies channel.conflict_policy: 'flag' turns the new
+ *     one into 'conflict' and records the pairs in channel.deal_conflict;
+ *     'reject' raises CH001 without a word about the other registration.
+ *
+ * Rows inserted with another status are imports of history and are not
+ * checked.
+ *
+ * Why an advisory lock and not an exclusion constraint: fuzzy equality is
+ * not an operator an exclusion constraint can use, and two inserters
+ * checking an exclusion constraint can deadlock each other.  Instead each
+ * registration takes a transaction-scoped advisory lock on (country,
+ * product line) before looking: a second registration of the same customer
+ * waits until the first commits or aborts, and then -- in READ COMMITTED,
+ * where every query of the trigger takes a fresh snapshot -- sees it.
+ * Under REPEATABLE READ or SERIALIZABLE the snapshot is older than the
+ * wait, so a registration that had to wait fails with a serialization
+ * error to be retried instead of missing the conflict.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "channel.h"
+
+PG_FUNCTION_INFO_V1(channel_deal_register_trigger);
+PG_FUNCTION_INFO_V1(channel_deal_record_conflicts_trigger);
+PG_FUNCTION_INFO_V1(channel_deal_lock_customer);
+
+/* first half of every advisory lock key this module takes: "CH" */
+#define DEAL_LOCK_CLASS 0x4348
+
+typedef enum conflict_policy
+{
+	CONFLICT_FLAG,
+	CONFLICT_REJECT
+} conflict_policy;
+
+static const struct config_enum_entry conflict_policy_options[] = {
+	{"flag", CONFLICT_FLAG, false},
+	{"reject", CONFLICT_REJECT, false},
+	{NULL, 0, false}
+};
+
+static void deals_xact_callback(XactEvent event, void *arg);
+
+static double match_threshold = 0.85;
+static int	conflict_policy_setting = CONFLICT_FLAG;
+static int	deal_max_extensions = 2;
+static int	deal_extension_days = 30;
+
+/*
+ * Both settings are superuser-only (PGC_SUSET): a partner that could lower
+ * the threshold or switch the policy could probe other partners'
+ * registrations with its own.  Set them with ALTER DATABASE / ALTER SYSTEM.
+ */
+void
+channel_init_deals(void)
+{
+	DefineCustomRealVariable("channel.match_threshold",
+							 "Company similarity from which two registrations are taken for the same customer.",
+							 "Between 0.5 and 1; 1 means equal normalized names only.",
+							 &match_threshold, 0.85, 0.5, 1.0,
+							 PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("channel.conflict_policy",
+							 "What a registration that conflicts with another registrant's live one does: flag or reject.",
+							 "flag: it is stored with status conflict for a channel manager; reject: it fails with SQLSTATE CH001.",
+							 &conflict_policy_setting, CONFLICT_FLAG, conflict_policy_options,
+							 PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("channel.deal_max_extensions",
+							"How many times channel.extend_deal() may extend one registration.",
+							NULL, &deal_max_extensions, 2, 0, 20,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("channel.deal_extension_days",
+							"Days channel.extend_deal() adds when called without days.",
+							NULL, &deal_extension_days, 30, 1, 365,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	RegisterXactCallback(deals_xact_callback, NULL);
+}
+
+/* The advisory lock every registration of (country, product line) takes. */
+static void
+lock_customer_space(const char *country, const char *product_line)
+{
+	LOCKTAG		tag;
+	char	   *space = psprintf("%s|%s", country, product_line);
+	uint32		hash = hash_bytes((const unsigned char *) space, (int) strlen(space));
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, DEAL_LOCK_CLASS, hash, 2);
+	if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+		return;
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not register the deal because of a concurrent registration"),
+				 errdetail("Another transaction is registering a deal in the same country and product line, "
+						   "and this transaction's snapshot could not see its outcome."),
+				 errhint("Retry the transaction, or register deals in READ COMMITTED.")));
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
+ * channel.deal_lock_customer(country text, product_line text) RETURNS void:
+ * the same lock, for the SQL functions that change which registrations are
+ * live (expire_deals), so a registration never checks against a row that a
+ * concurrent transaction is about to expire.
+ */
+Datum
+channel_deal_lock_customer(PG_FUNCTION_ARGS)
+{
+	lock_customer_space(text_to_cstring(PG_GETARG_TEXT_PP(0)), text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_VOID();
+}
+
+static SPIPlanPtr protection_plan;
+static SPIPlanPtr candidates_plan;
+static SPIPlanPtr record_plan;
+
+static SPIPlanPtr
+prepare_once(SPIPlanPtr *plan, const char *query, int nargs, Oid *types)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(query, nargs, types);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
+
+/* submitted_at + the product line's protection days */
+static Datum
+protection_end(Datum submitted_at, Datum product_line)
+{
+	Oid			types[2] = {TIMESTAMPTZOID, TEXTOID};
+	Datum		values[2] = {submitted_at, product_line};
+	bool		isnull;
+	Datum		result;
+
+	prepare_once(&protection_plan,
+				 "SELECT $1 + pg_catalog.make_interval(days => protection_days) "
+				 "FROM channel.product_line WHERE code = $2",
+				 2, types);
+	if (SPI_execute_plan(protection_plan, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading channel.product_line failed");
+	if (SPI_processed == 0)
+		return (Datum) 0;		/* the foreign key will say it */
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? (Datum) 0 : result;	/* timestamptz is passed by value */
+}
+
+typedef struct match
+{
+	int64		other_deal_id;
+	float4		score;
+	const char *kind;
+} match;
+
+/*
+ * Other registrants' live registrations sharing a blocking key whose window
+ * overlaps [submitted_at, protected_until) and whose name reaches the
+ * threshold.  Returns the number of matches, written to *out (palloc'd).
+ */
+static int
+find_conflicts(HeapTuple row, TupleDesc desc, const char *key, Datum keys,
+			   Datum protected_until, match **out)
+{
+	Oid			types[5] = {TEXTARRAYOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	bool		isnull;
+	int			nmatch = 0;
+
+	values[0] = keys;
+	values[1] = heap_getattr(row, SPI_fnumber(desc, "partner_id"), desc, &isnull);
+	if (isnull)
+		nulls[1] = 'n';
+	values[2] = heap_getattr(row, SPI_fnumber(desc, "submitted_at"), desc, &isnull);
+	values[3] = protected_until;
+	values[4] = heap_getattr(row, SPI_fnumber(desc, "deal_id"), desc, &isnull);
+
+	prepare_once(&candidates_plan,
+				 "SELECT deal_id, customer_key FROM channel.deal "
+				 "WHERE customer_match_keys OPERATOR(pg_catalog.&&) $1 "
+				 "AND status IN ('submitted', 'approved', 'conflict') "
+				 "AND partner_id IS DISTINCT FROM $2 "
+				 "AND protected_until > $3 AND submitted_at < $4 AND deal_id <> $5 "
+				 "ORDER BY deal_id",
+				 5, types);
+	if (SPI_execute_plan(candidates_plan, values, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "looking for conflicting registrations failed");
+
+	*out = palloc(sizeof(match) * (SPI_processed > 0 ? SPI_processed : 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	cand = SPI_tuptable->vals[i];
+		char	   *other_key = SPI_getvalue(cand, SPI_tuptable->tupdesc, 2);
+		company_match_kind kind;
+		float4		score;
+
+		if (other_key == NULL)
+			continue;
+		score = company_similarity_normalized(key, other_key, &kind);
+		if (score < match_threshold)
+			continue;
+		(*out)[nmatch].other_deal_id = DatumGetInt64(SPI_getbinval(cand, SPI_tuptable->tupdesc, 1, &isnull));
+		(*out)[nmatch].score = score;
+		(*out)[nmatch].kind = kind == COMPANY_MATCH_EXACT ? "exact"
+			: kind == COMPANY_MATCH_ACRONYM ? "acronym" : "fuzzy";
+		nmatch++;
+	}
+	return nmatch;
+}
+
+/*
+ * The BEFORE trigger finds the conflicts, but the pairs can only be stored
+ * once the deal row exists: they wait here, in transaction memory, for the
+ * AFTER INSERT trigger of the same row.
+ */
+typedef struct pending_conflicts
+{
+	int64		deal_id;
+	int			nmatch;
+	match	   *matches;
+	struct pending_conflicts *next;
+} pending_conflicts;
+
+static pending_conflicts *pending = NULL;
+
+static void
+deals_xact_callback(XactEvent event, void *arg)
+{
+	/* the list lived in TopTransactionContext, which is gone or going */
+	pending = NULL;
+}
+
+static void
+remember_conflicts(int64 deal_id, match *matches, int nmatch)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	pending_conflicts *p = palloc(sizeof(pending_conflicts));
+
+	p->deal_id = deal_id;
+	p->nmatch = nmatch;
+	p->matches = palloc(sizeof(match) * nmatch);
+	memcpy(p->matches, matches, sizeof(match) * nmatch);
+	p->next = pending;
+	pending = p;
+	MemoryContextSwitchTo(old);
+}
+
+/* Takes the conflicts remembered for deal_id off the list (NULL if none). */
+static pending_conflicts *
+take_conflicts(int64 deal_id)
+{
+	for (pending_conflicts **pp = &pending; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->deal_id == deal_id)
+		{
+			pending_conflicts *p = *pp;
+
+			*pp = p->next;
+			return p;
+		}
+	return NULL;
+}
+
+static void
+record_conflicts(Datum deal_id, match *matches, int nmatch)
+{
+	Oid			types[4] = {INT8OID, INT8OID, TEXTOID, FLOAT4OID};
+
+	prepare_once(&record_plan,
+				 "INSERT INTO channel.deal_conflict (deal_id, other_deal_id, match_kind, score) "
+				 "VALUES ($1, $2, $3, $4)",
+				 4, types);
+	for (int i = 0; i < nmatch; i++)
+	{
+		Datum		values[4] = {deal_id, Int64GetDatum(matches[i].other_deal_id),
+		CStringGetTextDatum(matches[i].kind), Float4GetDatum(matches[i].score)};
+
+		if (SPI_execute_plan(record_plan, values, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "recording a deal conflict failed");
+	}
+}
+
+static bool
+text_is_blank(text *t)
+{
+	const char *s = VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+
+	for (int i = 0; i < len; i++)
+		if (!isspace((unsigned char) s[i]))
+			return false;
+	return true;
+}
+
+static bool
+column_is(HeapTuple row, TupleDesc desc, const char *column, const char *value)
+{
+	char	   *v = SPI_getvalue(row, desc, SPI_fnumber(desc, column));
+
+	return v != NULL && strcmp(v, value) == 0;
+}
+
+Datum
+channel_deal_register_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull;
+	text	   *name;
+	char	   *key;
+	char	   *country;
+	char	   *product_line;
+	bool		live;
+	bool		is_new_registration;
+	int			attnums[5];
+	Datum		newvals[5];
+	char		newnulls[5] = {' ', ' ', ' ', ' ', ' '};
+	int			nchange = 0;
+	Datum		protected_until;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("channel.deal_register_trigger() must be a BEFORE INSERT OR UPDATE row trigger")));
+
+	row = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
+	desc = RelationGetDescr(trigdata->tg_relation);
+
+	/* missing values are the NOT NULL constraints' to report */
+	if (heap_attisnull(row, SPI_fnumber(desc, "customer_name"), desc) ||
+		heap_attisnull(row, SPI_fnumber(desc, "customer_country"), desc) ||
+		heap_attisnull(row, SPI_fnumber(desc, "product_line"), desc))
+		return PointerGetDatum(row);
+
+	name = DatumGetTextPP(heap_getattr(row, SPI_fnumber(desc, "customer_name"), desc, &isnull));
+	key = channel_normalize_text(name, "the customer name");
+	/* a blank name is the CHECK constraint's to report, after this trigger */
+	if (key[0] == '\0' && !text_is_blank(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("customer name has no letter or digit"),
+				 errdetail("A registration is matched against others by the customer's name."),
+				 errhint("Write the end customer's company name.")));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	country = SPI_getvalue(row, desc, SPI_fnumber(desc, "customer_country"));
+	product_line = SPI_getvalue(row, desc, SPI_fnumber(desc, "product_line"));
+
+	attnums[nchange] = SPI_fnumber(desc, "customer_key");
+	newvals[nchange++] = CStringGetTextDatum(key);
+	attnums[nchange] = SPI_fnumber(desc, "customer_match_keys");
+	newvals[nchange++] = PointerGetDatum(channel_match_keys_array(key, psprintf("%s|%s|", country, product_line)));
+
+	live = column_is(row, desc, "status", "submitted") || column_is(row, desc, "status", "approved") ||
+		column_is(row, desc, "status", "conflict");
+	is_new_registration = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && column_is(row, desc, "status", "submitted");
+
+	protected_until = heap_getattr(row, SPI_fnumber(desc, "protected_until"), desc, &isnull);
+	if (isnull && live)
+	{
+		protected_until = protection_end(heap_getattr(row, SPI_fnumber(desc, "submitted_at"), desc, &isnull),
+										 CStringGetTextDatum(product_line));
+		if (protected_until != (Datum) 0)
+		{
+			attnums[nchange] = SPI_fnumber(desc, "protected_until");
+			newvals[nchange++] = protected_until;
+		}
+	}
+
+	if (is_new_registration && protected_until != (Datum) 0)
+	{
+		match	   *matches;
+		int			nmatch;
+
+		lock_customer_space(country, product_line);
+		nmatch = find_conflicts(row, desc, key, newvals[1], protected_until, &matches);
+		if (nmatch > 0 && conflict_policy_setting == CONFLICT_REJECT)
+			ereport(ERROR,
+					(errcode(MAKE_SQLSTATE('C', 'H', '0', '0', '1')),
+					 errmsg("deal registration conflicts with an existing registration"),
+					 errdetail("This end customer and product line are already registered by another registrant "
+							   "for an overlapping period."),
+					 errhint("Ask your channel manager about this opportunity.")));
+		if (nmatch > 0)
+		{
+			int			status_att = SPI_fnumber(desc, "status");
+
+			remember_conflicts(DatumGetInt64(heap_getattr(row, SPI_fnumber(desc, "deal_id"), desc, &isnull)),
+							   matches, nmatch);
+			attnums[nchange] = status_att;
+			newvals[nchange++] = DirectFunctionCall2(enum_in, CStringGetDatum("conflict"),
+													 ObjectIdGetDatum(TupleDescAttr(desc, status_att - 1)->atttypid));
+			attnums[nchange] = SPI_fnumber(desc, "status_reason");
+			newvals[nchange++] = CStringGetTextDatum("conflicts with an existing registration");
+		}
+	}
+
+	/* SPI_modifytuple builds the row in the caller's memory context */
+	row = SPI_modifytuple(trigdata->tg_relation, row, nchange, attnums, newvals, newnulls);
+	if (row == NULL)
+		elog(ERROR, "SPI_modifytuple failed: %s", SPI_result_code_string(SPI_result));
+	SPI_finish();
+	return PointerGetDatum(row);
+}
+
+/*
+ * AFTER INSERT row trigger (WHEN NEW.status = 'conflict'): stores the pairs
+ * the BEFORE trigger found for this row in channel.deal_conflict.
+ */
+Datum
+channel_deal_record_conflicts_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	bool		isnull;
+	int64		deal_id;
+	pending_conflicts *p;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || !TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("channel.deal_record_conflicts() must be an AFTER INSERT row trigger")));
+	desc = RelationGetDescr(trigdata->tg_relation);
+	deal_id = DatumGetInt64(heap_getattr(trigdata->tg_trigtuple, SPI_fnumber(desc, "deal_id"), desc, &isnull));
+	p = take_conflicts(deal_id);
+	if (p == NULL)
+		return PointerGetDatum(NULL);	/* inserted as conflict by hand: nothing found here */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	record_conflicts(Int64GetDatum(deal_id), p->matches, p->nmatch);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,168 @@
+/* test_company.c -- normalization, similarity and blocking keys of company names. */
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "unit.h"
+#include "company.h"
+
+static char *
+norm(const char *s)
+{
+	static char buf[4][512];
+	static int	next;
+	char	   *out = NULL;
+	char	   *slot = buf[next++ % 4];
+
+	if (company_normalize(s, strlen(s), &out) != COMPANY_OK)
+		return NULL;
+	snprintf(slot, 512, "%s", out);
+	free(out);
+	return slot;
+}
+
+static float
+sim(const char *a, const char *b)
+{
+	float		score = -1;
+
+	CHECK(company_similarity(a, strlen(a), b, strlen(b), &score, NULL) == COMPANY_OK);
+	return score;
+}
+
+UNIT_TEST(normalize_ascii_forms)
+{
+	CHECK_STR(norm("SOCIETE GENERALE"), "societe generale");
+	CHECK_STR(norm("  Acme,   Inc. "), "acme");
+	CHECK_STR(norm("The Boeing Company"), "boeing");
+	CHECK_STR(norm("I.B.M. Corp."), "ibm");
+	CHECK_STR(norm("Procter & Gamble Co."), "procter and gamble");
+	CHECK_STR(norm("Smith & Co"), "smith");
+	CHECK_STR(norm("Foo GmbH & Co. KG"), "foo");
+	CHECK_STR(norm("Fiat S.p.A."), "fiat");
+	CHECK_STR(norm("Maersk A/S"), "maersk");
+	CHECK_STR(norm("E.ON SE"), "eon");
+	CHECK_STR(norm("McDonald's Corporation"), "mcdonalds");
+	CHECK_STR(norm("Hewlett-Packard"), "hewlett packard");
+	CHECK_STR(norm("AB Volvo"), "volvo");
+	CHECK_STR(norm("Samsung Electronics Co., Ltd."), "samsung electronics");
+	CHECK_STR(norm("Orlen Sp. z o.o."), "orlen");
+	CHECK_STR(norm("Qantas Airways Pty Ltd"), "qantas airways");
+	CHECK_STR(norm("www.acme.com"), "www acme com");
+	CHECK_STR(norm("AG"), "ag");			/* a name keeps at least one token */
+	CHECK_STR(norm("The"), "the");
+	CHECK_STR(norm("!!!"), "");
+	CHECK_STR(norm(""), "");
+}
+
+UNIT_TEST(normalize_other_scripts)
+{
+	CHECK_STR(norm("Société Générale S.A."), "societe generale");
+	CHECK_STR(norm("ООО «Газпром»"), "gazprom");
+	CHECK_STR(norm("Газпром"), "gazprom");
+	CHECK_STR(norm("ＩＢＭ"), "ibm");			/* full-width, NFKC */
+	CHECK_STR(norm("Nestlé S.A."), "nestle");
+	CHECK_STR(norm("Deutsche Bahn AG"), norm("DEUTSCHE BAHN"));
+	CHECK_STR(norm("Müller GmbH"), "muller");
+	CHECK_STR(norm("Straße"), "strasse");
+	CHECK(norm("東京電力") != NULL && strlen(norm("東京電力")) > 0);
+	CHECK(norm("Ελληνικά Πετρέλαια") != NULL && strcmp(norm("Ελληνικά Πετρέλαια"), "ellenika petrelaia") == 0);
+}
+
+UNIT_TEST(normalize_is_idempotent)
+{
+	const char *names[] = {"Société Générale S.A.", "I.B.M. Corp.", "ООО «Газпром»", "Foo GmbH & Co. KG",
+	"The The Co", "a.b.c.d.e", "東京電力株式会社"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	{
+		char	   *once = norm(names[i]);
+
+		CHECK(once != NULL);
+		if (once)
+			CHECK_STR(norm(once), once);
+	}
+}
+
+UNIT_TEST(normalize_rejects_bad_input)
+{
+	char	   *out = NULL;
+	char	   *big;
+
+	CHECK(company_normalize("\xff\xfe", 2, &out) == COMPANY_INVALID_UTF8 && out == NULL);
+	CHECK(company_normalize("\xc3", 1, &out) == COMPANY_INVALID_UTF8);			/* truncated */
+	CHECK(company_normalize("\xc0\xaf", 2, &out) == COMPANY_INVALID_UTF8);		/* overlong */
+	CHECK(company_normalize("\xed\xa0\x80", 3, &out) == COMPANY_INVALID_UTF8);	/* surrogate */
+	big = malloc(COMPANY_MAX_BYTES + 2);
+	memset(big, 'a', COMPANY_MAX_BYTES + 1);
+	big[COMPANY_MAX_BYTES + 1] = '\0';
+	CHECK(company_normalize(big, COMPANY_MAX_BYTES + 1, &out) == COMPANY_TOO_LONG);
+	CHECK(company_normalize(big, COMPANY_MAX_BYTES, &out) == COMPANY_OK);
+	free(out);
+	free(big);
+}
+
+UNIT_TEST(similarity_properties)
+{
+	CHECK(sim("Société Générale S.A.", "SOCIETE GENERALE") == 1.0f);
+	CHECK(sim("Acme Group", "Acme Holdings") > sim("Acme Group", "Beta Group"));
+	CHECK(sim("IBM", "International Business Machines") >= 0.85f);
+	CHECK(sim("Bank of America", "BofA") < 0.5f || sim("Bank of America", "BOA") >= 0.85f);
+	CHECK(sim("Societe Generale", "Societe Generalle") >= 0.85f);		/* one typo */
+	CHECK(sim("Deutsche Telekom", "Deutsche Telecom") >= 0.85f);
+	CHECK(sim("Microsoft", "Micro Soft") >= 0.95f);
+	CHECK(sim("Acme", "Apex") < 0.5f);
+	CHECK(sim("Siemens", "Samsung") < 0.5f);
+	CHECK(sim("Orange", "Orange Business Services") < 0.85f);
+	CHECK(sim("General Motors", "General Mills") < 0.8f);
+	/* symmetric */
+	CHECK(sim("IBM France", "International Business Machines France") ==
+		  sim("International Business Machines France", "IBM France"));
+	CHECK(sim("Acme Group", "Acme Holdings") == sim("Acme Holdings", "Acme Group"));
+	/* in range */
+	CHECK(sim("", "") == 1.0f);
+	CHECK(sim("a", "b") >= 0.0f && sim("a", "b") < 1.0f);
+}
+
+UNIT_TEST(similarity_kinds)
+{
+	company_match_kind kind;
+
+	company_similarity_normalized("ibm", "international business machines", &kind);
+	CHECK(kind == COMPANY_MATCH_ACRONYM);
+	company_similarity_normalized("societe generale", "societe generalle", &kind);
+	CHECK(kind == COMPANY_MATCH_FUZZY);
+	company_similarity_normalized("acme", "acme", &kind);
+	CHECK(kind == COMPANY_MATCH_EXACT);
+}
+
+static bool
+share_key(const char *a, const char *b)
+{
+	char	  **ka,
+			  **kb;
+	int			na,
+				nb;
+	bool		found = false;
+
+	CHECK(company_match_keys(a, &ka, &na) == COMPANY_OK);
+	CHECK(company_match_keys(b, &kb, &nb) == COMPANY_OK);
+	for (int i = 0; i < na && !found; i++)
+		for (int j = 0; j < nb && !found; j++)
+			found = strcmp(ka[i], kb[j]) == 0;
+	free(ka);
+	free(kb);
+	return found;
+}
+
+UNIT_TEST(matching_names_share_a_blocking_key)
+{
+	CHECK(share_key("societe generale", "societe generale"));
+	CHECK(share_key("societe generale", "societe generalle"));
+	CHECK(share_key("nokia", "nokai"));			/* transposition in a short token */
+	CHECK(share_key("siemens", "seimens"));
+	CHECK(share_key("siemen", "siemens"));
+	CHECK(share_key("ibm", "international business machines"));
+	CHECK(share_key("boa", "bank of america"));
+	CHECK(share_key("global systems", "global systems"));
+	CHECK(!share_key("acme", "zenith"));
+}
