@@ -122,6 +122,11 @@ SELECT sum(least(100, greatest(0,
        + CASE WHEN l.employees >= 1000 THEN 5 ELSE 0 END))) AS sql_sum FROM channel.lead l \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0') AS score_sql_s \gset
 SELECT count(*) AS n_leads FROM channel.lead \gset
+-- what passing the whole row costs by itself (any function of channel.lead pays it)
+SELECT count(l) FROM channel.lead l \gset warm_
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(l) FROM channel.lead l \gset
+SELECT extract(epoch FROM clock_timestamp() - :'t0') AS row_s \gset
 
 \set QUIET off
 \pset footer off
@@ -131,7 +136,8 @@ UNION ALL SELECT 'bare UPDATE of precomputed partner ids', :n_all, round(:update
 UNION ALL SELECT 'route_leads(' || :lateral || ')', :n_sample, round(:route_sample_s::numeric, 2), round(:n_sample / :route_sample_s)
 UNION ALL SELECT 'LATERAL top-1 SQL, same leads', :n_sample, round(:lateral_sample_s::numeric, 2), round(:n_sample / :lateral_sample_s)
 UNION ALL SELECT 'score_lead() over every lead', :n_leads, round(:score_c_s::numeric, 3), round(:n_leads / :score_c_s)
-UNION ALL SELECT 'SQL CASE sum over every lead', :n_leads, round(:score_sql_s::numeric, 3), round(:n_leads / :score_sql_s);
+UNION ALL SELECT 'SQL CASE sum over every lead', :n_leads, round(:score_sql_s::numeric, 3), round(:n_leads / :score_sql_s)
+UNION ALL SELECT '(count(l): building the row argument alone)', :n_leads, round(:row_s::numeric, 3), round(:n_leads / :row_s);
 SELECT :n_routed AS routed_to_a_partner, :n_all - :n_routed AS pooled, :lateral_routed AS lateral_routed_of_sample,
        :c_sum = :sql_sum AS same_scores;
 SELECT round((:route_all_s / :update_all_s)::numeric, 2) AS "route_leads / bare UPDATE (target <= 2)",
