@@ -148,7 +148,7 @@ COMMENT ON INDEX channel.deal_partner_open_close_month_idx IS 'Rollups and pipel
 -- its routed_at.
 CREATE VIEW channel.partner_month_fact AS
   -- routing (and loaded rejection/recall) of the lead row's holder
-  SELECT l.partner_id, channel.month_of(l.routed_at) AS month,
+  SELECT l.partner_id, channel.month_of(l.routed_at) AS month, l.routed_at AS at, l.product_line,
          (NOT EXISTS (SELECT 1 FROM channel.lead_event e
                       WHERE e.lead_id = l.lead_id AND e.from_status IS NOT NULL AND e.to_status = 'routed'))::int AS routed,
          0 AS accepted,
@@ -165,28 +165,29 @@ CREATE VIEW channel.partner_month_fact AS
   WHERE l.partner_id IS NOT NULL AND l.routed_at IS NOT NULL
   UNION ALL
   -- live routings, rejections and recalls from the history
-  SELECT e.partner_id, channel.month_of(e.at),
+  SELECT e.partner_id, channel.month_of(e.at), e.at, l.product_line,
          (e.to_status = 'routed')::int, 0, (e.to_status = 'rejected')::int, (e.to_status = 'recalled')::int,
          0, 0, NULL, 0, 0, 0, 0, 0, 0, NULL, 0
   FROM channel.lead_event e
+  JOIN channel.lead l ON l.lead_id = e.lead_id
   WHERE e.partner_id IS NOT NULL AND e.from_status IS NOT NULL AND e.to_status IN ('routed', 'rejected', 'recalled')
   UNION ALL
   -- acceptance
-  SELECT l.partner_id, channel.month_of(l.accepted_at), 0, 1, 0, 0, 0, 0,
+  SELECT l.partner_id, channel.month_of(l.accepted_at), l.accepted_at, l.product_line, 0, 1, 0, 0, 0, 0,
          extract(epoch FROM l.accepted_at - l.routed_at)::float8 / 3600,
          0, 0, 0, 0, 0, 0, NULL, 0
   FROM channel.lead l
   WHERE l.partner_id IS NOT NULL AND l.accepted_at IS NOT NULL
   UNION ALL
   -- conversion or loss
-  SELECT l.partner_id, channel.month_of(l.closed_at), 0, 0, 0, 0,
+  SELECT l.partner_id, channel.month_of(l.closed_at), l.closed_at, l.product_line, 0, 0, 0, 0,
          (l.status = 'converted')::int, (l.status = 'lost')::int, NULL,
          0, 0, 0, 0, 0, 0, NULL, 0
   FROM channel.lead l
   WHERE l.partner_id IS NOT NULL AND l.closed_at IS NOT NULL
   UNION ALL
   -- registration, and whether it was ever flagged as a conflict
-  SELECT d.partner_id, channel.month_of(d.submitted_at), 0, 0, 0, 0, 0, 0, NULL,
+  SELECT d.partner_id, channel.month_of(d.submitted_at), d.submitted_at, d.product_line, 0, 0, 0, 0, 0, 0, NULL,
          1, 0,
          (d.status = 'conflict'
           OR EXISTS (SELECT 1 FROM channel.deal_event e WHERE e.deal_id = d.deal_id AND e.to_status = 'conflict'))::int,
@@ -195,13 +196,13 @@ CREATE VIEW channel.partner_month_fact AS
   WHERE d.partner_id IS NOT NULL
   UNION ALL
   -- approval (the decision of a registration that was not rejected)
-  SELECT d.partner_id, channel.month_of(d.decided_at), 0, 0, 0, 0, 0, 0, NULL,
+  SELECT d.partner_id, channel.month_of(d.decided_at), d.decided_at, d.product_line, 0, 0, 0, 0, 0, 0, NULL,
          0, (d.status IN ('approved', 'won', 'lost', 'expired'))::int, 0, 0, 0, 0, NULL, 0
   FROM channel.deal d
   WHERE d.partner_id IS NOT NULL AND d.decided_at IS NOT NULL
   UNION ALL
   -- win or loss
-  SELECT d.partner_id, channel.month_of(d.closed_at), 0, 0, 0, 0, 0, 0, NULL,
+  SELECT d.partner_id, channel.month_of(d.closed_at), d.closed_at, d.product_line, 0, 0, 0, 0, 0, 0, NULL,
          0, 0, 0, (d.status = 'won')::int, (d.status = 'lost')::int,
          CASE WHEN d.status = 'won' THEN d.amount ELSE 0 END,
          CASE WHEN d.status = 'won' THEN extract(epoch FROM d.closed_at - d.submitted_at)::float8 / 86400 END,
@@ -210,7 +211,8 @@ CREATE VIEW channel.partner_month_fact AS
   WHERE d.partner_id IS NOT NULL AND d.closed_at IS NOT NULL
   UNION ALL
   -- open pipeline by month of expected close
-  SELECT d.partner_id, channel.month_of(d.expected_close), 0, 0, 0, 0, 0, 0, NULL,
+  SELECT d.partner_id, channel.month_of(d.expected_close), d.expected_close::timestamp AT TIME ZONE 'UTC', d.product_line,
+         0, 0, 0, 0, 0, 0, NULL,
          0, 0, 0, 0, 0, 0, NULL, d.amount
   FROM channel.deal d
   WHERE d.partner_id IS NOT NULL AND d.status IN ('submitted', 'approved', 'conflict');
@@ -218,6 +220,9 @@ COMMENT ON VIEW channel.partner_month_fact IS
   'Every fact channel.partner_month counts, one row each, dated to its UTC month (see the comments in 30_rollups.sql for which source each comes from).';
 COMMENT ON COLUMN channel.partner_month_fact.partner_id IS 'Partner the fact belongs to.';
 COMMENT ON COLUMN channel.partner_month_fact.month IS 'First day of the UTC month of the fact.';
+COMMENT ON COLUMN channel.partner_month_fact.at IS
+  'When the fact happened (for an open registration: midnight UTC of its expected close date).';
+COMMENT ON COLUMN channel.partner_month_fact.product_line IS 'Product line of the lead or deal.';
 COMMENT ON COLUMN channel.partner_month_fact.routed IS '1 for a routing of a lead to the partner.';
 COMMENT ON COLUMN channel.partner_month_fact.accepted IS '1 for an acceptance.';
 COMMENT ON COLUMN channel.partner_month_fact.rejected IS '1 for a rejection.';
