@@ -17,4 +17,5 @@ void
 _PG_init(void)
 {
 	/* concepts add their channel_init_<concept>() calls here */
+	channel_init_identity();
 }

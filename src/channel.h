@@ -8,5 +8,6 @@
 #define CHANNEL_H
 
 void		_PG_init(void);
+void		channel_init_identity(void);
 
 #endif
