@@ -144,11 +144,11 @@ ROLLBACK TO SAVEPOINT bad_month;
 
 -- a caller acting for a partner may neither refresh nor rebuild
 SAVEPOINT as_partner;
-INSERT INTO channel.partner_user (role_name, partner_id) VALUES (session_user, 1);
+SELECT channel.set_portal_partner(1);
 CALL channel.refresh_rollups();
 ROLLBACK TO SAVEPOINT as_partner;
 SAVEPOINT as_partner;
-INSERT INTO channel.partner_user (role_name, partner_id) VALUES (session_user, 1);
+SELECT channel.set_portal_partner(1);
 SELECT channel.rebuild_rollups();
 ROLLBACK TO SAVEPOINT as_partner;
 ROLLBACK;

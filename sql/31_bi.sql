@@ -107,7 +107,7 @@ SELECT count(*) AS all_partners_for_100pct FROM channel.top_partners(1, '2026-06
 
 -- a partner caller gets its own rows only (its percentile still among all peers)
 SAVEPOINT as_partner;
-INSERT INTO channel.partner_user (role_name, partner_id) VALUES (session_user, 2);
+SELECT channel.set_portal_partner(2);
 SELECT partner_id AS p, revenue, peers, peer_percentile AS pct FROM channel.partner_scorecard('2026-06-15');
 SELECT partner_id AS p, count(*) AS funnel_rows FROM channel.lead_funnel('2026-01-01', '2026-12-31') GROUP BY partner_id;
 SELECT partner_id AS p, count(*) AS pipeline_rows FROM channel.pipeline('2026-08-15') GROUP BY partner_id;

@@ -108,6 +108,16 @@ COMMENT ON COLUMN channel.partner_month_dirty.partner_id IS 'Partner whose figur
 COMMENT ON COLUMN channel.partner_month_dirty.month IS 'First day of the UTC month that may have changed.';
 COMMENT ON COLUMN channel.partner_month_dirty.marked_at IS 'Transaction time of the change that marked it.';
 SELECT pg_catalog.pg_extension_config_dump('channel.partner_month_dirty', '');
+-- The queue names partners, so like every table holding partner data it has
+-- row-level security, enabled and forced.  Nobody is granted any privilege
+-- on it: only the extension's owner -- through the SECURITY DEFINER trigger
+-- and refresh functions -- reads or writes it, hence its single policy.
+ALTER TABLE channel.partner_month_dirty ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel.partner_month_dirty FORCE ROW LEVEL SECURITY;
+CREATE POLICY partner_month_dirty_owner ON channel.partner_month_dirty FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+COMMENT ON POLICY partner_month_dirty_owner ON channel.partner_month_dirty IS
+  'Only the extension''s owner (the role that ran CREATE EXTENSION), whose trigger and refresh functions fill and drain the queue.';
 
 -- Indexes that let the refresh find the rows of one partner and month in
 -- every branch of channel.partner_month_computed.
