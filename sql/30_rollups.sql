@@ -118,6 +118,20 @@ FROM (SELECT partner_id AS p, leads_routed, leads_rejected FROM channel.partner_
       WHERE month = channel.month_of(now())) x ORDER BY p;
 SELECT * FROM rollup_differences;
 
+-- the new holder accepts it (its acceptance month only); a won registration
+-- is reopened as conflicting (submission, close and expected-close months),
+-- then approved (decision month; it stays counted as conflicting)
+UPDATE channel.lead SET status = 'accepted', accepted_at = now() + interval '1 hour' WHERE lead_id = 6;
+UPDATE channel.deal SET status = 'conflict', closed_at = NULL, status_reason = 'overlaps deal 9' WHERE deal_id = 1;
+UPDATE channel.deal SET status = 'approved', decided_at = '2026-03-06 12:00+00', status_reason = NULL
+WHERE deal_id = 1;
+SELECT partner_id, CASE WHEN month = channel.month_of(now()) THEN 'this month' ELSE month::text END AS month, count(*) AS marks
+FROM channel.partner_month_dirty GROUP BY partner_id, month ORDER BY partner_id, 2;
+CALL channel.refresh_rollups();
+SELECT * FROM rollup_differences;
+SELECT month, deals_registered AS reg, deals_approved AS appr, deals_conflict AS confl, deals_won AS won, open_pipeline AS open
+FROM channel.partner_month WHERE partner_id = 1 AND month IN ('2026-03-01', '2026-04-01') ORDER BY month;
+
 -- TRUNCATE fires no row triggers: every rollup month is queued instead
 TRUNCATE channel.deal CASCADE;
 SELECT count(*) > 0 AS queued_by_truncate FROM channel.partner_month_dirty;

@@ -39,7 +39,7 @@ ALTER FUNCTION channel.month_of(timestamptz) RESET search_path;
 ALTER FUNCTION channel.month_of(date) RESET search_path;
 
 CREATE TABLE channel.partner_month (
-  partner_id          bigint NOT NULL REFERENCES channel.partner (partner_id) ON DELETE CASCADE,
+  partner_id          bigint NOT NULL,
   month               date NOT NULL CONSTRAINT partner_month_first_day CHECK (extract(day FROM month) = 1),
   leads_routed        integer NOT NULL DEFAULT 0,
   leads_accepted      integer NOT NULL DEFAULT 0,
@@ -63,7 +63,8 @@ CREATE TABLE channel.partner_month (
 );
 COMMENT ON TABLE channel.partner_month IS
   'Rollup: one row per partner and UTC calendar month in which something happened. Kept by CALL channel.refresh_rollups() (dirty months only) and channel.rebuild_rollups(); always equal to channel.partner_month_computed once refreshed.';
-COMMENT ON COLUMN channel.partner_month.partner_id IS 'The partner.';
+COMMENT ON COLUMN channel.partner_month.partner_id IS
+  'The partner (no foreign key: the rollup is derived data, refreshed in bulk; a partner can only be deleted once no lead or deal names it, and the refresh then drops its rows).';
 COMMENT ON COLUMN channel.partner_month.month IS 'First day of the UTC calendar month.';
 COMMENT ON COLUMN channel.partner_month.leads_routed IS
   'Leads routed to the partner in the month (count; every routing, so a lead re-routed to it twice counts twice).';
@@ -322,19 +323,43 @@ BEGIN
                                (channel.month_of(o.closed_at))) m(month)
     WHERE o.partner_id IS NOT NULL AND m.month IS NOT NULL;
   ELSE
+    -- only the months whose figures the change can move: each condition
+    -- mirrors what the matching branch of channel.partner_month_fact reads
     INSERT INTO channel.partner_month_dirty (partner_id, month)
     SELECT DISTINCT x.partner_id, x.month
     FROM old_rows o
     JOIN new_rows n ON n.lead_id = o.lead_id
-    CROSS JOIN LATERAL (VALUES (o.partner_id, channel.month_of(o.routed_at)), (o.partner_id, channel.month_of(o.accepted_at)),
-                               (o.partner_id, channel.month_of(o.closed_at)), (n.partner_id, channel.month_of(n.routed_at)),
-                               (n.partner_id, channel.month_of(n.accepted_at)), (n.partner_id, channel.month_of(n.closed_at)),
-                               (o.partner_id, CASE WHEN o.status IS DISTINCT FROM n.status THEN channel.month_of(now()) END),
-                               (n.partner_id, CASE WHEN o.status IS DISTINCT FROM n.status THEN channel.month_of(now()) END)
-                       ) x(partner_id, month)
-    WHERE (o.status, o.partner_id, o.routed_at, o.accepted_at, o.closed_at)
-          IS DISTINCT FROM (n.status, n.partner_id, n.routed_at, n.accepted_at, n.closed_at)
-      AND x.partner_id IS NOT NULL AND x.month IS NOT NULL;
+    CROSS JOIN LATERAL (SELECT o.partner_id IS DISTINCT FROM n.partner_id AS holder,
+                               o.status IS DISTINCT FROM n.status AS status) c
+    CROSS JOIN LATERAL (VALUES
+        -- routing branch: the row's routing, its loaded rejection or recall,
+        -- and whether a live routing event supersedes it
+        (o.partner_id, CASE WHEN c.holder OR o.routed_at IS DISTINCT FROM n.routed_at
+                                 OR (c.status AND (n.status IN ('routed', 'rejected', 'recalled')
+                                                   OR o.status IN ('rejected', 'recalled')))
+                            THEN channel.month_of(o.routed_at) END),
+        (n.partner_id, CASE WHEN c.holder OR o.routed_at IS DISTINCT FROM n.routed_at
+                                 OR (c.status AND (n.status IN ('routed', 'rejected', 'recalled')
+                                                   OR o.status IN ('rejected', 'recalled')))
+                            THEN channel.month_of(n.routed_at) END),
+        -- acceptance branch (time to accept reads routed_at)
+        (o.partner_id, CASE WHEN c.holder OR o.accepted_at IS DISTINCT FROM n.accepted_at
+                                 OR o.routed_at IS DISTINCT FROM n.routed_at
+                            THEN channel.month_of(o.accepted_at) END),
+        (n.partner_id, CASE WHEN c.holder OR o.accepted_at IS DISTINCT FROM n.accepted_at
+                                 OR o.routed_at IS DISTINCT FROM n.routed_at
+                            THEN channel.month_of(n.accepted_at) END),
+        -- conversion or loss branch
+        (o.partner_id, CASE WHEN c.holder OR c.status OR o.closed_at IS DISTINCT FROM n.closed_at
+                            THEN channel.month_of(o.closed_at) END),
+        (n.partner_id, CASE WHEN c.holder OR c.status OR o.closed_at IS DISTINCT FROM n.closed_at
+                            THEN channel.month_of(n.closed_at) END),
+        -- the live history event this statement wrote (dated now): counted
+        -- for a routing (new holder) and a rejection or recall (old holder)
+        (n.partner_id, CASE WHEN c.status AND n.status = 'routed' THEN channel.month_of(now()) END),
+        (o.partner_id, CASE WHEN c.status AND n.status IN ('rejected', 'recalled') THEN channel.month_of(now()) END)
+      ) x(partner_id, month)
+    WHERE x.partner_id IS NOT NULL AND x.month IS NOT NULL;
   END IF;
   RETURN NULL;
 END
@@ -375,18 +400,40 @@ BEGIN
                                (channel.month_of(o.closed_at)), (channel.month_of(o.expected_close))) m(month)
     WHERE o.partner_id IS NOT NULL AND m.month IS NOT NULL;
   ELSE
+    -- only the months whose figures the change can move (see the branches
+    -- of channel.partner_month_fact)
     INSERT INTO channel.partner_month_dirty (partner_id, month)
     SELECT DISTINCT x.partner_id, x.month
     FROM old_rows o
     JOIN new_rows n ON n.deal_id = o.deal_id
-    CROSS JOIN LATERAL (VALUES (o.partner_id, channel.month_of(o.submitted_at)), (o.partner_id, channel.month_of(o.decided_at)),
-                               (o.partner_id, channel.month_of(o.closed_at)), (o.partner_id, channel.month_of(o.expected_close)),
-                               (n.partner_id, channel.month_of(n.submitted_at)), (n.partner_id, channel.month_of(n.decided_at)),
-                               (n.partner_id, channel.month_of(n.closed_at)), (n.partner_id, channel.month_of(n.expected_close))
-                       ) x(partner_id, month)
-    WHERE (o.status, o.partner_id, o.amount, o.submitted_at, o.decided_at, o.closed_at, o.expected_close)
-          IS DISTINCT FROM (n.status, n.partner_id, n.amount, n.submitted_at, n.decided_at, n.closed_at, n.expected_close)
-      AND x.partner_id IS NOT NULL AND x.month IS NOT NULL;
+    CROSS JOIN LATERAL (SELECT o.partner_id IS DISTINCT FROM n.partner_id AS holder,
+                               o.submitted_at IS DISTINCT FROM n.submitted_at AS submitted,
+                               (o.status = 'conflict') IS DISTINCT FROM (n.status = 'conflict') AS conflict,
+                               (o.status IN ('approved', 'won', 'lost', 'expired'))
+                                 IS DISTINCT FROM (n.status IN ('approved', 'won', 'lost', 'expired')) AS approved,
+                               o.status IS DISTINCT FROM n.status OR o.amount IS DISTINCT FROM n.amount
+                                 OR o.closed_at IS DISTINCT FROM n.closed_at AS closing,
+                               (o.status IN ('submitted', 'approved', 'conflict'))
+                                 IS DISTINCT FROM (n.status IN ('submitted', 'approved', 'conflict'))
+                                 OR o.amount IS DISTINCT FROM n.amount
+                                 OR o.expected_close IS DISTINCT FROM n.expected_close AS open) c
+    CROSS JOIN LATERAL (VALUES
+        -- registration and conflict flag, by submission month
+        (o.partner_id, CASE WHEN c.holder OR c.submitted OR c.conflict THEN channel.month_of(o.submitted_at) END),
+        (n.partner_id, CASE WHEN c.holder OR c.submitted OR c.conflict THEN channel.month_of(n.submitted_at) END),
+        -- approval, by decision month
+        (o.partner_id, CASE WHEN c.holder OR c.approved OR o.decided_at IS DISTINCT FROM n.decided_at
+                            THEN channel.month_of(o.decided_at) END),
+        (n.partner_id, CASE WHEN c.holder OR c.approved OR o.decided_at IS DISTINCT FROM n.decided_at
+                            THEN channel.month_of(n.decided_at) END),
+        -- win or loss, amount and days to close, by close month
+        (o.partner_id, CASE WHEN c.holder OR c.closing OR c.submitted THEN channel.month_of(o.closed_at) END),
+        (n.partner_id, CASE WHEN c.holder OR c.closing OR c.submitted THEN channel.month_of(n.closed_at) END),
+        -- open pipeline, by expected close month
+        (o.partner_id, CASE WHEN c.holder OR c.open THEN channel.month_of(o.expected_close) END),
+        (n.partner_id, CASE WHEN c.holder OR c.open THEN channel.month_of(n.expected_close) END)
+      ) x(partner_id, month)
+    WHERE x.partner_id IS NOT NULL AND x.month IS NOT NULL;
   END IF;
   RETURN NULL;
 END
@@ -511,12 +558,15 @@ COMMENT ON FUNCTION channel.rollup_require_vendor(text) IS
 CREATE FUNCTION channel.refresh_dirty_rollups() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+-- the planner's costs for the fact view are far above jit_above_cost, and
+-- compiling it takes longer than running it
+SET jit = off
 AS $$
 DECLARE
   partners bigint[];
   months   date[];
   pairs    bigint;
-  rows_now float8;
+  rows_now bigint;
 BEGIN
   PERFORM channel.rollup_require_vendor('refresh');
   IF NOT pg_catalog.pg_try_advisory_xact_lock(channel.rollup_lock_key()) THEN
@@ -533,7 +583,7 @@ BEGIN
   IF pairs = 0 THEN
     RETURN 0;
   END IF;
-  SELECT greatest(c.reltuples, 0) INTO rows_now FROM pg_catalog.pg_class c WHERE c.oid = 'channel.partner_month'::regclass;
+  SELECT count(*) INTO rows_now FROM channel.partner_month;
   IF pairs > 1000 AND pairs > rows_now / 5 THEN
     DELETE FROM channel.partner_month;
     INSERT INTO channel.partner_month SELECT * FROM channel.partner_month_computed;
@@ -569,6 +619,7 @@ COMMENT ON PROCEDURE channel.refresh_rollups() IS
 CREATE FUNCTION channel.rebuild_rollups() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+SET jit = off
 AS $$
 DECLARE
   n bigint;

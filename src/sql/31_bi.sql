@@ -111,6 +111,7 @@ RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, 
                acceptance_rate float8, conversion_rate float8, win_rate float8)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+SET jit = off
 AS $$
 DECLARE
   me bigint := channel.current_partner();   -- once, not per row
