@@ -168,3 +168,34 @@ ROLLBACK TO SAVEPOINT as_partner;
 ROLLBACK;
 
 SELECT count(*) AS rollup_rows_left FROM channel.partner_month;
+
+-- at scale: after a bulk load the queue covers most of the rollup and the
+-- refresh recomputes it in one pass; after a day of activity, pair by pair.
+-- Either way the rollup equals the recomputation.
+BEGIN;
+CREATE TEMP VIEW rollup_differences AS
+SELECT count(*) AS differences
+FROM ((TABLE channel.partner_month EXCEPT ALL TABLE channel.partner_month_computed)
+      UNION ALL
+      (TABLE channel.partner_month_computed EXCEPT ALL TABLE channel.partner_month)) d;
+SET LOCAL client_min_messages = warning;
+SELECT count(*) > 0 AS loaded FROM channel.generate_demo(400, 8000, 1, '2026-11-01');
+SELECT count(DISTINCT (partner_id, month)) > 1000 AS bulk_queue FROM channel.partner_month_dirty;
+CALL channel.refresh_rollups();
+SELECT count(*) > 1000 AS rollup_rows FROM channel.partner_month;
+SELECT * FROM rollup_differences;
+UPDATE channel.lead SET status = 'accepted', accepted_at = routed_at + interval '5 hours'
+WHERE lead_id IN (SELECT lead_id FROM channel.lead WHERE status = 'routed' ORDER BY lead_id LIMIT 40);
+UPDATE channel.lead SET status = 'lost', closed_at = accepted_at + interval '3 days'
+WHERE lead_id IN (SELECT lead_id FROM channel.lead WHERE status = 'accepted' ORDER BY lead_id DESC LIMIT 40);
+UPDATE channel.lead SET status = 'recalled', status_reason = 'sla_expired'
+WHERE lead_id IN (SELECT lead_id FROM channel.lead WHERE status = 'routed' ORDER BY lead_id DESC LIMIT 40);
+UPDATE channel.deal SET status = 'won', closed_at = greatest(now(), submitted_at), amount = amount * 1.1
+WHERE deal_id IN (SELECT deal_id FROM channel.deal WHERE status = 'approved' ORDER BY deal_id LIMIT 40);
+UPDATE channel.deal SET partner_id = (SELECT min(partner_id) FROM channel.partner WHERE status = 'active')
+WHERE deal_id IN (SELECT deal_id FROM channel.deal WHERE status = 'submitted' ORDER BY deal_id LIMIT 10);
+DELETE FROM channel.deal WHERE deal_id IN (SELECT deal_id FROM channel.deal WHERE lead_id IS NULL ORDER BY deal_id LIMIT 20);
+SELECT count(DISTINCT (partner_id, month)) BETWEEN 1 AND 1000 AS small_queue FROM channel.partner_month_dirty;
+CALL channel.refresh_rollups();
+SELECT * FROM rollup_differences;
+ROLLBACK;

@@ -49,7 +49,7 @@ CREATE TABLE channel.partner_month (
   leads_lost          integer NOT NULL DEFAULT 0,
   accept_hours_median float8,
   accept_hours_p90    float8,
-  accept_hours_sum    float8 NOT NULL DEFAULT 0,
+  accept_hours_sum    numeric(20,6) NOT NULL DEFAULT 0,
   accept_hours_n      integer NOT NULL DEFAULT 0,
   deals_registered    integer NOT NULL DEFAULT 0,
   deals_approved      integer NOT NULL DEFAULT 0,
@@ -78,7 +78,7 @@ COMMENT ON COLUMN channel.partner_month.accept_hours_median IS
 COMMENT ON COLUMN channel.partner_month.accept_hours_p90 IS
   '90th percentile (continuous) of the same, in hours; NULL when none.';
 COMMENT ON COLUMN channel.partner_month.accept_hours_sum IS
-  'Sum of the routing-to-acceptance times of the month, in hours (with accept_hours_n, for means over several months).';
+  'Sum of the routing-to-acceptance times of the month, in hours (numeric, 6 decimals; with accept_hours_n, for means over several months).';
 COMMENT ON COLUMN channel.partner_month.accept_hours_n IS
   'How many accepted leads had a routing time (the sample behind the accept_hours_* columns).';
 COMMENT ON COLUMN channel.partner_month.deals_registered IS 'Deal registrations the partner submitted in the month (count, by submitted_at).';
@@ -169,7 +169,7 @@ CREATE VIEW channel.partner_month_fact AS
          (l.status = 'recalled'
           AND NOT EXISTS (SELECT 1 FROM channel.lead_event e
                           WHERE e.lead_id = l.lead_id AND e.from_status IS NOT NULL AND e.to_status = 'recalled'))::int AS recalled,
-         0 AS converted, 0 AS lost, NULL::float8 AS accept_hours,
+         0 AS converted, 0 AS lost, NULL::numeric AS accept_hours,
          0 AS registered, 0 AS approved, 0 AS conflict, 0 AS won, 0 AS deal_lost,
          0::numeric AS won_amount, NULL::float8 AS close_days, 0::numeric AS open_amount
   FROM channel.lead l
@@ -185,7 +185,7 @@ CREATE VIEW channel.partner_month_fact AS
   UNION ALL
   -- acceptance
   SELECT l.partner_id, channel.month_of(l.accepted_at), l.accepted_at, l.product_line, 0, 1, 0, 0, 0, 0,
-         extract(epoch FROM l.accepted_at - l.routed_at)::float8 / 3600,
+         extract(epoch FROM l.accepted_at - l.routed_at) / 3600,
          0, 0, 0, 0, 0, 0, NULL, 0
   FROM channel.lead l
   WHERE l.partner_id IS NOT NULL AND l.accepted_at IS NOT NULL
@@ -260,9 +260,11 @@ CREATE VIEW channel.partner_month_computed AS
          sum(f.recalled)::int AS leads_recalled,
          sum(f.converted)::int AS leads_converted,
          sum(f.lost)::int AS leads_lost,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY f.accept_hours) AS accept_hours_median,
-         percentile_cont(0.9) WITHIN GROUP (ORDER BY f.accept_hours) AS accept_hours_p90,
-         coalesce(sum(f.accept_hours), 0) AS accept_hours_sum,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY f.accept_hours::float8) AS accept_hours_median,
+         percentile_cont(0.9) WITHIN GROUP (ORDER BY f.accept_hours::float8) AS accept_hours_p90,
+         -- numeric: a float sum would depend on the order rows are read in,
+         -- and the incremental and full computations read them differently
+         coalesce(sum(f.accept_hours), 0)::numeric(20,6) AS accept_hours_sum,
          count(f.accept_hours)::int AS accept_hours_n,
          sum(f.registered)::int AS deals_registered,
          sum(f.approved)::int AS deals_approved,

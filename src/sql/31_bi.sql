@@ -76,7 +76,7 @@ BEGIN
            coalesce(s.routed, 0) AS routed, coalesce(s.accepted, 0) AS accepted,
            coalesce(s.accepted, 0)::float8 / nullif(coalesce(s.accepted, 0) + coalesce(s.declined, 0), 0) AS acc_rate,
            coalesce(s.converted, 0)::float8 / nullif(coalesce(s.converted, 0) + coalesce(s.lost, 0), 0) AS conv_rate,
-           s.hours / nullif(s.hours_n, 0) AS hours_avg,
+           (s.hours / nullif(s.hours_n, 0))::float8 AS hours_avg,
            coalesce(s.registered, 0) AS registered, coalesce(s.won, 0) AS won, coalesce(s.dlost, 0) AS dlost,
            coalesce(s.won, 0)::float8 / nullif(coalesce(s.won, 0) + coalesce(s.dlost, 0), 0) AS win,
            coalesce(s.rev, 0)::numeric(18,2) AS rev, coalesce(s.rev_prev, 0)::numeric(18,2) AS rev_prev
