@@ -169,6 +169,25 @@ ROLLBACK;
 
 SELECT count(*) AS rollup_rows_left FROM channel.partner_month;
 
+-- a portal user (who may not execute channel's functions) registers a deal
+-- in a fresh session: the rollup's indexes and triggers need no privilege
+-- of it, and the month is queued
+CREATE ROLE regress_bi_portal IN ROLE channel_portal;
+\c -
+BEGIN;
+INSERT INTO channel.product_line (code, name) VALUES ('SERVERS', 'Servers');
+INSERT INTO channel.partner (partner_id, name, status, country) VALUES (1, 'Ibérica Sistemas S.L.', 'active', 'ES');
+SET LOCAL ROLE regress_bi_portal;
+SELECT has_function_privilege('channel.month_of(timestamptz)', 'EXECUTE') AS may_execute_month_of;
+SELECT count(*) AS acting_for_partner_1 FROM channel.set_portal_partner(1);
+INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
+VALUES (1, 'Telefónica S.A.', 'ES', 'SERVERS', 1000, '2026-12-31');
+RESET ROLE;
+SELECT partner_id, month = channel.month_of(now()) AS this_month FROM channel.partner_month_dirty
+WHERE partner_id = 1 AND marked_at = now() ORDER BY 2 DESC;
+ROLLBACK;
+DROP ROLE regress_bi_portal;
+
 -- at scale: after a bulk load the queue covers most of the rollup and the
 -- refresh recomputes it in one pass; after a day of activity, pair by pair.
 -- Either way the rollup equals the recomputation.

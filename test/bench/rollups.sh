@@ -111,7 +111,12 @@ queued=$(q -c "SELECT count(*) FROM channel.partner_month_dirty")
 pairs=$(q -c "SELECT count(DISTINCT (partner_id, month)) FROM channel.partner_month_dirty")
 
 say "incremental refresh"
+# the first run reads what the changes left cold; the same queue is then
+# restored and refreshed again, warm, as the rebuild's best of two is
+q -c "CREATE TABLE public.bench_queue AS SELECT partner_id, month FROM channel.partner_month_dirty"
 refresh_ms=$(best_ms "CALL channel.refresh_rollups()" 1)
+q -c "INSERT INTO channel.partner_month_dirty (partner_id, month) SELECT partner_id, month FROM public.bench_queue"
+refresh_warm_ms=$(best_ms "CALL channel.refresh_rollups()" 1)
 diffs=$(q -c "SELECT count(*) FROM ((TABLE channel.partner_month EXCEPT ALL TABLE channel.partner_month_computed)
                                     UNION ALL (TABLE channel.partner_month_computed EXCEPT ALL TABLE channel.partner_month)) d")
 empty_refresh_ms=$(best_ms "CALL channel.refresh_rollups()" 3)
@@ -135,7 +140,9 @@ channel rollups benchmark ($(nproc) cores, PostgreSQL 15)
   REFRESH MATERIALIZED VIEW (same rollup)    $matview_ms ms   ($(pct "$matview_ms" "$rebuild_ms")% of the rebuild)
   REFRESH MATERIALIZED VIEW CONCURRENTLY     $matview_conc_ms ms
   1% of rows changed                         $changes rows in $change_ms ms (triggers included); $queued marks, $pairs partner-months
-  incremental refresh (refresh_rollups)      $refresh_ms ms   ($(pct "$refresh_ms" "$rebuild_ms")% of the rebuild, $(pct "$refresh_ms" "$matview_ms")% of the matview refresh)
+  partner-months to recompute               $pairs of $n_rows ($(pct "$pairs" "$n_rows")%)
+  incremental refresh (refresh_rollups)      $refresh_ms ms first run   ($(pct "$refresh_ms" "$rebuild_ms")% of the rebuild, $(pct "$refresh_ms" "$matview_ms")% of the matview refresh)
+                                             $refresh_warm_ms ms same queue again   ($(pct "$refresh_warm_ms" "$rebuild_ms")% of the rebuild)
   incremental == full recomputation          $( [ "$diffs" = 0 ] && echo yes || echo "NO ($diffs rows differ)")
   refresh with nothing queued                $empty_refresh_ms ms
   partner_scorecard() (from the rollup)      $scorecard_ms ms   (the plain query on the base tables: $scorecard_sql_ms ms)
