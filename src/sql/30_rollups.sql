@@ -120,35 +120,36 @@ CREATE POLICY partner_month_dirty_owner ON channel.partner_month_dirty FOR ALL T
 COMMENT ON POLICY partner_month_dirty_owner ON channel.partner_month_dirty IS
   'Only the extension''s owner (the role that ran CREATE EXTENSION), whose trigger and refresh functions fill and drain the queue.';
 
--- Indexes that let the refresh find the rows of one partner and month in
--- every branch of channel.partner_month_fact.  They spell out what
+-- Indexes that let the refresh find the rows of a month for a set of
+-- partners in every branch of channel.partner_month_fact (month first: one
+-- index scan per branch and month serves all the month's queued partners).  They spell out what
 -- channel.month_of() inlines to rather than calling it: an index expression
 -- runs with the privileges of whoever writes the row (a partner inserting a
 -- deal), who may not execute channel's functions; the planner matches the
 -- inlined channel.month_of() calls of the view to these expressions.
 CREATE INDEX lead_partner_routed_month_idx
-  ON channel.lead (partner_id, (pg_catalog.date_trunc('month', routed_at AT TIME ZONE 'UTC')::date))
+  ON channel.lead ((pg_catalog.date_trunc('month', routed_at AT TIME ZONE 'UTC')::date), partner_id)
   WHERE partner_id IS NOT NULL AND routed_at IS NOT NULL;
 CREATE INDEX lead_partner_accepted_month_idx
-  ON channel.lead (partner_id, (pg_catalog.date_trunc('month', accepted_at AT TIME ZONE 'UTC')::date))
+  ON channel.lead ((pg_catalog.date_trunc('month', accepted_at AT TIME ZONE 'UTC')::date), partner_id)
   WHERE partner_id IS NOT NULL AND accepted_at IS NOT NULL;
 CREATE INDEX lead_partner_closed_month_idx
-  ON channel.lead (partner_id, (pg_catalog.date_trunc('month', closed_at AT TIME ZONE 'UTC')::date))
+  ON channel.lead ((pg_catalog.date_trunc('month', closed_at AT TIME ZONE 'UTC')::date), partner_id)
   WHERE partner_id IS NOT NULL AND closed_at IS NOT NULL;
 CREATE INDEX lead_event_partner_month_idx
-  ON channel.lead_event (partner_id, (pg_catalog.date_trunc('month', at AT TIME ZONE 'UTC')::date))
+  ON channel.lead_event ((pg_catalog.date_trunc('month', at AT TIME ZONE 'UTC')::date), partner_id)
   WHERE partner_id IS NOT NULL AND from_status IS NOT NULL AND to_status IN ('routed', 'rejected', 'recalled');
 CREATE INDEX deal_partner_submitted_month_idx
-  ON channel.deal (partner_id, (pg_catalog.date_trunc('month', submitted_at AT TIME ZONE 'UTC')::date))
+  ON channel.deal ((pg_catalog.date_trunc('month', submitted_at AT TIME ZONE 'UTC')::date), partner_id)
   WHERE partner_id IS NOT NULL;
 CREATE INDEX deal_partner_decided_month_idx
-  ON channel.deal (partner_id, (pg_catalog.date_trunc('month', decided_at AT TIME ZONE 'UTC')::date))
+  ON channel.deal ((pg_catalog.date_trunc('month', decided_at AT TIME ZONE 'UTC')::date), partner_id)
   WHERE partner_id IS NOT NULL AND decided_at IS NOT NULL;
 CREATE INDEX deal_partner_closed_month_idx
-  ON channel.deal (partner_id, (pg_catalog.date_trunc('month', closed_at AT TIME ZONE 'UTC')::date))
+  ON channel.deal ((pg_catalog.date_trunc('month', closed_at AT TIME ZONE 'UTC')::date), partner_id)
   WHERE partner_id IS NOT NULL AND closed_at IS NOT NULL;
 CREATE INDEX deal_partner_open_close_month_idx
-  ON channel.deal (partner_id, (pg_catalog.date_trunc('month', expected_close::timestamp)::date))
+  ON channel.deal ((pg_catalog.date_trunc('month', expected_close::timestamp)::date), partner_id)
   WHERE partner_id IS NOT NULL AND status IN ('submitted', 'approved', 'conflict');
 COMMENT ON INDEX channel.lead_partner_routed_month_idx IS 'Rollups: leads by holder and UTC month of routing.';
 COMMENT ON INDEX channel.lead_partner_accepted_month_idx IS 'Rollups: leads by holder and UTC month of acceptance.';
@@ -611,13 +612,17 @@ BEGIN
   DELETE FROM channel.partner_month pm
   USING ROWS FROM (pg_catalog.unnest(partners), pg_catalog.unnest(months)) AS s(partner_id, month)
   WHERE pm.partner_id = s.partner_id AND pm.month = s.month;
-  -- OFFSET 0 keeps the lateral subquery from being pulled up, so the pair
-  -- is pushed into every branch of the view as index conditions
+  -- one pass per queued month over the month's queued partners: OFFSET 0
+  -- keeps the lateral subquery from being pulled up, so the month and the
+  -- partner list are pushed into every branch of the view as index
+  -- conditions
   INSERT INTO channel.partner_month
   SELECT c.*
-  FROM ROWS FROM (pg_catalog.unnest(partners), pg_catalog.unnest(months)) AS s(partner_id, month)
+  FROM (SELECT s.month, pg_catalog.array_agg(s.partner_id) AS ids
+        FROM ROWS FROM (pg_catalog.unnest(partners), pg_catalog.unnest(months)) AS s(partner_id, month)
+        GROUP BY s.month) m
   CROSS JOIN LATERAL (SELECT * FROM channel.partner_month_computed c
-                      WHERE c.partner_id = s.partner_id AND c.month = s.month OFFSET 0) c;
+                      WHERE c.month = m.month AND c.partner_id = ANY (m.ids) OFFSET 0) c;
   RETURN pairs;
 END
 $$;
