@@ -18,5 +18,7 @@ _PG_init(void)
 {
 	/* concepts add their channel_init_<concept>() calls here */
 	channel_init_identity();
+	channel_init_scoring();
+	channel_init_routing();
 	channel_init_deals();
 }

@@ -9,6 +9,8 @@
 
 void		_PG_init(void);
 void		channel_init_identity(void);
+void		channel_init_scoring(void);
+void		channel_init_routing(void);
 void		channel_init_deals(void);
 
 /* company_sql.c: shared with the registration trigger */
