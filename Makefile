@@ -70,3 +70,19 @@ src/core/legal_forms.inc: src/core/legal_forms.txt
 	  { gsub(/\\/, "\\\\", $$1); gsub(/"/, "\\\"", $$1); \
 	    printf "{\"%s\", %s},\n", $$1, ($$2 == "both" ? "true" : "false") }' $< > $@
 src/core/company_normalize.o test/unit/run_unit_tests: src/core/legal_forms.inc
+
+# libFuzzer + AddressSanitizer/UBSan over the pure-C company-name core
+# (test/fuzz/fuzz_company.c).  `make fuzzcheck FUZZ_SECONDS=600` for a long run.
+CLANG ?= $(shell command -v clang-14 || command -v clang)
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc/core $(ICU_CFLAGS)
+test/fuzz/fuzz_company.fuzz: test/fuzz/fuzz_company.c $(CORE_SRCS) $(wildcard src/core/*.h) src/core/legal_forms.inc
+	$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_company.c $(CORE_SRCS) $(ICU_LIBS) -lm
+
+.PHONY: fuzz fuzzcheck
+fuzz: test/fuzz/fuzz_company.fuzz
+
+fuzzcheck: test/fuzz/fuzz_company.fuzz
+	mkdir -p test/fuzz/corpus-work
+	./test/fuzz/fuzz_company.fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
+	  -print_final_stats=1 test/fuzz/corpus-work test/fuzz/corpus

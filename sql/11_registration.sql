@@ -68,7 +68,8 @@ SET channel.conflict_policy = 'maybe';
 -- the reject policy: the second registration fails with CH001, and the
 -- message says nothing of the other registration (no name, id, amount, date)
 SET channel.conflict_policy = 'reject';
-\set VERBOSITY verbose
+SELECT channel.register_deal(5102, 'Societe Generale SA', 'FR', 'REG_LINE', 1, current_date + 30);
+\set VERBOSITY sqlstate
 SELECT channel.register_deal(5102, 'Societe Generale SA', 'FR', 'REG_LINE', 1, current_date + 30);
 \set VERBOSITY default
 -- a direct INSERT gets the same, and nothing is written

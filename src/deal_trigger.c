@@ -197,45 +197,66 @@ static int
 find_conflicts(HeapTuple row, TupleDesc desc, const char *key, Datum keys,
 			   Datum protected_until, match **out)
 {
-	Oid			types[5] = {TEXTARRAYOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID};
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			types[2] = {TEXTARRAYOID, INT8OID};
+	Datum		values[2];
 	bool		isnull;
+	bool		direct;
+	int64		partner = 0;
+	TimestampTz submitted_at;
+	TimestampTz window_end = DatumGetTimestampTz(protected_until);
 	int			nmatch = 0;
 
-	values[0] = keys;
-	values[1] = heap_getattr(row, SPI_fnumber(desc, "partner_id"), desc, &isnull);
-	if (isnull)
-		nulls[1] = 'n';
-	values[2] = heap_getattr(row, SPI_fnumber(desc, "submitted_at"), desc, &isnull);
-	values[3] = protected_until;
-	values[4] = heap_getattr(row, SPI_fnumber(desc, "deal_id"), desc, &isnull);
+	{
+		Datum		d = heap_getattr(row, SPI_fnumber(desc, "partner_id"), desc, &direct);
 
+		if (!direct)
+			partner = DatumGetInt64(d);
+	}
+	submitted_at = DatumGetTimestampTz(heap_getattr(row, SPI_fnumber(desc, "submitted_at"), desc, &isnull));
+	values[0] = keys;
+	values[1] = heap_getattr(row, SPI_fnumber(desc, "deal_id"), desc, &isnull);
+
+	/*
+	 * Only the blocking keys and the live statuses are in the query, so the
+	 * partial GIN index is the one access path that fits whatever the
+	 * generic plan guesses; registrant and window are checked here.
+	 */
 	prepare_once(&candidates_plan,
-				 "SELECT deal_id, customer_key FROM channel.deal "
+				 "SELECT deal_id, customer_key, partner_id, submitted_at, protected_until FROM channel.deal "
 				 "WHERE customer_match_keys OPERATOR(pg_catalog.&&) $1 "
-				 "AND status IN ('submitted', 'approved', 'conflict') "
-				 "AND partner_id IS DISTINCT FROM $2 "
-				 "AND protected_until > $3 AND submitted_at < $4 AND deal_id <> $5 "
-				 "ORDER BY deal_id",
-				 5, types);
-	if (SPI_execute_plan(candidates_plan, values, nulls, false, 0) != SPI_OK_SELECT)
+				 "AND status IN ('submitted', 'approved', 'conflict') AND deal_id <> $2 ORDER BY deal_id",
+				 2, types);
+	if (SPI_execute_plan(candidates_plan, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "looking for conflicting registrations failed");
 
 	*out = palloc(sizeof(match) * (SPI_processed > 0 ? SPI_processed : 1));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	cand = SPI_tuptable->vals[i];
-		char	   *other_key = SPI_getvalue(cand, SPI_tuptable->tupdesc, 2);
+		TupleDesc	cdesc = SPI_tuptable->tupdesc;
+		bool		other_direct;
+		Datum		other_partner = SPI_getbinval(cand, cdesc, 3, &other_direct);
+		bool		nostart,
+					noend;
+		TimestampTz other_start = DatumGetTimestampTz(SPI_getbinval(cand, cdesc, 4, &nostart));
+		TimestampTz other_end = DatumGetTimestampTz(SPI_getbinval(cand, cdesc, 5, &noend));
+		char	   *other_key;
 		company_match_kind kind;
 		float4		score;
 
+		/* the same registrant again, direct sales against direct sales */
+		if (other_direct ? direct : (!direct && DatumGetInt64(other_partner) == partner))
+			continue;
+		/* windows [submitted_at, protected_until) must overlap */
+		if (noend || other_end <= submitted_at || (!nostart && other_start >= window_end))
+			continue;
+		other_key = SPI_getvalue(cand, cdesc, 2);
 		if (other_key == NULL)
 			continue;
 		score = company_similarity_normalized(key, other_key, &kind);
 		if (score < match_threshold)
 			continue;
-		(*out)[nmatch].other_deal_id = DatumGetInt64(SPI_getbinval(cand, SPI_tuptable->tupdesc, 1, &isnull));
+		(*out)[nmatch].other_deal_id = DatumGetInt64(SPI_getbinval(cand, cdesc, 1, &isnull));
 		(*out)[nmatch].score = score;
 		(*out)[nmatch].kind = kind == COMPANY_MATCH_EXACT ? "exact"
 			: kind == COMPANY_MATCH_ACRONYM ? "acronym" : "fuzzy";

@@ -94,6 +94,8 @@ channel_start_cluster() {
 		unix_socket_permissions = 0777
 		shared_preload_libraries = 'pg_cron'
 		cron.database_name = 'postgres'
+		# pg_cron runs jobs in background workers: there is no TCP listener to connect to
+		cron.use_background_workers = on
 		max_connections = 60
 		shared_buffers = '1GB'
 		work_mem = '64MB'

@@ -13,11 +13,13 @@
  *   3. dotted or slashed abbreviations whose parts are one or two letters are
  *      joined ("S.A." = "SA", "I.B.M." = "IBM", "A/S" = "AS", "E.ON" = "EON");
  *      any other punctuation separates tokens;
- *   4. a leading "the" goes, then legal-form designations (legal_forms.txt)
+ *   4. common abbreviations are spelled out ("Bros" = "Brothers", "Intl" =
+ *      "International", "St" = "Saint", "Mfg" = "Manufacturing");
+ *   5. a leading "the" goes, then legal-form designations (legal_forms.txt)
  *      at the end -- and, for forms written first such as "OOO" or "PT", at
  *      the start -- repeatedly, along with an "and" they leave dangling;
  *      the name itself always keeps at least one token;
- *   5. tokens are joined with single spaces.
+ *   6. tokens are joined with single spaces.
  *
  * The result only ever contains [a-z0-9 ], so it is the same whatever the
  * database encoding or collation, and stable across releases as long as the
@@ -213,6 +215,118 @@ icu_failed:
 	return COMPANY_ICU_ERROR;
 }
 
+/* ---------------------------------------------------------------- Latin fast path */
+
+/*
+ * Most names that are not plain ASCII are Latin with accents ("Société",
+ * "Müller", "Łódź") and typographic punctuation.  Running ICU's compound
+ * transliterator over a whole string costs microseconds per character, so
+ * text whose code points all lie in Latin-1, Latin Extended-A/B, the
+ * combining diacritics or General Punctuation is mapped character by
+ * character instead, through a table filled, once, by that same
+ * transliterator -- the two paths cannot disagree.  Any other code point
+ * sends the whole string through ICU.
+ */
+#define LATIN_TABLE_END 0x2070
+
+static char **latin_table;		/* code point -> ASCII, NULL = not covered */
+
+static bool
+latin_covered(uint32_t cp)
+{
+	return (cp >= 0x80 && cp < 0x250) || (cp >= 0x300 && cp < 0x370) ||
+		(cp >= 0x2000 && cp < LATIN_TABLE_END);
+}
+
+static company_status transliterate(const char *s, size_t len, char **out, size_t *outlen);
+
+static bool
+load_latin_table(void)
+{
+	if (latin_table != NULL)
+		return true;
+	latin_table = calloc(LATIN_TABLE_END, sizeof(char *));
+	if (latin_table == NULL)
+		return false;
+	for (uint32_t cp = 0x80; cp < LATIN_TABLE_END; cp++)
+	{
+		char		utf8[4];
+		size_t		n;
+		char	   *ascii = NULL;
+		size_t		alen = 0;
+
+		if (!latin_covered(cp))
+			continue;
+		if (cp < 0x800)
+		{
+			utf8[0] = (char) (0xC0 | (cp >> 6));
+			utf8[1] = (char) (0x80 | (cp & 0x3F));
+			n = 2;
+		}
+		else
+		{
+			utf8[0] = (char) (0xE0 | (cp >> 12));
+			utf8[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
+			utf8[2] = (char) (0x80 | (cp & 0x3F));
+			n = 3;
+		}
+		if (transliterate(utf8, n, &ascii, &alen) != COMPANY_OK)
+			continue;
+		if (is_plain_ascii((const unsigned char *) ascii, alen))
+			latin_table[cp] = ascii;
+		else
+			free(ascii);
+	}
+	return true;
+}
+
+/*
+ * The ASCII form of Latin text through the table; false (and nothing
+ * allocated) when a code point is not covered.
+ */
+static bool
+fold_latin(const unsigned char *s, size_t len, char **out, size_t *outlen)
+{
+	char	   *buf;
+	size_t		o = 0;
+
+	if (!load_latin_table())
+		return false;
+	buf = malloc(len * 4 + 1);	/* no table entry is longer than 4x its UTF-8 */
+	if (buf == NULL)
+		return false;
+	for (size_t i = 0; i < len;)
+	{
+		uint32_t	cp;
+		const char *ascii;
+		size_t		l;
+
+		if (s[i] < 0x80)
+		{
+			buf[o++] = (char) s[i++];
+			continue;
+		}
+		/* input is valid UTF-8 here; decode one code point */
+		if (s[i] < 0xE0)
+			cp = ((uint32_t) (s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F), i += 2;
+		else if (s[i] < 0xF0)
+			cp = ((uint32_t) (s[i] & 0x0F) << 12) | ((uint32_t) (s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F), i += 3;
+		else
+			cp = LATIN_TABLE_END, i += 4;
+		if (cp >= LATIN_TABLE_END || (ascii = latin_table[cp]) == NULL || (l = strlen(ascii)) > 8)
+		{
+			free(buf);
+			return false;
+		}
+		memcpy(buf + o, ascii, l);
+		o += l;
+	}
+	buf[o] = '\0';
+	*out = buf;
+	*outlen = o;
+	return true;
+}
+
 /* ---------------------------------------------------------------- legal forms */
 
 static const struct
@@ -329,6 +443,42 @@ strip_legal_forms(const company_tokens *t, int *first, int *last)
 	}
 }
 
+/* ---------------------------------------------------------------- abbreviations */
+
+/* Abbreviations registrants write for words of company names, sorted. */
+static const struct
+{
+	const char *abbreviation;
+	const char *word;
+}			abbreviations[] = {
+	{"assn", "association"}, {"assoc", "associates"}, {"bros", "brothers"}, {"ctr", "center"},
+	{"dept", "department"}, {"ft", "fort"}, {"grp", "group"}, {"hldgs", "holdings"},
+	{"inst", "institute"}, {"intl", "international"}, {"labs", "laboratories"},
+	{"mfg", "manufacturing"}, {"mt", "mount"}, {"natl", "national"}, {"st", "saint"},
+	{"svcs", "services"}, {"univ", "university"}
+};
+
+static const char *
+spelled_out(const char *token)
+{
+	size_t		lo = 0,
+				hi = sizeof(abbreviations) / sizeof(abbreviations[0]);
+
+	while (lo < hi)
+	{
+		size_t		mid = (lo + hi) / 2;
+		int			c = strcmp(token, abbreviations[mid].abbreviation);
+
+		if (c == 0)
+			return abbreviations[mid].word;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return token;
+}
+
 /* ---------------------------------------------------------------- entry point */
 
 company_status
@@ -354,10 +504,13 @@ company_normalize(const char *name, size_t len, char **out)
 
 	if (!is_plain_ascii((const unsigned char *) name, len))
 	{
-		company_status st = transliterate(name, len, &latin, &latin_len);
+		if (!fold_latin((const unsigned char *) name, len, &latin, &latin_len))
+		{
+			company_status st = transliterate(name, len, &latin, &latin_len);
 
-		if (st != COMPANY_OK)
-			return st;
+			if (st != COMPANY_OK)
+				return st;
+		}
 		text = latin;
 	}
 	if (!company_tokenize(text, latin_len, &tokens))
@@ -372,7 +525,7 @@ company_normalize(const char *name, size_t len, char **out)
 	strip_legal_forms(&tokens, &first, &last);
 
 	for (int i = first; i < last; i++)
-		size += strlen(company_token(&tokens, i)) + 1;
+		size += strlen(spelled_out(company_token(&tokens, i))) + 1;
 	result = malloc(size);
 	if (result == NULL)
 	{
@@ -382,11 +535,12 @@ company_normalize(const char *name, size_t len, char **out)
 	p = result;
 	for (int i = first; i < last; i++)
 	{
-		size_t		l = strlen(company_token(&tokens, i));
+		const char *word = spelled_out(company_token(&tokens, i));
+		size_t		l = strlen(word);
 
 		if (p != result)
 			*p++ = ' ';
-		memcpy(p, company_token(&tokens, i), l);
+		memcpy(p, word, l);
 		p += l;
 	}
 	*p = '\0';

@@ -42,11 +42,16 @@ static const char *const connectives[] = {
 };
 
 static const char *const common_words[] = {
-	"associates", "company", "companies", "consulting", "digital", "engineering", "enterprise",
-	"enterprises", "global", "group", "groupe", "grupo", "gruppe", "gruppo", "holding", "holdings",
-	"industrial", "industries", "international", "intl", "management", "network", "networks",
-	"partners", "service", "services", "software", "solution", "solutions", "system", "systems",
-	"tech", "technologies", "technology", "trading", "worldwide"
+	"associates", "banca", "banco", "bank", "brewing", "capital", "chemicals", "communications",
+	"companies", "company", "construction", "consulting", "digital", "electric", "electronics",
+	"energy", "engineering", "enterprise", "enterprises", "entertainment", "financial", "foods",
+	"global", "group", "groupe", "grupo", "gruppe", "gruppo", "healthcare", "holding", "holdings",
+	"hotels", "industrial", "industries", "insurance", "international", "intl", "investment",
+	"investments", "logistics", "management", "manufacturing", "media", "medical", "mining",
+	"motors", "network", "networks", "paper", "partners", "pharma", "pharmaceuticals", "plastics",
+	"products", "properties", "resources", "retail", "robotics", "service", "services", "shipping",
+	"software", "solution", "solutions", "steel", "system", "systems", "tech", "technologies",
+	"technology", "telecom", "textiles", "trading", "transport", "worldwide"
 };
 
 static bool
@@ -412,8 +417,8 @@ key_add(keyset *k, const char *prefix, const char *s, size_t len)
 	return true;
 }
 
-/* keys of one distinctive token: itself, its one-deletion neighbours,
- * its first and last three letters */
+/* keys of one distinctive token: itself, its one-deletion neighbours
+ * (5-7 letters), its first and last four letters (7+ letters) */
 static bool
 token_keys(keyset *k, const char *tok)
 {
@@ -426,10 +431,17 @@ token_keys(keyset *k, const char *tok)
 		return false;
 	if (len < 5 || has_digit(tok))
 		return true;
-	if (!key_add(k, "p:", tok, 3) || !key_add(k, "s:", tok + len - 3, 3))
+	/*
+	 * One edit in a word of 8+ letters leaves its first four or its last
+	 * four letters intact (a 7-letter word gets them too, to meet its
+	 * 8-letter spelling); words of 5-7 letters get their one-deletion
+	 * variants, which meet whenever two such words are one edit apart.
+	 */
+	if (len >= 7 && (!key_add(k, "p:", tok, 4) || !key_add(k, "s:", tok + len - 4, 4)))
 		return false;
-	if (len <= 7)
-		for (size_t skip = 0; skip < len; skip++)
+	if (len > 7)
+		return true;
+	for (size_t skip = 0; skip < len; skip++)
 		{
 			memcpy(del, tok, skip);
 			memcpy(del + skip, tok + skip + 1, len - skip - 1);
@@ -475,15 +487,20 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 			ok = token_keys(&k, tok);
 		}
 		/* any short token may be an acronym of the other name */
-		if (ok && len >= 2 && len <= 8 && !has_digit(tok))
+		if (ok && len >= 2 && len <= 5 && !has_digit(tok))
 			ok = key_add(&k, "a:", tok, len);
 	}
 	if (ok && !any_distinctive)
 		for (int i = 0; ok && i < s.n; i++)
 			ok = token_keys(&k, company_token(&s.t, i));
-	if (ok && ni >= 2)
+	/*
+	 * Initials of three words or more: two initials are shared by too many
+	 * names to narrow anything down (so "HP" meets "Hewlett Packard" only
+	 * through the name's other words).
+	 */
+	if (ok && ni >= 3 && ni <= 5)
 		ok = key_add(&k, "a:", initials, (size_t) ni);
-	if (ok && nnc >= 2 && nnc != ni)
+	if (ok && nnc >= 3 && nnc <= 5 && nnc != ni)
 		ok = key_add(&k, "a:", initials_nc, (size_t) nnc);
 	company_tokens_free(&s.t);
 	if (!ok)

@@ -13,7 +13,11 @@ COMMENT ON COLUMN channel.deal.customer_match_keys IS
 
 -- Only live registrations can conflict, so only they are indexed: the
 -- lookup costs a GIN probe per key whatever the history holds.
+-- fastupdate off: the pending list of a GIN index is scanned in full by
+-- every search, which would make each registration's lookup cost grow with
+-- the registrations made since the last vacuum.
 CREATE INDEX deal_match_keys_idx ON channel.deal USING gin (customer_match_keys)
+  WITH (fastupdate = off)
   WHERE status IN ('submitted', 'approved', 'conflict');
 COMMENT ON INDEX channel.deal_match_keys_idx IS
   'Live registrations by blocking key (country|product line|key): the conflict lookup of channel.deal_register().';

@@ -48,6 +48,8 @@ UNIT_TEST(normalize_ascii_forms)
 	CHECK_STR(norm("Orlen Sp. z o.o."), "orlen");
 	CHECK_STR(norm("Qantas Airways Pty Ltd"), "qantas airways");
 	CHECK_STR(norm("www.acme.com"), "www acme com");
+	CHECK_STR(norm("Warner Bros."), "warner brothers");
+	CHECK_STR(norm("St. Jude Medical"), "saint jude medical");
 	CHECK_STR(norm("AG"), "ag");			/* a name keeps at least one token */
 	CHECK_STR(norm("The"), "the");
 	CHECK_STR(norm("!!!"), "");
@@ -163,6 +165,16 @@ UNIT_TEST(matching_names_share_a_blocking_key)
 	CHECK(share_key("siemen", "siemens"));
 	CHECK(share_key("ibm", "international business machines"));
 	CHECK(share_key("boa", "bank of america"));
+	CHECK(!share_key("hp", "hewlett packard"));		/* two initials make no key */
 	CHECK(share_key("global systems", "global systems"));
 	CHECK(!share_key("acme", "zenith"));
+}
+
+UNIT_TEST(typos_across_key_lengths_share_a_key)
+{
+	CHECK(share_key("generale", "generle"));		/* 8 vs 7 letters */
+	CHECK(share_key("generale", "generalle"));		/* 8 vs 9 */
+	CHECK(share_key("telekom", "telecom"));		/* 7, substitution */
+	CHECK(share_key("carrefour", "carrefuor"));	/* transposition at the end */
+	CHECK(share_key("carrefour", "crarefour"));	/* transposition at the start */
 }

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# test/bench/deals.sh -- deal registration and company matching, measured.
+#
+# Prints, in one run on one throwaway cluster:
+#   1. registration INSERT throughput with the conflict-detecting trigger vs
+#      the same table with the trigger disabled (pgbench, 2 clients), with
+#      100k and then 1M registrations already in the table;
+#   2. the conflict lookup's latency at both sizes (it should not grow with n);
+#   3. normalize_company() throughput vs the SQL a user would write instead
+#      (lower(unaccent()) + regexp_replace for legal forms) over 1M demo names;
+#   4. precision / recall / F1 of company_similarity() at channel.match_threshold
+#      on test/data/company_pairs.tsv, beside pg_trgm's similarity() at its
+#      best threshold, same pairs.
+#
+#   BENCH_SECONDS=20 bash test/bench/deals.sh
+source "$(dirname "$0")/../lib.sh"
+
+seconds=${BENCH_SECONDS:-20}
+pairs=$CHANNEL_SRC/test/data/company_pairs.tsv
+
+channel_install_deps
+channel_build
+channel_sandbox
+channel_start_cluster
+
+export PGDATABASE=bench
+createdb bench
+q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+qt() { psql -X -q -v ON_ERROR_STOP=1 -P pager=off "$@"; }
+
+say "demo channel (27,500 partners) for names and partners"
+q -c "CREATE EXTENSION channel CASCADE" -c "CREATE EXTENSION pg_trgm" -c "CREATE EXTENSION unaccent"
+q -c "SELECT count(*) FROM channel.generate_demo(27500, 20000, 1)" >/dev/null
+q -c "CREATE TABLE demo_names AS SELECT deal_id, customer_name FROM channel.deal"
+
+# 1M synthetic customers: word x word x trade x legal form, so names rarely repeat, as in
+# a real registration history; 20 countries x the demo's product lines
+q <<'SQL'
+-- invented three-syllable words: 27,000 of them, as diverse as real names
+CREATE TABLE bench_word AS
+SELECT a || b || c AS w, row_number() OVER (ORDER BY a, b, c) AS k
+FROM unnest('{ka,lo,mi,ra,ven,tor,bel,dan,sor,lin,mar,cor,tel,vis,nor,pel,gar,fin,hal,ros,ber,tan,quil,dor,sen,vel,mon,ar,ix,ul}'::text[]) a,
+     unnest('{ka,lo,mi,ra,ven,tor,bel,dan,sor,lin,mar,cor,tel,vis,nor,pel,gar,fin,hal,ros,ber,tan,quil,dor,sen,vel,mon,ar,ix,ul}'::text[]) b,
+     unnest('{ka,lo,mi,ra,ven,tor,bel,dan,sor,lin,mar,cor,tel,vis,nor,pel,gar,fin,hal,ros,ber,tan,quil,dor,sen,vel,mon,ar,ix,ul}'::text[]) c;
+CREATE INDEX ON bench_word (k);
+CREATE TABLE bench_trade AS
+SELECT t, row_number() OVER () AS k FROM unnest(ARRAY['Logistics', 'Pharma', 'Textiles', 'Foods', 'Motors',
+  'Energy', 'Mining', 'Hotels', 'Retail', 'Insurance', 'Chemicals', 'Shipping', 'Construction', 'Telecom',
+  'Brewing', 'Steel', 'Paper', 'Plastics', 'Optics', 'Robotics']) AS t;
+CREATE TABLE bench_names AS
+SELECT i AS id,
+       initcap(a.w) || ' ' || initcap(b.w) || ' ' || t.t || ' ' ||
+         (ARRAY['Inc.', 'GmbH', 'S.A.', 'Ltd', 'LLC', 'AG', 'B.V.', 'S.p.A.', 'Oy', 'Pty Ltd'])[1 + i % 10] AS name,
+       (ARRAY['US', 'DE', 'FR', 'GB', 'IT', 'ES', 'NL', 'SE', 'PL', 'JP', 'CN', 'KR', 'BR', 'MX', 'IN',
+              'AU', 'CA', 'CH', 'AT', 'BE'])[1 + (i / 7) % 20] AS country,
+       (SELECT array_agg(code ORDER BY code) FROM channel.product_line)
+         [1 + floor(channel.det_random(9, 3, i) * (SELECT count(*) FROM channel.product_line))::int] AS product_line
+FROM generate_series(1, 1000000) AS i
+JOIN bench_word a ON a.k = 1 + floor(channel.det_random(9, 1, i) * 27000)::int
+JOIN bench_word b ON b.k = 1 + floor(channel.det_random(9, 2, i) * 27000)::int
+JOIN bench_trade t ON t.k = 1 + i % 20;
+ALTER TABLE bench_names ADD PRIMARY KEY (id);
+ANALYZE bench_names;
+SQL
+
+# n registrations of history: 15% live (approved, protected), the rest closed
+load_history() {  # load_history <from> <to>
+	q <<SQL
+INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close,
+                          status, protected_until, submitted_at, decided_at, closed_at)
+SELECT 1 + (i::bigint * 7919) % 27500, n.name, n.country, n.product_line, 1000, current_date + 30,
+       CASE WHEN r < 0.15 THEN 'approved' WHEN r < 0.55 THEN 'won' WHEN r < 0.85 THEN 'lost' ELSE 'expired' END::channel.deal_status,
+       CASE WHEN r < 0.15 THEN now() + interval '60 days' ELSE now() - interval '200 days' END,
+       now() - interval '300 days', now() - interval '299 days',
+       CASE WHEN r >= 0.15 AND r < 0.85 THEN now() - interval '100 days' END
+FROM generate_series($1, $2) AS i
+JOIN bench_names n ON n.id = i
+CROSS JOIN LATERAL (SELECT channel.det_random(9, 4, i) AS r) x;
+ANALYZE channel.deal;
+SQL
+}
+
+cat > "$CHANNEL_TMP/register.sql" <<'SQL'
+\set n random(1, 1000000)
+\set p random(1, 27500)
+INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
+SELECT :p, name, country, product_line, 1000, current_date + 60 FROM bench_names WHERE id = :n;
+SQL
+chmod 644 "$CHANNEL_TMP/register.sql"
+
+tps() {  # tps: pgbench TPS of the registration script, 2 clients
+	"$CHANNEL_PG_BIN/pgbench" -n -c 2 -j 2 -T "$seconds" -f "$CHANNEL_TMP/register.sql" 2>/dev/null |
+		sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1
+}
+
+lookup_ms() {  # mean ms of the trigger's candidate lookup (keys + GIN probe) for 200 names
+	q -c "SELECT bench_lookup_ms()"
+}
+q <<'SQL'
+CREATE FUNCTION channel.company_match_keys_for(name text, country text, line text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$ SELECT array_agg(country || '|' || line || '|' || k) FROM unnest(channel.company_match_keys(name)) k $$;
+CREATE FUNCTION bench_lookup_ms() RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+  n integer := 0;
+  c bigint;
+  r record;
+BEGIN
+  FOR r IN SELECT name, country, product_line FROM bench_names WHERE id % 5000 = 7 LOOP
+    SELECT count(*) INTO c FROM channel.deal d
+    WHERE d.customer_match_keys && channel.company_match_keys_for(r.name, r.country, r.product_line)
+      AND d.status IN ('submitted', 'approved', 'conflict');
+    n := n + 1;
+  END LOOP;
+  RETURN round((extract(epoch FROM clock_timestamp() - t0) * 1000 / n)::numeric, 3);
+END
+$$;
+SQL
+
+measure() {  # measure <label>
+	local with without ratio lat
+	q -c "VACUUM ANALYZE channel.deal"
+	with=$(tps)
+	q -c "ALTER TABLE channel.deal DISABLE TRIGGER deal_register"
+	without=$(tps)
+	q -c "ALTER TABLE channel.deal ENABLE TRIGGER deal_register"
+	lat=$(lookup_ms)
+	ratio=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a / b }')
+	printf '%-28s %12s %12s %8s %14s\n' "$1" "$with" "$without" "$ratio" "$lat"
+}
+
+say "registration throughput (pgbench, 2 clients, ${seconds}s each)"
+load_history 1 100000
+printf '%-28s %12s %12s %8s %14s\n' "existing registrations" "TPS trigger" "TPS none" "ratio" "lookup ms"
+measure "100,000 (15,000 live)"
+load_history 100001 1000000
+measure "1,000,000 (150,000 live)"
+q -c "SELECT 'conflicts flagged during the runs: ' || count(*) FROM channel.deal_conflict"
+
+say "normalize_company vs plain SQL, 1M demo names (every run once warm, then timed)"
+q <<'SQL'
+CREATE TABLE names1m AS
+WITH src AS (SELECT array_agg(customer_name ORDER BY deal_id) AS a FROM demo_names)
+SELECT a[1 + i % cardinality(a)] AS name FROM src, generate_series(0, 999999) AS i;
+ANALYZE names1m;
+CREATE FUNCTION bench_sql_normalize(name text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT btrim(regexp_replace(regexp_replace(regexp_replace(lower(public.unaccent(name)), '&', ' and ', 'g'),
+         '[^a-z0-9]+', ' ', 'g'),
+         '( (inc|incorporated|corp|corporation|co|company|llc|ltd|limited|plc|gmbh|ag|kg|sa|s a|sas|sarl|spa|s p a|srl|nv|bv|b v|oy|ab|as|pty|pte|kk|k k))+ *$', ''))
+$$;
+SQL
+cat > "$CHANNEL_TMP/norm.sql" <<'SQL'
+SET max_parallel_workers_per_gather = 0;
+SET jit = off;
+SELECT count(channel.normalize_company(name)) FROM names1m;
+\timing on
+SELECT count(channel.normalize_company(name)) AS normalize_company FROM names1m;
+SELECT count(bench_sql_normalize(name)) AS lower_unaccent_regexp FROM names1m;
+SELECT count(name) AS bare_scan FROM names1m;
+SQL
+qt -f "$CHANNEL_TMP/norm.sql" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -3 |
+	paste -sd' ' | awk '{ printf "normalize_company  %8.0f ms  (%.0f names/s)\nSQL lower(unaccent())+regexp  %8.0f ms\nbare scan  %8.0f ms\nratio SQL / normalize_company: %.1fx (net of the scan: %.1fx)\n",
+	                     $1, 1e6 / ($1 / 1000), $2, $3, $2 / $1, ($2 - $3) / ($1 - $3) }'
+q -c "SELECT 'names normalized alike by both: ' || round(100.0 * avg((channel.normalize_company(name) = bench_sql_normalize(name))::int), 1) || '%' FROM (SELECT name FROM names1m LIMIT 100000) s"
+
+if [ -f "$pairs" ]; then
+	say "matching accuracy on $(($(wc -l < "$pairs") - 1)) labeled pairs (test/data/company_pairs.tsv)"
+	q -c "CREATE TABLE pairs (a text, b text, same int, variant text)"
+	q -c "\\copy pairs FROM '$pairs' WITH (FORMAT text, HEADER true)"
+	qt <<'SQL'
+CREATE TEMP TABLE scored AS
+SELECT a, b, same = 1 AS same, variant, channel.company_similarity(a, b) AS ours, similarity(a, b) AS trgm FROM pairs;
+CREATE TEMP VIEW at AS
+SELECT m, t,
+       count(*) FILTER (WHERE s >= t AND same) AS tp, count(*) FILTER (WHERE s >= t AND NOT same) AS fp,
+       count(*) FILTER (WHERE s < t AND same) AS fn
+FROM (SELECT 'company_similarity' AS m, ours AS s, same FROM scored
+      UNION ALL SELECT 'pg_trgm similarity', trgm, same FROM scored) x
+CROSS JOIN (SELECT generate_series(5, 100, 5) / 100.0 AS t
+            UNION SELECT current_setting('channel.match_threshold')::numeric) th
+GROUP BY m, t;
+CREATE TEMP VIEW f AS
+SELECT m, t, tp, fp, fn, round(tp::numeric / nullif(tp + fp, 0), 3) AS precision,
+       round(tp::numeric / nullif(tp + fn, 0), 3) AS recall,
+       round(2.0 * tp / nullif(2 * tp + fp + fn, 0), 3) AS f1 FROM at;
+\echo 'company_similarity at the default threshold, and each measure at its best threshold'
+(SELECT 'company_similarity (default)' AS measure, t AS threshold, precision, recall, f1 FROM f
+ WHERE m = 'company_similarity' AND t = current_setting('channel.match_threshold')::numeric)
+UNION ALL
+(SELECT DISTINCT ON (m) m || ' (best)', t, precision, recall, f1 FROM f ORDER BY m, f1 DESC NULLS LAST, t);
+\echo 'recall by kind of variant (positives) and false-match rate (negatives), company_similarity at the default threshold vs pg_trgm at its best'
+WITH best AS (SELECT DISTINCT ON (m) t FROM f WHERE m = 'pg_trgm similarity' ORDER BY m, f1 DESC NULLS LAST, t)
+SELECT variant, same, count(*) AS pairs,
+       round(avg((ours >= current_setting('channel.match_threshold')::real)::int), 2) AS ours_match_rate,
+       round(avg((trgm >= (SELECT t FROM best))::int), 2) AS trgm_match_rate
+FROM scored GROUP BY variant, same ORDER BY same DESC, variant;
+SQL
+else
+	say "no $pairs: accuracy skipped"
+fi

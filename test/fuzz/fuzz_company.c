@@ -1,0 +1,105 @@
+/*
+ * fuzz_company.c -- libFuzzer target for the company-name core.
+ *
+ * Any bytes go to company_normalize(); the input split at its first NUL
+ * (or in the middle) gives two names for company_similarity(); every
+ * successful normalization also gets its blocking keys.  Invariants are
+ * checked with abort(), so a violation is a crash the fuzzer reports:
+ *   - normalized output is [a-z0-9] words separated by single spaces;
+ *   - normalizing it again changes nothing;
+ *   - similarity is in [0, 1], symmetric, and 1 for equal normalized names;
+ *   - every blocking key is non-empty.
+ * AddressSanitizer and LeakSanitizer catch memory errors and leaks.
+ *
+ *   make fuzz && ./test/fuzz/fuzz_company.fuzz test/fuzz/corpus
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "company.h"
+
+static void
+check_normalized(const char *s)
+{
+	size_t		len = strlen(s);
+
+	if (len == 0)
+		return;
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		abort();
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = s[i];
+
+		if (c == ' ')
+		{
+			if (s[i + 1] == ' ')
+				abort();
+		}
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			abort();
+	}
+}
+
+static char *
+normalize_checked(const uint8_t *data, size_t size)
+{
+	char	   *out = NULL;
+	char	   *again = NULL;
+
+	if (company_normalize((const char *) data, size, &out) != COMPANY_OK)
+	{
+		if (out != NULL)
+			abort();			/* nothing is returned on error */
+		return NULL;
+	}
+	check_normalized(out);
+	if (company_normalize(out, strlen(out), &again) != COMPANY_OK || strcmp(out, again) != 0)
+		abort();
+	free(again);
+	return out;
+}
+
+static void
+check_keys(const char *normalized)
+{
+	char	  **keys = NULL;
+	int			nkeys = 0;
+
+	if (company_match_keys(normalized, &keys, &nkeys) != COMPANY_OK)
+		abort();
+	for (int i = 0; i < nkeys; i++)
+		if (keys[i][0] == '\0')
+			abort();
+	free(keys);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *nul = memchr(data, 0, size);
+	size_t		split = nul ? (size_t) (nul - data) : size / 2;
+	size_t		rest = nul ? split + 1 : split;
+	char	   *whole = normalize_checked(data, size);
+	char	   *a = normalize_checked(data, split);
+	char	   *b = normalize_checked(data + rest, size - rest);
+
+	if (whole)
+		check_keys(whole);
+	if (a && b)
+	{
+		float		ab = company_similarity_normalized(a, b, NULL);
+		float		ba = company_similarity_normalized(b, a, NULL);
+
+		if (!(ab >= 0.0f && ab <= 1.0f) || ab != ba)
+			abort();
+		if ((strcmp(a, b) == 0) != (ab == 1.0f))
+			abort();
+		check_keys(a);
+	}
+	free(whole);
+	free(a);
+	free(b);
+	return 0;
+}
