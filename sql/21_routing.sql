@@ -110,8 +110,14 @@ SELECT channel.reject_lead(3202, 'too_busy');
 SELECT channel.reject_lead(3202, NULL);
 SELECT channel.reject_lead(3202, 'no_capacity');
 SELECT lead_id, status FROM channel.lead ORDER BY lead_id;
+-- claims from the pool: one more lead fills its capacity (3), the next is refused
+SELECT channel.claim_lead(3212);
+SELECT channel.claim_lead(3213);
 -- convert the accepted lead; then it is closed
 SELECT channel.convert_lead(3204) > 0 AS deal_made;
+-- ... which frees a place: now the claim goes through
+SELECT channel.claim_lead(3213);
+SELECT lead_id, status, partner_id, accepted_at IS NOT NULL AS accepted FROM channel.lead WHERE lead_id IN (3212, 3213) ORDER BY lead_id;
 SELECT channel.lose_lead(3204, 'too late');
 SELECT channel.convert_lead(3204);
 RESET SESSION AUTHORIZATION;
