@@ -13,9 +13,12 @@
 #      best threshold, same pairs.
 #
 #   BENCH_SECONDS=20 bash test/bench/deals.sh
+#   BENCH_PARTS="tps normalize accuracy"   (the default: all three; name fewer to skip some)
 source "$(dirname "$0")/../lib.sh"
 
 seconds=${BENCH_SECONDS:-20}
+parts=" ${BENCH_PARTS:-tps normalize accuracy} "
+want() { [[ $parts == *" $1 "* ]]; }
 pairs=$CHANNEL_SRC/test/data/company_pairs.tsv
 
 channel_install_deps
@@ -129,6 +132,7 @@ measure() {  # measure <label>
 	printf '%-28s %12s %12s %8s %14s\n' "$1" "$with" "$without" "$ratio" "$lat"
 }
 
+if want tps; then
 say "registration throughput (pgbench, 2 clients, ${seconds}s each)"
 load_history 1 100000
 printf '%-28s %12s %12s %8s %14s\n' "existing registrations" "TPS trigger" "TPS none" "ratio" "lookup ms"
@@ -136,6 +140,9 @@ measure "100,000 (15,000 live)"
 load_history 100001 1000000
 measure "1,000,000 (150,000 live)"
 q -c "SELECT 'conflicts flagged during the runs: ' || count(*) FROM channel.deal_conflict"
+fi
+
+if want normalize; then
 
 say "normalize_company vs plain SQL, 1M demo names (every run once warm, then timed)"
 q <<'SQL'
@@ -163,7 +170,9 @@ qt -f "$CHANNEL_TMP/norm.sql" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | t
 	                     $1, 1e6 / ($1 / 1000), $2, $3, $2 / $1, ($2 - $3) / ($1 - $3) }'
 q -c "SELECT 'names normalized alike by both: ' || round(100.0 * avg((channel.normalize_company(name) = bench_sql_normalize(name))::int), 1) || '%' FROM (SELECT name FROM names1m LIMIT 100000) s"
 
-if [ -f "$pairs" ]; then
+fi
+
+if want accuracy && [ -f "$pairs" ]; then
 	say "matching accuracy on $(($(wc -l < "$pairs") - 1)) labeled pairs (test/data/company_pairs.tsv)"
 	q -c "CREATE TABLE pairs (a text, b text, same int, variant text)"
 	q -c "\\copy pairs FROM '$pairs' WITH (FORMAT text, HEADER true)"
