@@ -204,6 +204,6 @@ SELECT variant, same, count(*) AS pairs,
        round(avg((trgm >= (SELECT t FROM best))::int), 2) AS trgm_match_rate
 FROM scored GROUP BY variant, same ORDER BY same DESC, variant;
 SQL
-else
+elif want accuracy; then
 	say "no $pairs: accuracy skipped"
 fi
