@@ -5,7 +5,8 @@
  * Pure C over UTF-8 (ICU for scripts other than ASCII), no PostgreSQL
  * headers, so the unit tests and the fuzzer link it alone.  Results are
  * returned in malloc'd memory the caller frees with free(); nothing is
- * kept between calls except the ICU transliterator, opened once.
+ * kept between calls except the ICU transliterators, opened once, and the
+ * per-character tables filled from them (company_normalize.c).
  */
 #ifndef CHANNEL_COMPANY_H
 #define CHANNEL_COMPANY_H

@@ -2,6 +2,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include <unicode/utrans.h>
+#include <unicode/ustring.h>
+
 #include "unit.h"
 #include "company.h"
 
@@ -68,6 +71,68 @@ UNIT_TEST(normalize_other_scripts)
 	CHECK_STR(norm("Straße"), "strasse");
 	CHECK(norm("東京電力") != NULL && strlen(norm("東京電力")) > 0);
 	CHECK(norm("Ελληνικά Πετρέλαια") != NULL && strcmp(norm("Ελληνικά Πετρέλαια"), "ellenika petrelaia") == 0);
+}
+
+/*
+ * The reference: ICU's "NFKC; Any-Latin; Latin-ASCII" over the whole name,
+ * then the rules that follow transliteration (the ASCII path applies them
+ * alone).  The tables and per-script paths must give the same result.
+ */
+static char *
+norm_by_whole_string_icu(const char *s)
+{
+	static UTransliterator *trans;
+	UChar		buf[1024];
+	char		latin[4096];
+	int32_t		len = 0,
+				limit;
+	UErrorCode	err = U_ZERO_ERROR;
+
+	if (trans == NULL)
+	{
+		UChar		id[64];
+
+		u_charsToUChars("NFKC; Any-Latin; Latin-ASCII", id, 29);
+		trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
+	}
+	u_strFromUTF8(buf, 1024, &len, s, -1, &err);
+	limit = len;
+	utrans_transUChars(trans, buf, &len, 1024, 0, &limit, &err);
+	u_strToUTF8(latin, sizeof latin, NULL, buf, len, &err);
+	return U_SUCCESS(err) ? norm(latin) : NULL;
+}
+
+UNIT_TEST(normalize_fast_paths_agree_with_icu)
+{
+	const char *names[] = {
+		"Société Générale S.A.", "Nguyễn Hoàng Công ty Cổ phần", "Łódź Fabryka Sp. z o.o.",
+		"Ærø Øresund A/S", "Þórsson ehf.", "Crème Brûlée — “Pâtisserie” SARL", "Ştefan Ţară S.R.L.",
+		"ПАО «СИБИРЬ БАНК СЕВЕР»", "Объединённая компания", "Τράπεζα Πειραιώς Α.Ε.", "Ελληνικά Πετρέλαια",
+		"東京電力株式会社", "新世纪集团有限责任公司", "ABC中国银行", "中国ABC", "1中国", "A.B中国", "«中国»",
+		"トヨタ自動車株式会社", "ソニーグループ", "삼성전자 주식회사", "ＳＯＮＹ　株式会社", "Ｆｏｏ（株）",
+		"שטראוס גרופ", "مجموعة الفطيم", "บริษัท ปูนซิเมนต์ไทย จำกัด", "टाटा मोटर्स लिमिटेड"
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	{
+		char	   *ours = norm(names[i]);
+		char	   *icu = norm_by_whole_string_icu(names[i]);
+
+		CHECK(ours != NULL && icu != NULL);
+		if (ours && icu && strcmp(ours, icu) != 0)
+			CHECK_STR(ours, icu);
+	}
+}
+
+UNIT_TEST(normalize_reads_han_by_character)
+{
+	/* Han-Latin alone reads 重庆 as the phrase "chong qing"; character by
+	 * character, 重 keeps its reading "zhong" wherever it stands */
+	CHECK_STR(norm("重庆钢铁"), "zhong qing gang tie");
+	CHECK_STR(norm("重工"), "zhong gong");
+	CHECK_STR(norm("ABC中国"), "abc zhong guo");	/* a space after a letter */
+	CHECK_STR(norm("1中"), "1zhong");			/* none after a digit, as Han-Latin */
+	CHECK_STR(norm("中国ABC"), "zhong guoabc");
 }
 
 UNIT_TEST(normalize_is_idempotent)
