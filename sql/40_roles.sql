@@ -43,7 +43,9 @@ SELECT c.relname,
 FROM pg_class c
 WHERE c.relnamespace = 'channel'::regnamespace AND c.relkind = 'r'
   AND c.relname IN ('country', 'product_line', 'partner', 'partner_contact', 'partner_product',
-                    'partner_territory', 'certification', 'partner_user', 'lead', 'lead_event', 'deal', 'deal_event')
+                    'partner_territory', 'certification', 'partner_user', 'lead', 'lead_event', 'deal', 'deal_event',
+                    'deal_conflict', 'scoring_rule', 'reject_reason', 'win_model', 'win_model_line',
+                    'partner_month', 'partner_month_dirty')
 ORDER BY 1;
 
 -- the columns a partner may read, insert or update where it has no whole-table privilege

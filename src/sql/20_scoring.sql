@@ -210,9 +210,9 @@ COMMENT ON COLUMN channel.win_model.losses IS 'Lost training leads with this val
 SELECT pg_catalog.pg_extension_config_dump('channel.win_model', '');
 
 -- The model holds counts over every partner's leads, none of one partner's
--- rows: nobody but the owner gets table privileges, it is read through
--- lead_win_probability() and written by train_scoring() (both SECURITY
--- DEFINER).  Row-level security is on and forced like on every other
+-- rows: it is written by train_scoring() and read through
+-- lead_win_probability() (both SECURITY DEFINER); channel managers and
+-- analysts may read the tables too (40_security.sql), partners may not.  Row-level security is on and forced like on every other
 -- non-reference table, with one policy letting through whoever holds the
 -- table privileges.
 ALTER TABLE channel.win_model_line ENABLE ROW LEVEL SECURITY;
@@ -222,9 +222,9 @@ ALTER TABLE channel.win_model FORCE ROW LEVEL SECURITY;
 CREATE POLICY win_model_line_privileged ON channel.win_model_line FOR ALL USING (true) WITH CHECK (true);
 CREATE POLICY win_model_privileged ON channel.win_model FOR ALL USING (true) WITH CHECK (true);
 COMMENT ON POLICY win_model_line_privileged ON channel.win_model_line IS
-  'No partner rows here: table privileges (owner only) decide access; use channel.lead_win_probability() and channel.train_scoring().';
+  'No partner rows here: table privileges decide access (SELECT for channel_admin and channel_analyst); use channel.lead_win_probability() and channel.train_scoring().';
 COMMENT ON POLICY win_model_privileged ON channel.win_model IS
-  'No partner rows here: table privileges (owner only) decide access; use channel.lead_win_probability() and channel.train_scoring().';
+  'No partner rows here: table privileges decide access (SELECT for channel_admin and channel_analyst); use channel.lead_win_probability() and channel.train_scoring().';
 
 -- P(converted | features) by naive Bayes with Laplace smoothing (+1 on every
 -- count; an attribute with k values seen in training has k + 1 slots, one

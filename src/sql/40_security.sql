@@ -104,6 +104,18 @@ BEGIN
 END
 $tables$;
 
+-- The win-probability model: counts over every partner's leads, no row of
+-- one partner, so channel managers and analysts may read it (to explain a
+-- probability); only train_scoring() writes it, partners only reach it
+-- through lead_win_probability().
+DO $model$
+BEGIN
+  IF pg_catalog.to_regclass('channel.win_model') IS NOT NULL THEN
+    GRANT SELECT ON channel.win_model, channel.win_model_line TO channel_admin, channel_analyst;
+  END IF;
+END
+$model$;
+
 -- Partners' table privileges.  Column lists are the write rules: a partner
 -- never sets status, partner_id (after insert), protection or decision dates
 -- of a deal, nor anything of a lead; the policies below add which rows.
