@@ -162,6 +162,36 @@ script_transliterator(void)
 	return open_transliterator(&trans, "Any-Latin");
 }
 
+/* UTF-16 to malloc'd, NUL-terminated UTF-8. */
+static company_status
+utf16_to_utf8(const UChar *u, int32_t ulen, char **out, size_t *outlen)
+{
+	UErrorCode	err = U_ZERO_ERROR;
+	int32_t		olen = 0;
+	char	   *obuf;
+
+	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
+	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
+	{
+		last_icu_error = err;
+		return COMPANY_ICU_ERROR;
+	}
+	err = U_ZERO_ERROR;
+	obuf = malloc((size_t) olen + 1);
+	if (obuf == NULL)
+		return COMPANY_NO_MEMORY;
+	u_strToUTF8(obuf, olen + 1, NULL, u, ulen, &err);
+	if (U_FAILURE(err))
+	{
+		last_icu_error = err;
+		free(obuf);
+		return COMPANY_ICU_ERROR;
+	}
+	*out = obuf;
+	*outlen = (size_t) olen;
+	return COMPANY_OK;
+}
+
 /*
  * UTF-8 in, mostly-ASCII UTF-8 out (malloc'd): what ICU cannot bring to
  * ASCII stays and is treated as a separator by the tokenizer.
@@ -174,8 +204,7 @@ transliterate_with(UTransliterator *trans, const char *s, size_t len, char **out
 	UChar	   *ubuf = NULL;
 	int32_t		cap;
 	int32_t		limit;
-	int32_t		olen = 0;
-	char	   *obuf = NULL;
+	company_status st;
 
 	if (trans == NULL)
 		return COMPANY_ICU_ERROR;
@@ -209,30 +238,13 @@ transliterate_with(UTransliterator *trans, const char *s, size_t len, char **out
 	}
 	if (U_FAILURE(err))
 		goto icu_failed;
-
-	err = U_ZERO_ERROR;
-	u_strToUTF8(NULL, 0, &olen, ubuf, ulen, &err);
-	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
-		goto icu_failed;
-	err = U_ZERO_ERROR;
-	obuf = malloc((size_t) olen + 1);
-	if (obuf == NULL)
-	{
-		free(ubuf);
-		return COMPANY_NO_MEMORY;
-	}
-	u_strToUTF8(obuf, olen + 1, NULL, ubuf, ulen, &err);
-	if (U_FAILURE(err))
-		goto icu_failed;
+	st = utf16_to_utf8(ubuf, ulen, out, outlen);
 	free(ubuf);
-	*out = obuf;
-	*outlen = (size_t) olen;
-	return COMPANY_OK;
+	return st;
 
 icu_failed:
 	last_icu_error = err;
 	free(ubuf);
-	free(obuf);
 	return COMPANY_ICU_ERROR;
 }
 
@@ -515,9 +527,8 @@ nfkc(const char *s, size_t len, char **out, size_t *outlen)
 	UChar	   *src = NULL,
 			   *dst = NULL;
 	int32_t		slen = 0,
-				dlen = 0,
-				olen = 0;
-	char	   *obuf = NULL;
+				dlen = 0;
+	company_status st;
 
 	if (U_FAILURE(err))
 		goto icu_failed;
@@ -544,31 +555,15 @@ nfkc(const char *s, size_t len, char **out, size_t *outlen)
 	unorm2_normalize(norm, src, slen, dst, dlen + 1, &err);
 	if (U_FAILURE(err))
 		goto icu_failed;
-	u_strToUTF8(NULL, 0, &olen, dst, dlen, &err);
-	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
-		goto icu_failed;
-	err = U_ZERO_ERROR;
-	obuf = malloc((size_t) olen + 1);
-	if (obuf == NULL)
-	{
-		free(src);
-		free(dst);
-		return COMPANY_NO_MEMORY;
-	}
-	u_strToUTF8(obuf, olen + 1, NULL, dst, dlen, &err);
-	if (U_FAILURE(err))
-		goto icu_failed;
+	st = utf16_to_utf8(dst, dlen, out, outlen);
 	free(src);
 	free(dst);
-	*out = obuf;
-	*outlen = (size_t) olen;
-	return COMPANY_OK;
+	return st;
 
 icu_failed:
 	last_icu_error = err;
 	free(src);
 	free(dst);
-	free(obuf);
 	return COMPANY_ICU_ERROR;
 }
 
@@ -665,24 +660,25 @@ form_edge_token(int f, bool last)
 	return company_token(t, last ? t->n - 1 : 0);
 }
 
+/* Orders forms by one edge token, then by their longest-first position. */
 static int
-by_last_token(const void *a, const void *b)
+compare_edge(int fa, int fb, bool last)
 {
-	int			fa = *(const int *) a,
-				fb = *(const int *) b;
-	int			c = strcmp(form_edge_token(fa, true), form_edge_token(fb, true));
+	int			c = strcmp(form_edge_token(fa, last), form_edge_token(fb, last));
 
 	return c != 0 ? c : fa - fb;
 }
 
 static int
+by_last_token(const void *a, const void *b)
+{
+	return compare_edge(*(const int *) a, *(const int *) b, true);
+}
+
+static int
 by_first_token(const void *a, const void *b)
 {
-	int			fa = *(const int *) a,
-				fb = *(const int *) b;
-	int			c = strcmp(form_edge_token(fa, false), form_edge_token(fb, false));
-
-	return c != 0 ? c : fa - fb;
+	return compare_edge(*(const int *) a, *(const int *) b, false);
 }
 
 /* Builds both indexes over legal_forms; false on ENOMEM. */
@@ -741,6 +737,18 @@ longest_first(const void *a, const void *b)
 	return ((const legal_form *) b)->tokens.n - ((const legal_form *) a)->tokens.n;
 }
 
+/* Undoes a half-done load_legal_forms (out of memory); returns false. */
+static bool
+free_legal_forms(void)
+{
+	for (size_t k = 0; k < n_legal_forms; k++)
+		company_tokens_free(&legal_forms[k].tokens);
+	free(legal_forms);
+	legal_forms = NULL;
+	n_legal_forms = 0;
+	return false;
+}
+
 /* The forms, tokenized by the same rules as names, longest first. */
 static bool
 load_legal_forms(void)
@@ -764,27 +772,13 @@ load_legal_forms(void)
 		ok = company_tokenize(t, len, &legal_forms[n_legal_forms].tokens);
 		free(latin);
 		if (!ok)
-		{
-			for (size_t k = 0; k < n_legal_forms; k++)
-				company_tokens_free(&legal_forms[k].tokens);
-			free(legal_forms);
-			legal_forms = NULL;
-			n_legal_forms = 0;
-			return false;
-		}
+			return free_legal_forms();
 		legal_forms[n_legal_forms].before_too = legal_form_source[i].before_too;
 		n_legal_forms++;
 	}
 	qsort(legal_forms, n_legal_forms, sizeof(legal_form), longest_first);
 	if (!index_legal_forms())
-	{
-		for (size_t k = 0; k < n_legal_forms; k++)
-			company_tokens_free(&legal_forms[k].tokens);
-		free(legal_forms);
-		legal_forms = NULL;
-		n_legal_forms = 0;
-		return false;
-	}
+		return free_legal_forms();
 	return true;
 }
 
