@@ -22,12 +22,14 @@ trap cleanup EXIT
 	|| fail "database postgres already has the channel extension"
 q -c "CREATE EXTENSION IF NOT EXISTS pg_cron" -c "CREATE EXTENSION channel"
 
-# a routed lead whose partner-month is queued for the rollup
+# a routed lead whose partner-month is queued for the rollup; its deadline
+# lies far ahead, or the recall job (every 5 or 10 minutes, also scheduled
+# below) would take it back from partner 1 when the wait spans such a minute
 q <<-'SQL'
 	INSERT INTO channel.product_line (code, name) VALUES ('SERVERS', 'Servers');
 	INSERT INTO channel.partner (partner_id, name, status, country) VALUES (1, 'Alpha Systemhaus GmbH', 'active', 'DE');
 	INSERT INTO channel.lead (lead_id, company, country, product_line, status, partner_id, routed_at, accept_by)
-	VALUES (1, 'Siemens AG', 'DE', 'SERVERS', 'routed', 1, '2026-03-10 10:00+00', '2026-03-12 10:00+00');
+	VALUES (1, 'Siemens AG', 'DE', 'SERVERS', 'routed', 1, '2026-03-10 10:00+00', '2099-03-12 10:00+00');
 SQL
 [ "$(q -c "SELECT count(*) FROM channel.partner_month")" = 0 ] || fail "rollup filled before any refresh"
 
