@@ -202,7 +202,8 @@ if want accuracy && [ -f "$pairs" ]; then
 	q -c "\\copy pairs FROM '$pairs' WITH (FORMAT text, HEADER true)"
 	qt <<'SQL'
 CREATE TEMP TABLE scored AS
-SELECT a, b, same = 1 AS same, variant, channel.company_similarity(a, b) AS ours, similarity(a, b) AS trgm FROM pairs;
+SELECT a, b, same = 1 AS same, variant, channel.company_similarity(a, b) AS ours, similarity(a, b) AS trgm,
+       channel.company_match_keys(a) && channel.company_match_keys(b) AS keyed FROM pairs;
 CREATE TEMP VIEW at AS
 SELECT m, t,
        count(*) FILTER (WHERE s >= t AND same) AS tp, count(*) FILTER (WHERE s >= t AND NOT same) AS fp,
@@ -220,7 +221,15 @@ SELECT m, t, tp, fp, fn, round(tp::numeric / nullif(tp + fp, 0), 3) AS precision
 (SELECT 'company_similarity (default)' AS measure, t AS threshold, precision, recall, f1 FROM f
  WHERE m = 'company_similarity' AND t = current_setting('channel.match_threshold')::numeric)
 UNION ALL
-(SELECT DISTINCT ON (m) m || ' (best)', t, precision, recall, f1 FROM f ORDER BY m, f1 DESC NULLS LAST, t);
+(SELECT DISTINCT ON (m) m || ' (best)', t, precision, recall, f1 FROM f ORDER BY m, f1 DESC NULLS LAST, t)
+UNION ALL
+-- what a registration finds: the pair must also share a blocking key
+(SELECT 'company_similarity, sharing a key', th, round(tp::numeric / nullif(tp + fp, 0), 3),
+        round(tp::numeric / nullif(tp + fn, 0), 3), round(2.0 * tp / nullif(2 * tp + fp + fn, 0), 3)
+ FROM (SELECT current_setting('channel.match_threshold')::numeric AS th) x,
+      LATERAL (SELECT count(*) FILTER (WHERE ours >= th AND keyed AND same) AS tp,
+                      count(*) FILTER (WHERE ours >= th AND keyed AND NOT same) AS fp,
+                      count(*) FILTER (WHERE NOT (ours >= th AND keyed) AND same) AS fn FROM scored) c);
 \echo 'recall by kind of variant (positives) and false-match rate (negatives), company_similarity at the default threshold vs pg_trgm at its best'
 WITH best AS (SELECT DISTINCT ON (m) t FROM f WHERE m = 'pg_trgm similarity' ORDER BY m, f1 DESC NULLS LAST, t)
 SELECT variant, same, count(*) AS pairs,
