@@ -185,19 +185,24 @@ static MemoryContext protection_cxt = NULL;
 static protection_days *protections = NULL;
 static int	nprotections = 0;
 static bool protections_valid = false;
+static uint64 protection_invalidations = 0;
 static Oid	product_line_relid = InvalidOid;
 
 static void
 product_line_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == product_line_relid)
+	{
 		protections_valid = false;
+		protection_invalidations++;
+	}
 }
 
 static void
 load_protections(void)
 {
 	MemoryContext old;
+	uint64		invalidations = protection_invalidations;
 
 	if (protection_cxt == NULL)
 	{
@@ -210,9 +215,12 @@ load_protections(void)
 	nprotections = 0;
 	product_line_relid = get_relname_relid("product_line", get_namespace_oid("channel", false));
 
-	/* an invalidation arriving while the rows are read clears it again */
-	protections_valid = true;
-	if (SPI_execute("SELECT code, protection_days FROM channel.product_line", true, 0) != SPI_OK_SELECT)
+	/*
+	 * Not read-only: with a snapshot of its own, taken now, the copy sees
+	 * every write whose invalidation this backend has already processed --
+	 * the statement's snapshot may be older than some of them.
+	 */
+	if (SPI_execute("SELECT code, protection_days FROM channel.product_line", false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading channel.product_line failed");
 	old = MemoryContextSwitchTo(protection_cxt);
 	protections = palloc(sizeof(protection_days) * (SPI_processed > 0 ? SPI_processed : 1));
@@ -229,6 +237,11 @@ load_protections(void)
 		nprotections++;
 	}
 	MemoryContextSwitchTo(old);
+	/*
+	 * Valid unless an invalidation arrived while the rows were read (or an
+	 * error left the copy half built: then this line is never reached).
+	 */
+	protections_valid = invalidations == protection_invalidations;
 }
 
 /* The protection days of a product line, or -1 for an unknown line. */
