@@ -517,7 +517,8 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		/*
 		 * Two typos in one word need the four-letter keys, but only in a
 		 * name whose one distinctive word carries the match: with two or
-		 * more, a pair reaching the threshold shares the others' keys.
+		 * more, a pair reaching the threshold nearly always shares another
+		 * word's keys (doc/deals.md gives the measured exceptions).
 		 */
 		if (s.weight[i] >= 1.0)
 			ok = token_keys(&k, tok, ndistinctive == 1);
