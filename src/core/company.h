@@ -60,9 +60,11 @@ company_status company_similarity(const char *a, size_t alen,
 
 /*
  * Blocking keys of a NORMALIZED name: two names whose similarity reaches
- * the matching threshold share at least one key (exact name, distinctive
- * tokens and their one-deletion neighbours, token prefixes and suffixes,
- * acronyms), so an index over the keys finds every candidate.  Returns
+ * the matching threshold share at least one key (name without spaces,
+ * distinctive tokens and their one-deletion neighbours, prefixes and
+ * suffixes for two typos, acronyms), so an index over the keys finds the
+ * candidates -- with the exceptions doc/deals.md lists (two-letter
+ * acronyms, two typos in every distinctive word).  Returns
  * *nkeys NUL-terminated strings packed in one malloc'd block (*keys points
  * to an array of pointers into it, freed together with one free(*keys)).
  */

@@ -417,13 +417,27 @@ key_add(keyset *k, const char *prefix, const char *s, size_t len)
 	return true;
 }
 
-/* keys of one distinctive token: itself, its one-deletion neighbours
- * (5-7 letters), its first and last four letters (7+ letters) */
+/* Words up to this length get their one-deletion variants as keys. */
+#define MAX_DELETION_KEY_LEN 16
+
+/*
+ * Keys of one distinctive token: itself and its one-deletion variants.
+ * Any one edit (substitution, insertion, deletion, transposition) leaves
+ * two words sharing a deletion variant, or one word equal to a deletion
+ * variant of the other, which is all typo_similarity() allows below 9
+ * letters.  The variants are as selective as the word itself, unlike the
+ * first or last four letters this used to key 7+ letter words on, which
+ * whole families of names share.  Words longer than MAX_DELETION_KEY_LEN
+ * (rare, and their variants many) keep those four-letter keys, and so
+ * does a word of just that length, to meet them; so do the
+ * 9+ letter words where two typos are allowed when prefix_keys asks for
+ * them (see company_match_keys).
+ */
 static bool
-token_keys(keyset *k, const char *tok)
+token_keys(keyset *k, const char *tok, bool prefix_keys)
 {
 	size_t		len = strlen(tok);
-	char		del[MAX_TYPO_TOKEN_LEN];
+	char		del[MAX_DELETION_KEY_LEN];
 
 	if (len < 3)
 		return true;
@@ -431,24 +445,41 @@ token_keys(keyset *k, const char *tok)
 		return false;
 	if (len < 5 || has_digit(tok))
 		return true;
-	/*
-	 * One edit in a word of 8+ letters leaves its first four or its last
-	 * four letters intact (a 7-letter word gets them too, to meet its
-	 * 8-letter spelling); words of 5-7 letters get their one-deletion
-	 * variants, which meet whenever two such words are one edit apart.
-	 */
-	if (len >= 7 && (!key_add(k, "p:", tok, 4) || !key_add(k, "s:", tok + len - 4, 4)))
+	if ((len >= MAX_DELETION_KEY_LEN || (prefix_keys && len >= 9)) &&
+		(!key_add(k, "p:", tok, 4) || !key_add(k, "s:", tok + len - 4, 4)))
 		return false;
-	if (len > 7)
+	if (len > MAX_DELETION_KEY_LEN)
 		return true;
 	for (size_t skip = 0; skip < len; skip++)
-		{
-			memcpy(del, tok, skip);
-			memcpy(del + skip, tok + skip + 1, len - skip - 1);
-			if (!key_add(k, "d:", del, len - 1))
-				return false;
-		}
+	{
+		/* a doubled letter gives the same variant twice: keep one */
+		if (skip > 0 && tok[skip] == tok[skip - 1])
+			continue;
+		memcpy(del, tok, skip);
+		memcpy(del + skip, tok + skip + 1, len - skip - 1);
+		if (!key_add(k, "d:", del, len - 1))
+			return false;
+	}
 	return true;
+}
+
+/* The name without its spaces: names that differ only in spacing score >= 0.95. */
+static bool
+name_key(keyset *k, const char *normalized)
+{
+	size_t		len = strlen(normalized);
+	char	   *joined = malloc(len + 1);
+	size_t		n = 0;
+	bool		ok;
+
+	if (joined == NULL)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (normalized[i] != ' ')
+			joined[n++] = normalized[i];
+	ok = key_add(k, "k:", joined, n);
+	free(joined);
+	return ok;
 }
 
 company_status
@@ -460,7 +491,7 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 	char		initials_nc[COMPANY_MAX_TOKENS + 1];
 	int			ni = 0,
 				nnc = 0;
-	bool		any_distinctive = false;
+	int			ndistinctive = 0;
 	bool		ok = true;
 	char	  **arr;
 	char	   *p;
@@ -472,7 +503,9 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 	if (!side_init(&s, normalized))
 		return COMPANY_NO_MEMORY;
 
-	ok = key_add(&k, "k:", normalized, strlen(normalized));
+	for (int i = 0; i < s.n; i++)
+		ndistinctive += s.weight[i] >= 1.0;
+	ok = name_key(&k, normalized);
 	for (int i = 0; ok && i < s.n; i++)
 	{
 		const char *tok = company_token(&s.t, i);
@@ -481,18 +514,27 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		initials[ni++] = tok[0];
 		if (!is_connective(tok))
 			initials_nc[nnc++] = tok[0];
+		/*
+		 * Two typos in one word need the four-letter keys, but only in a
+		 * name whose one distinctive word carries the match: with two or
+		 * more, a pair reaching the threshold nearly always shares another
+		 * word's keys (doc/deals.md gives the measured exceptions).
+		 */
 		if (s.weight[i] >= 1.0)
-		{
-			any_distinctive = true;
-			ok = token_keys(&k, tok);
-		}
-		/* any short token may be an acronym of the other name */
-		if (ok && len >= 2 && len <= 5 && !has_digit(tok))
+			ok = token_keys(&k, tok, ndistinctive == 1);
+		/*
+		 * Any short token may be an acronym of the other name -- but a
+		 * business word or a connective only matters in a name of such
+		 * words: beside a distinctive word it weighs too little to carry
+		 * a match, and "foods" or "steel" would find every name of the
+		 * trade.
+		 */
+		if (ok && len >= 2 && len <= 5 && !has_digit(tok) && (s.weight[i] > 0.3 || ndistinctive == 0))
 			ok = key_add(&k, "a:", tok, len);
 	}
-	if (ok && !any_distinctive)
+	if (ok && ndistinctive == 0)
 		for (int i = 0; ok && i < s.n; i++)
-			ok = token_keys(&k, company_token(&s.t, i));
+			ok = token_keys(&k, company_token(&s.t, i), true);
 	/*
 	 * Initials of three words or more: two initials are shared by too many
 	 * names to narrow anything down (so "HP" meets "Hewlett Packard" only

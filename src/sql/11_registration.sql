@@ -80,6 +80,17 @@ CREATE TRIGGER deal_record_conflicts
 COMMENT ON TRIGGER deal_record_conflicts ON channel.deal IS
   'Records the conflicts a new registration was flagged for.';
 
+CREATE FUNCTION channel.product_line_changed() RETURNS trigger
+AS 'MODULE_PATHNAME', 'channel_product_line_changed'
+LANGUAGE C;
+COMMENT ON FUNCTION channel.product_line_changed() IS
+  'Trigger (C): tells every backend to reload the product lines'' protection days channel.deal_register() keeps in memory (a relcache invalidation of channel.product_line, sent at commit).';
+CREATE TRIGGER product_line_changed
+  AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON channel.product_line
+  FOR EACH STATEMENT EXECUTE FUNCTION channel.product_line_changed();
+COMMENT ON TRIGGER product_line_changed ON channel.product_line IS
+  'Invalidates the cached protection days; see channel.product_line_changed().';
+
 CREATE FUNCTION channel.deal_lock_customer(country text, product_line text) RETURNS void
 AS 'MODULE_PATHNAME', 'channel_deal_lock_customer'
 LANGUAGE C STRICT VOLATILE;

@@ -4,7 +4,9 @@
 # Prints, in one run on one throwaway cluster:
 #   1. registration INSERT throughput with the conflict-detecting trigger vs
 #      the same table with the trigger disabled (pgbench, 2 clients), with
-#      100k and then 1M registrations already in the table;
+#      100k and then 1M registrations already in the table, on the bench
+#      cluster's CPU-only settings (fsync off) and on PostgreSQL's durable
+#      defaults (fsync, synchronous_commit and full_page_writes on);
 #   2. the conflict lookup's latency at both sizes (it should not grow with n);
 #   3. normalize_company() throughput vs the SQL a user would write instead
 #      (lower(unaccent()) + regexp_replace for legal forms) over 1M demo names;
@@ -120,22 +122,44 @@ END
 $$;
 SQL
 
-measure() {  # measure <label>
-	local with without ratio lat
-	q -c "VACUUM ANALYZE channel.deal"
+# The throwaway cluster runs fsync = off and synchronous_commit = off, so the
+# bare insert is pure CPU; a deployment runs PostgreSQL's durable defaults,
+# where every commit waits for its WAL flush.  Both are measured (fsync and
+# full_page_writes take a reload, not a restart).
+durable() {  # durable on|off
+	if [ "$1" = on ]; then
+		q -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET full_page_writes = on" \
+		  -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
+		q -c "CHECKPOINT"
+	else
+		q -c "ALTER SYSTEM RESET fsync" -c "ALTER SYSTEM RESET full_page_writes" \
+		  -c "ALTER SYSTEM RESET synchronous_commit" -c "SELECT pg_reload_conf()" >/dev/null
+	fi
+}
+
+measure_one() {  # measure_one <label> <config>
+	local with without ratio
 	with=$(tps)
 	q -c "ALTER TABLE channel.deal DISABLE TRIGGER deal_register"
 	without=$(tps)
 	q -c "ALTER TABLE channel.deal ENABLE TRIGGER deal_register"
-	lat=$(lookup_ms)
 	ratio=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a / b }')
-	printf '%-28s %12s %12s %8s %14s\n' "$1" "$with" "$without" "$ratio" "$lat"
+	printf '%-28s %-26s %12s %12s %8s\n' "$1" "$2" "$with" "$without" "$ratio"
+}
+
+measure() {  # measure <label>
+	q -c "VACUUM ANALYZE channel.deal"
+	measure_one "$1" "CPU only (fsync off)"
+	durable on
+	measure_one "$1" "durable (fsync, sync commit)"
+	durable off
+	printf '%-28s lookup (keys + GIN probe): %s ms\n' "$1" "$(lookup_ms)"
 }
 
 if want tps; then
 say "registration throughput (pgbench, 2 clients, ${seconds}s each)"
 load_history 1 100000
-printf '%-28s %12s %12s %8s %14s\n' "existing registrations" "TPS trigger" "TPS none" "ratio" "lookup ms"
+printf '%-28s %-26s %12s %12s %8s\n' "existing registrations" "configuration" "TPS trigger" "TPS none" "ratio"
 measure "100,000 (15,000 live)"
 load_history 100001 1000000
 measure "1,000,000 (150,000 live)"
@@ -178,7 +202,8 @@ if want accuracy && [ -f "$pairs" ]; then
 	q -c "\\copy pairs FROM '$pairs' WITH (FORMAT text, HEADER true)"
 	qt <<'SQL'
 CREATE TEMP TABLE scored AS
-SELECT a, b, same = 1 AS same, variant, channel.company_similarity(a, b) AS ours, similarity(a, b) AS trgm FROM pairs;
+SELECT a, b, same = 1 AS same, variant, channel.company_similarity(a, b) AS ours, similarity(a, b) AS trgm,
+       channel.company_match_keys(a) && channel.company_match_keys(b) AS keyed FROM pairs;
 CREATE TEMP VIEW at AS
 SELECT m, t,
        count(*) FILTER (WHERE s >= t AND same) AS tp, count(*) FILTER (WHERE s >= t AND NOT same) AS fp,
@@ -196,7 +221,15 @@ SELECT m, t, tp, fp, fn, round(tp::numeric / nullif(tp + fp, 0), 3) AS precision
 (SELECT 'company_similarity (default)' AS measure, t AS threshold, precision, recall, f1 FROM f
  WHERE m = 'company_similarity' AND t = current_setting('channel.match_threshold')::numeric)
 UNION ALL
-(SELECT DISTINCT ON (m) m || ' (best)', t, precision, recall, f1 FROM f ORDER BY m, f1 DESC NULLS LAST, t);
+(SELECT DISTINCT ON (m) m || ' (best)', t, precision, recall, f1 FROM f ORDER BY m, f1 DESC NULLS LAST, t)
+UNION ALL
+-- what a registration finds: the pair must also share a blocking key
+(SELECT 'company_similarity, sharing a key', th, round(tp::numeric / nullif(tp + fp, 0), 3),
+        round(tp::numeric / nullif(tp + fn, 0), 3), round(2.0 * tp / nullif(2 * tp + fp + fn, 0), 3)
+ FROM (SELECT current_setting('channel.match_threshold')::numeric AS th) x,
+      LATERAL (SELECT count(*) FILTER (WHERE ours >= th AND keyed AND same) AS tp,
+                      count(*) FILTER (WHERE ours >= th AND keyed AND NOT same) AS fp,
+                      count(*) FILTER (WHERE NOT (ours >= th AND keyed) AND same) AS fn FROM scored) c);
 \echo 'recall by kind of variant (positives) and false-match rate (negatives), company_similarity at the default threshold vs pg_trgm at its best'
 WITH best AS (SELECT DISTINCT ON (m) t FROM f WHERE m = 'pg_trgm similarity' ORDER BY m, f1 DESC NULLS LAST, t)
 SELECT variant, same, count(*) AS pairs,

@@ -242,4 +242,21 @@ UNIT_TEST(typos_across_key_lengths_share_a_key)
 	CHECK(share_key("telekom", "telecom"));		/* 7, substitution */
 	CHECK(share_key("carrefour", "carrefuor"));	/* transposition at the end */
 	CHECK(share_key("carrefour", "crarefour"));	/* transposition at the start */
+	CHECK(share_key("generale", "genreale"));		/* transposition in the middle */
+	CHECK(share_key("carrefour", "carrfeuor"));		/* two typos after the first four */
+	CHECK(share_key("microsoft", "micro soft"));	/* spacing only */
+	CHECK(share_key("hua wei", "huawei"));
+}
+
+/*
+ * Business words and connectives make no keys beside a distinctive word:
+ * they cannot carry a match, and would find every company of the trade.
+ */
+UNIT_TEST(business_words_make_no_keys_beside_distinctive_ones)
+{
+	CHECK(!share_key("acme steel", "zenith steel"));
+	CHECK(!share_key("acme foods group", "zenith foods group"));
+	CHECK(!share_key("banco de acme", "banco de zenith"));
+	CHECK(share_key("global systems", "global systemz"));	/* nothing else: they key */
+	CHECK(share_key("acme steel", "acme steels"));
 }
