@@ -53,6 +53,7 @@
 #include "utils/timestamp.h"
 
 #include "channel.h"
+#include "deal_candidates.h"
 
 PG_FUNCTION_INFO_V1(channel_deal_register_trigger);
 PG_FUNCTION_INFO_V1(channel_deal_record_conflicts_trigger);
@@ -313,21 +314,72 @@ typedef struct match
 } match;
 
 /*
- * Other registrants' live registrations sharing a blocking key whose window
- * overlaps [submitted_at, protected_until) and whose name reaches the
- * threshold.  Returns the number of matches, written to *out (palloc'd).
+ * The live registrations sharing a blocking key, through the query: the
+ * fallback of deal_candidates_direct() (deal_candidates.c), with the same
+ * rows.  Only the blocking keys (in the index's collation) and the live
+ * statuses are in the query, so the partial GIN index is the one access
+ * path that fits whatever the generic plan guesses.
  */
 static int
-find_conflicts(HeapTuple row, TupleDesc desc, const char *key, Datum keys,
+query_candidates(Datum keys, deal_candidate **out)
+{
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1] = {keys};
+
+	prepare_once(&candidates_plan,
+				 "SELECT deal_id, customer_key, partner_id, submitted_at, protected_until FROM channel.deal "
+				 "WHERE customer_match_keys COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.&&) $1 "
+				 "AND status IN ('submitted', 'approved', 'conflict')",
+				 1, types);
+	if (SPI_execute_plan(candidates_plan, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "looking for conflicting registrations failed");
+
+	*out = palloc(sizeof(deal_candidate) * (SPI_processed > 0 ? SPI_processed : 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	cand = SPI_tuptable->vals[i];
+		TupleDesc	cdesc = SPI_tuptable->tupdesc;
+		deal_candidate *c = &(*out)[i];
+		bool		isnull;
+
+		c->deal_id = DatumGetInt64(SPI_getbinval(cand, cdesc, 1, &isnull));
+		c->customer_key = SPI_getvalue(cand, cdesc, 2);
+		c->partner_id = DatumGetInt64(SPI_getbinval(cand, cdesc, 3, &c->direct));
+		if (c->direct)
+			c->partner_id = 0;
+		c->submitted_at = DatumGetTimestampTz(SPI_getbinval(cand, cdesc, 4, &c->nostart));
+		c->protected_until = DatumGetTimestampTz(SPI_getbinval(cand, cdesc, 5, &c->noend));
+	}
+	return (int) SPI_processed;
+}
+
+static int
+match_by_deal_id(const void *a, const void *b)
+{
+	int64		x = ((const match *) a)->other_deal_id;
+	int64		y = ((const match *) b)->other_deal_id;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Other registrants' live registrations sharing a blocking key whose window
+ * overlaps [submitted_at, protected_until) and whose name reaches the
+ * threshold.  Returns the number of matches, written to *out (palloc'd) in
+ * deal_id order, the order their pairs are recorded in.
+ */
+static int
+find_conflicts(Relation rel, HeapTuple row, TupleDesc desc, const char *key, Datum keys,
 			   Datum protected_until, match **out)
 {
-	Oid			types[2] = {TEXTARRAYOID, INT8OID};
-	Datum		values[2];
 	bool		isnull;
 	bool		direct;
 	int64		partner = 0;
+	int64		deal_id;
 	TimestampTz submitted_at;
 	TimestampTz window_end = DatumGetTimestampTz(protected_until);
+	deal_candidate *cands;
+	int			ncand;
 	int			nmatch = 0;
 
 	{
@@ -337,55 +389,39 @@ find_conflicts(HeapTuple row, TupleDesc desc, const char *key, Datum keys,
 			partner = DatumGetInt64(d);
 	}
 	submitted_at = DatumGetTimestampTz(heap_getattr(row, SPI_fnumber(desc, "submitted_at"), desc, &isnull));
-	values[0] = keys;
-	values[1] = heap_getattr(row, SPI_fnumber(desc, "deal_id"), desc, &isnull);
+	deal_id = DatumGetInt64(heap_getattr(row, SPI_fnumber(desc, "deal_id"), desc, &isnull));
 
-	/*
-	 * Only the blocking keys and the live statuses are in the query, so the
-	 * partial GIN index is the one access path that fits whatever the
-	 * generic plan guesses; registrant and window are checked here.
-	 */
-	prepare_once(&candidates_plan,
-				 "SELECT deal_id, customer_key, partner_id, submitted_at, protected_until FROM channel.deal "
-				 "WHERE customer_match_keys OPERATOR(pg_catalog.&&) $1 "
-				 "AND status IN ('submitted', 'approved', 'conflict') AND deal_id <> $2 ORDER BY deal_id",
-				 2, types);
-	if (SPI_execute_plan(candidates_plan, values, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "looking for conflicting registrations failed");
+	ncand = deal_candidates_direct(rel, keys, &cands);
+	if (ncand < 0)
+		ncand = query_candidates(keys, &cands);
 
-	*out = palloc(sizeof(match) * (SPI_processed > 0 ? SPI_processed : 1));
-	for (uint64 i = 0; i < SPI_processed; i++)
+	*out = palloc(sizeof(match) * (ncand > 0 ? ncand : 1));
+	for (int i = 0; i < ncand; i++)
 	{
-		HeapTuple	cand = SPI_tuptable->vals[i];
-		TupleDesc	cdesc = SPI_tuptable->tupdesc;
-		bool		other_direct;
-		Datum		other_partner = SPI_getbinval(cand, cdesc, 3, &other_direct);
-		bool		nostart,
-					noend;
-		TimestampTz other_start = DatumGetTimestampTz(SPI_getbinval(cand, cdesc, 4, &nostart));
-		TimestampTz other_end = DatumGetTimestampTz(SPI_getbinval(cand, cdesc, 5, &noend));
-		char	   *other_key;
+		deal_candidate *c = &cands[i];
 		company_match_kind kind;
 		float4		score;
 
+		if (c->deal_id == deal_id)
+			continue;
 		/* the same registrant again, direct sales against direct sales */
-		if (other_direct ? direct : (!direct && DatumGetInt64(other_partner) == partner))
+		if (c->direct ? direct : (!direct && c->partner_id == partner))
 			continue;
 		/* windows [submitted_at, protected_until) must overlap */
-		if (noend || other_end <= submitted_at || (!nostart && other_start >= window_end))
+		if (c->noend || c->protected_until <= submitted_at || (!c->nostart && c->submitted_at >= window_end))
 			continue;
-		other_key = SPI_getvalue(cand, cdesc, 2);
-		if (other_key == NULL)
+		if (c->customer_key == NULL)
 			continue;
-		score = company_similarity_normalized(key, other_key, &kind);
+		score = company_similarity_normalized(key, c->customer_key, &kind);
 		if (score < match_threshold)
 			continue;
-		(*out)[nmatch].other_deal_id = DatumGetInt64(SPI_getbinval(cand, cdesc, 1, &isnull));
+		(*out)[nmatch].other_deal_id = c->deal_id;
 		(*out)[nmatch].score = score;
 		(*out)[nmatch].kind = kind == COMPANY_MATCH_EXACT ? "exact"
 			: kind == COMPANY_MATCH_ACRONYM ? "acronym" : "fuzzy";
 		nmatch++;
 	}
+	qsort(*out, nmatch, sizeof(match), match_by_deal_id);
 	return nmatch;
 }
 
@@ -559,7 +595,7 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 		int			nmatch;
 
 		lock_customer_space(country, product_line);
-		nmatch = find_conflicts(row, desc, key, newvals[1], protected_until, &matches);
+		nmatch = find_conflicts(trigdata->tg_relation, row, desc, key, newvals[1], protected_until, &matches);
 		if (nmatch > 0 && conflict_policy_setting == CONFLICT_REJECT)
 			ereport(ERROR,
 					(errcode(MAKE_SQLSTATE('C', 'H', '0', '0', '1')),

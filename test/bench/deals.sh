@@ -113,7 +113,7 @@ DECLARE
 BEGIN
   FOR r IN SELECT name, country, product_line FROM bench_names WHERE id % 5000 = 7 LOOP
     SELECT count(*) INTO c FROM channel.deal d
-    WHERE d.customer_match_keys && channel.company_match_keys_for(r.name, r.country, r.product_line)
+    WHERE d.customer_match_keys COLLATE "C" && channel.company_match_keys_for(r.name, r.country, r.product_line)
       AND d.status IN ('submitted', 'approved', 'conflict');
     n := n + 1;
   END LOOP;

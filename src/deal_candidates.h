@@ -1,0 +1,26 @@
+/*
+ * deal_candidates.h -- the registration trigger's candidate lookup
+ * (deal_candidates.c).
+ */
+#ifndef DEAL_CANDIDATES_H
+#define DEAL_CANDIDATES_H
+
+#include "datatype/timestamp.h"
+#include "utils/relcache.h"
+
+/* a live registration sharing a blocking key with the new one */
+typedef struct deal_candidate
+{
+	int64		deal_id;
+	char	   *customer_key;	/* NULL when the column is */
+	bool		direct;			/* partner_id is NULL: direct sales */
+	int64		partner_id;
+	bool		nostart;		/* submitted_at is NULL */
+	TimestampTz submitted_at;
+	bool		noend;			/* protected_until is NULL */
+	TimestampTz protected_until;
+} deal_candidate;
+
+int			deal_candidates_direct(Relation deal, Datum keys, deal_candidate **out);
+
+#endif
