@@ -153,6 +153,19 @@ SET channel.match_threshold = 0.5;
 SET channel.conflict_policy = 'flag';
 RESET SESSION AUTHORIZATION;
 
+-- without a usable index (here marked invalid, as a failed REINDEX
+-- CONCURRENTLY leaves it) the trigger looks candidates up by a query
+-- instead, and finds the same conflicts
+BEGIN;
+UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'channel.deal_match_keys_idx'::regclass;
+SELECT channel.register_deal(5101, 'Saint-Gobain S.A.', 'FR', 'REG_LINE', 1, current_date + 30) AS sg_id \gset
+SELECT channel.register_deal(5102, 'SAINT GOBAIN', 'FR', 'REG_LINE', 1, current_date + 30) AS sg2_id \gset
+SELECT channel.register_deal(5102, 'Saint-Gobain', 'DE', 'REG_LINE', 1, current_date + 30) AS sg_de_id \gset
+SELECT d.customer_name, d.status, c.match_kind, o.customer_name AS other_name
+FROM channel.deal d LEFT JOIN channel.deal_conflict c ON c.deal_id = d.deal_id LEFT JOIN channel.deal o ON o.deal_id = c.other_deal_id
+WHERE d.deal_id IN (:sg_id, :sg2_id, :sg_de_id) ORDER BY d.deal_id;
+ROLLBACK;
+
 -- clean up
 DELETE FROM channel.deal WHERE product_line IN ('REG_LINE', 'REG_OTHER');
 DELETE FROM channel.partner WHERE partner_id BETWEEN 5101 AND 5104;
