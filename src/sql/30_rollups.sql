@@ -122,35 +122,61 @@ COMMENT ON POLICY partner_month_dirty_owner ON channel.partner_month_dirty IS
 
 -- Indexes that let the refresh find the rows of a month for a set of
 -- partners in every branch of channel.partner_month_fact (month first: one
--- index scan per branch and month serves all the month's queued partners).  They spell out what
+-- index scan per branch and month serves all the month's queued partners).
+-- Each INCLUDEs every column its branch reads, so the refresh reads them by
+-- index-only scans: the heap is visited only for pages changed since the
+-- last vacuum, not once per fact (a busy partner-month's facts lie on as
+-- many heap pages as it has facts).  The included columns are already
+-- indexed elsewhere (status, product_line, the timestamps in the
+-- expressions) except deal.amount, so they cost no HOT updates but those
+-- changing a deal's amount.  They spell out what
 -- channel.month_of() inlines to rather than calling it: an index expression
 -- runs with the privileges of whoever writes the row (a partner inserting a
 -- deal), who may not execute channel's functions; the planner matches the
 -- inlined channel.month_of() calls of the view to these expressions.
 CREATE INDEX lead_partner_routed_month_idx
   ON channel.lead ((pg_catalog.date_trunc('month', routed_at AT TIME ZONE 'UTC')::date), partner_id)
+  INCLUDE (routed_at, lead_id, status, product_line)
   WHERE partner_id IS NOT NULL AND routed_at IS NOT NULL;
 CREATE INDEX lead_partner_accepted_month_idx
   ON channel.lead ((pg_catalog.date_trunc('month', accepted_at AT TIME ZONE 'UTC')::date), partner_id)
+  INCLUDE (accepted_at, routed_at, product_line)
   WHERE partner_id IS NOT NULL AND accepted_at IS NOT NULL;
 CREATE INDEX lead_partner_closed_month_idx
   ON channel.lead ((pg_catalog.date_trunc('month', closed_at AT TIME ZONE 'UTC')::date), partner_id)
+  INCLUDE (closed_at, status, product_line)
   WHERE partner_id IS NOT NULL AND closed_at IS NOT NULL;
 CREATE INDEX lead_event_partner_month_idx
   ON channel.lead_event ((pg_catalog.date_trunc('month', at AT TIME ZONE 'UTC')::date), partner_id)
   WHERE partner_id IS NOT NULL AND from_status IS NOT NULL AND to_status IN ('routed', 'rejected', 'recalled');
 CREATE INDEX deal_partner_submitted_month_idx
   ON channel.deal ((pg_catalog.date_trunc('month', submitted_at AT TIME ZONE 'UTC')::date), partner_id)
+  INCLUDE (submitted_at, deal_id, status, product_line)
   WHERE partner_id IS NOT NULL;
 CREATE INDEX deal_partner_decided_month_idx
   ON channel.deal ((pg_catalog.date_trunc('month', decided_at AT TIME ZONE 'UTC')::date), partner_id)
+  INCLUDE (decided_at, status, product_line)
   WHERE partner_id IS NOT NULL AND decided_at IS NOT NULL;
 CREATE INDEX deal_partner_closed_month_idx
   ON channel.deal ((pg_catalog.date_trunc('month', closed_at AT TIME ZONE 'UTC')::date), partner_id)
+  INCLUDE (closed_at, status, amount, submitted_at, product_line)
   WHERE partner_id IS NOT NULL AND closed_at IS NOT NULL;
 CREATE INDEX deal_partner_open_close_month_idx
   ON channel.deal ((pg_catalog.date_trunc('month', expected_close::timestamp)::date), partner_id)
+  INCLUDE (expected_close, amount, product_line)
   WHERE partner_id IS NOT NULL AND status IN ('submitted', 'approved', 'conflict');
+-- The routing branch asks, per lead, whether a live routing, rejection or
+-- recall of it exists; the registration branch whether a deal was ever in
+-- conflict.  These partial indexes hold only those (rare) history rows, so
+-- the answer is a small index read whether the planner probes per row or
+-- hashes the whole set (it does the latter for a whole month), instead of a
+-- scan of the whole history.
+CREATE INDEX lead_event_live_lead_idx ON channel.lead_event (lead_id, to_status)
+  WHERE from_status IS NOT NULL AND to_status IN ('routed', 'rejected', 'recalled');
+CREATE INDEX deal_event_conflict_deal_idx ON channel.deal_event (deal_id)
+  WHERE to_status = 'conflict';
+COMMENT ON INDEX channel.lead_event_live_lead_idx IS 'Rollups: leads with a live routing, rejection or recall in their history.';
+COMMENT ON INDEX channel.deal_event_conflict_deal_idx IS 'Rollups: registrations that were ever flagged as conflicting.';
 COMMENT ON INDEX channel.lead_partner_routed_month_idx IS 'Rollups: leads by holder and UTC month of routing.';
 COMMENT ON INDEX channel.lead_partner_accepted_month_idx IS 'Rollups: leads by holder and UTC month of acceptance.';
 COMMENT ON INDEX channel.lead_partner_closed_month_idx IS 'Rollups: leads by holder and UTC month of conversion or loss.';
@@ -576,12 +602,24 @@ SET search_path = pg_catalog, channel, pg_temp
 -- the planner's costs for the fact view are far above jit_above_cost, and
 -- compiling it takes longer than running it
 SET jit = off
+-- The month-by-month statements below take the month and its partner list
+-- as parameters.  A custom plan would be planned again for every month with
+-- the list as a constant, and estimating a condition on thousands of array
+-- elements in each of the view's eight branches costs more than running it
+-- (30 ms to plan a 2,600-partner month); the generic plan is the same index
+-- scans, planned once per session.
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   partners bigint[];
   months   date[];
   pairs    bigint;
   rows_now bigint;
+  d        date;
+  ids      bigint[];
+  mcv      date[];
+  mcf      real[];
+  in_month float8;
 BEGIN
   PERFORM channel.rollup_require_vendor('refresh');
   IF NOT pg_catalog.pg_try_advisory_xact_lock(channel.rollup_lock_key()) THEN
@@ -609,20 +647,47 @@ BEGIN
     INSERT INTO channel.partner_month SELECT * FROM channel.partner_month_computed;
     RETURN pairs;
   END IF;
-  DELETE FROM channel.partner_month pm
-  USING ROWS FROM (pg_catalog.unnest(partners), pg_catalog.unnest(months)) AS s(partner_id, month)
-  WHERE pm.partner_id = s.partner_id AND pm.month = s.month;
-  -- one pass per queued month over the month's queued partners: OFFSET 0
-  -- keeps the lateral subquery from being pulled up, so the month and the
-  -- partner list are pushed into every branch of the view as index
-  -- conditions
-  INSERT INTO channel.partner_month
-  SELECT c.*
-  FROM (SELECT s.month, pg_catalog.array_agg(s.partner_id) AS ids
-        FROM ROWS FROM (pg_catalog.unnest(partners), pg_catalog.unnest(months)) AS s(partner_id, month)
-        GROUP BY s.month) m
-  CROSS JOIN LATERAL (SELECT * FROM channel.partner_month_computed c
-                      WHERE c.month = m.month AND c.partner_id = ANY (m.ids) OFFSET 0) c;
+  -- Month by month.  A month most of whose partners are queued (the
+  -- current one, after a busy quarter of an hour) is recomputed whole, in
+  -- one pass over each branch's index range for the month, keeping the
+  -- queued partners; otherwise the month's queued partners are looked up
+  -- in every branch's index.  Both read the same view for the same pairs.
+  -- "Most": at least half the rows the planner's statistics expect in the
+  -- month (counted when there are no statistics) -- past that, probing
+  -- eight indexes per partner costs more than reading the month's facts.
+  SELECT CASE WHEN c.reltuples > 0 THEN c.reltuples END INTO rows_now
+  FROM pg_catalog.pg_class c WHERE c.oid = 'channel.partner_month'::regclass;
+  SELECT st.most_common_vals::text::date[], st.most_common_freqs INTO mcv, mcf
+  FROM pg_catalog.pg_stats st
+  WHERE st.schemaname = 'channel' AND st.tablename = 'partner_month' AND st.attname = 'month';
+  FOR d, ids IN
+    SELECT s.month, pg_catalog.array_agg(s.partner_id ORDER BY s.partner_id)
+    FROM ROWS FROM (pg_catalog.unnest(partners), pg_catalog.unnest(months)) AS s(partner_id, month)
+    GROUP BY s.month ORDER BY s.month
+  LOOP
+    IF pg_catalog.cardinality(ids) >= 100 THEN
+      IF rows_now IS NOT NULL AND mcv IS NOT NULL THEN
+        -- a month absent from the most common values is a small one
+        in_month := coalesce(rows_now * mcf[pg_catalog.array_position(mcv, d)], 0);
+      ELSE
+        SELECT count(*) INTO in_month FROM channel.partner_month pm WHERE pm.month = d;
+      END IF;
+    END IF;
+    DELETE FROM channel.partner_month pm WHERE pm.month = d AND pm.partner_id = ANY (ids);
+    IF pg_catalog.cardinality(ids) >= 100 AND pg_catalog.cardinality(ids) * 2 >= in_month THEN
+      INSERT INTO channel.partner_month
+      SELECT c.*
+      FROM (SELECT * FROM channel.partner_month_computed c WHERE c.month = d OFFSET 0) c
+      WHERE c.partner_id IN (SELECT pg_catalog.unnest(ids));
+    ELSE
+      -- OFFSET 0 keeps the month and the partner list pushed into every
+      -- branch of the view as index conditions
+      INSERT INTO channel.partner_month
+      SELECT c.*
+      FROM (SELECT * FROM channel.partner_month_computed c
+            WHERE c.month = d AND c.partner_id = ANY (ids) OFFSET 0) c;
+    END IF;
+  END LOOP;
   RETURN pairs;
 END
 $$;
