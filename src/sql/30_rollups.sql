@@ -645,6 +645,7 @@ BEGIN
   IF pairs > 1000 AND pairs > rows_now / 5 THEN
     DELETE FROM channel.partner_month;
     INSERT INTO channel.partner_month SELECT * FROM channel.partner_month_computed;
+    ANALYZE channel.partner_month;  -- replaced whole: as after a rebuild
     RETURN pairs;
   END IF;
   -- Month by month.  A month most of whose partners are queued (the
@@ -721,6 +722,10 @@ BEGIN
   DELETE FROM channel.partner_month;
   INSERT INTO channel.partner_month SELECT * FROM channel.partner_month_computed;
   GET DIAGNOSTICS n = ROW_COUNT;
+  -- the table was just replaced: the refresh sizes each queued month from
+  -- its statistics (without them it counts the month's rows), and so do the
+  -- BI queries' plans; autovacuum would get there, later
+  ANALYZE channel.partner_month;
   RETURN n;
 END
 $$;
