@@ -112,21 +112,34 @@ matching_tids(Relation index, Snapshot snapshot, Datum keys, ItemPointerData **t
 	return exact;
 }
 
-/* The candidate's columns, copied out of the slot. */
+/*
+ * A candidate from its five columns (deal_id, customer_key, partner_id,
+ * submitted_at, protected_until), wherever they were read: from the heap
+ * here, from the fallback query's result in deal_trigger.c.
+ */
+void
+deal_candidate_from_columns(const Datum *values, const bool *nulls, deal_candidate *c)
+{
+	c->deal_id = DatumGetInt64(values[0]);
+	c->customer_key = nulls[1] ? NULL : TextDatumGetCString(values[1]);
+	c->direct = nulls[2];
+	c->partner_id = nulls[2] ? 0 : DatumGetInt64(values[2]);
+	c->nostart = nulls[3];
+	c->submitted_at = nulls[3] ? 0 : DatumGetTimestampTz(values[3]);
+	c->noend = nulls[4];
+	c->protected_until = nulls[4] ? 0 : DatumGetTimestampTz(values[4]);
+}
+
+/* The candidate's columns, read from the fetched tuple's slot. */
 static void
 read_candidate(TupleTableSlot *slot, const AttrNumber *atts, deal_candidate *c)
 {
-	bool		isnull;
-	Datum		key;
+	Datum		values[DEAL_CANDIDATE_COLUMNS];
+	bool		nulls[DEAL_CANDIDATE_COLUMNS];
 
-	c->deal_id = DatumGetInt64(slot_getattr(slot, atts[0], &isnull));
-	key = slot_getattr(slot, atts[1], &isnull);
-	c->customer_key = isnull ? NULL : TextDatumGetCString(key);
-	c->partner_id = DatumGetInt64(slot_getattr(slot, atts[2], &c->direct));
-	if (c->direct)
-		c->partner_id = 0;
-	c->submitted_at = DatumGetTimestampTz(slot_getattr(slot, atts[3], &c->nostart));
-	c->protected_until = DatumGetTimestampTz(slot_getattr(slot, atts[4], &c->noend));
+	for (int i = 0; i < DEAL_CANDIDATE_COLUMNS; i++)
+		values[i] = slot_getattr(slot, atts[i], &nulls[i]);
+	deal_candidate_from_columns(values, nulls, c);
 }
 
 /*
@@ -146,7 +159,7 @@ int
 deal_candidates_direct(Relation deal, Datum keys, deal_candidate **out)
 {
 	TupleDesc	desc = RelationGetDescr(deal);
-	AttrNumber	atts[5] = {SPI_fnumber(desc, "deal_id"), SPI_fnumber(desc, "customer_key"),
+	AttrNumber	atts[DEAL_CANDIDATE_COLUMNS] = {SPI_fnumber(desc, "deal_id"), SPI_fnumber(desc, "customer_key"),
 		SPI_fnumber(desc, "partner_id"), SPI_fnumber(desc, "submitted_at"),
 	SPI_fnumber(desc, "protected_until")};
 	Relation	index;
@@ -155,7 +168,7 @@ deal_candidates_direct(Relation deal, Datum keys, deal_candidate **out)
 	int			ntids;
 	int			n = 0;
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < DEAL_CANDIDATE_COLUMNS; i++)
 		if (atts[i] <= 0)
 			return -1;
 	index = open_match_keys_index(deal, SPI_fnumber(desc, "customer_match_keys"));

@@ -21,6 +21,10 @@ typedef struct deal_candidate
 	TimestampTz protected_until;
 } deal_candidate;
 
+/* deal_id, customer_key, partner_id, submitted_at, protected_until */
+#define DEAL_CANDIDATE_COLUMNS 5
+
+void		deal_candidate_from_columns(const Datum *values, const bool *nulls, deal_candidate *c);
 int			deal_candidates_direct(Relation deal, Datum keys, deal_candidate **out);
 
 #endif

@@ -337,18 +337,12 @@ query_candidates(Datum keys, deal_candidate **out)
 	*out = palloc(sizeof(deal_candidate) * (SPI_processed > 0 ? SPI_processed : 1));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		HeapTuple	cand = SPI_tuptable->vals[i];
-		TupleDesc	cdesc = SPI_tuptable->tupdesc;
-		deal_candidate *c = &(*out)[i];
-		bool		isnull;
+		Datum		values[DEAL_CANDIDATE_COLUMNS];
+		bool		nulls[DEAL_CANDIDATE_COLUMNS];
 
-		c->deal_id = DatumGetInt64(SPI_getbinval(cand, cdesc, 1, &isnull));
-		c->customer_key = SPI_getvalue(cand, cdesc, 2);
-		c->partner_id = DatumGetInt64(SPI_getbinval(cand, cdesc, 3, &c->direct));
-		if (c->direct)
-			c->partner_id = 0;
-		c->submitted_at = DatumGetTimestampTz(SPI_getbinval(cand, cdesc, 4, &c->nostart));
-		c->protected_until = DatumGetTimestampTz(SPI_getbinval(cand, cdesc, 5, &c->noend));
+		for (int col = 0; col < DEAL_CANDIDATE_COLUMNS; col++)
+			values[col] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col + 1, &nulls[col]);
+		deal_candidate_from_columns(values, nulls, &(*out)[i]);
 	}
 	return (int) SPI_processed;
 }
