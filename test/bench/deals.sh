@@ -18,6 +18,8 @@
 #
 #   BENCH_SECONDS=20 bash test/bench/deals.sh
 #   BENCH_PARTS="tps normalize accuracy"   (the default: all three; name fewer to skip some)
+#   BENCH_PARTS=instructions               (5. the trigger's cost in instructions, under
+#                                           callgrind: the same count on a busy machine)
 source "$(dirname "$0")/../lib.sh"
 
 seconds=${BENCH_SECONDS:-20}
@@ -186,6 +188,49 @@ printf '%-28s %-26s %12s %12s %8s %9s\n' "existing registrations" "configuration
 measure "100,000 (15,000 live)"
 load_history 100001 1000000
 measure "1,000,000 (150,000 live)"
+fi
+
+# What the trigger adds, in instructions: 1,000 registrations (the pgbench
+# script's kind, fixed random names) in one rolled-back transaction of a
+# single-user backend under callgrind, with the trigger and without.  Counts
+# are the same whatever else the machine is doing, unlike TPS.
+if want instructions; then
+say "instructions per registration, 1,000,000 registrations in the table (callgrind, single-user backend)"
+[ "$(q -c "SELECT count(*) >= 1000000 FROM channel.deal")" = t ] || load_history 1 1000000
+q -c "VACUUM ANALYZE channel.deal"
+for trigger in on off; do
+	{
+		echo "BEGIN;"
+		echo "SELECT channel.normalize_company('Société Générale 株式会社');"	# ICU opened in both runs
+		[ $trigger = off ] && echo "ALTER TABLE channel.deal DISABLE TRIGGER deal_register;"
+		q -c "SELECT format('INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
+		                     SELECT %s, name, country, product_line, 1000, current_date + 60 FROM bench_names WHERE id = %s;',
+		                     1 + floor(channel.det_random(9, 5, i) * 27500)::int, 1 + floor(channel.det_random(9, 6, i) * 1000000)::int)
+		      FROM generate_series(1, 1000) AS i"
+		echo "ROLLBACK;"
+	} > "$CHANNEL_TMP/instructions_$trigger.sql"
+done
+chmod 644 "$CHANNEL_TMP"/instructions_*.sql
+mkdir -p "$CHANNEL_TMP/callgrind" && chmod 777 "$CHANNEL_TMP/callgrind"	# written by the server's user
+run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$CHANNEL_TMP/data" -m fast -w stop >/dev/null
+for trigger in on off; do
+	run_as_postgres valgrind --tool=callgrind --callgrind-out-file="$CHANNEL_TMP/callgrind/$trigger" \
+		"$CHANNEL_PG_BIN/postgres" --single -D "$CHANNEL_TMP/data" -c shared_preload_libraries= -c autovacuum=off bench \
+		< "$CHANNEL_TMP/instructions_$trigger.sql" > "$CHANNEL_TMP/callgrind/$trigger.log" 2>&1
+done
+run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$CHANNEL_TMP/data" -l "$CHANNEL_TMP/data/server.log" -w start >/dev/null
+ir() {  # ir <file> <function>: inclusive instructions of a function (the whole run for "PROGRAM TOTALS")
+	callgrind_annotate --inclusive=yes "$1" 2>/dev/null | grep -m1 -F "$2" | awk '{gsub(",", "", $1); print $1}'
+}
+on=$CHANNEL_TMP/callgrind/on off=$CHANNEL_TMP/callgrind/off
+printf '%-52s %12s\n' "per registration" "instructions"
+printf '%-52s %12d\n' "the whole insert, trigger disabled" $(( $(ir "$off" "PROGRAM TOTALS") / 1000 ))
+printf '%-52s %12d\n' "what the trigger adds (with - without)" $(( ($(ir "$on" "PROGRAM TOTALS") - $(ir "$off" "PROGRAM TOTALS")) / 1000 ))
+printf '%-52s %12d\n' "  the BEFORE trigger (channel.deal_register)" $(( $(ir "$on" "channel_deal_register_trigger [") / 1000 ))
+printf '%-52s %12d\n' "    candidate lookup (GIN scan, heap fetches)" $(( $(ir "$on" "deal_candidates_direct [") / 1000 ))
+printf '%-52s %12d\n' "    company_similarity of the candidates" $(( $(ir "$on" "company_similarity_normalized [") / 1000 ))
+printf '%-52s %12d\n' "  GIN insert of the keys (with - without)" $(( ($(ir "$on" "???:gininsert") - $(ir "$off" "???:gininsert")) / 1000 ))
+printf '%-52s %12d\n' "  recording conflicts (AFTER trigger)" $(( $(ir "$on" "channel_deal_record_conflicts_trigger [") / 1000 ))
 fi
 
 if want normalize; then
