@@ -2,9 +2,9 @@
  * deal_candidates.c -- the registration trigger's candidate lookup, without
  * the executor.
  *
- * The candidates of a new registration are the live registrations sharing
- * one of its blocking keys: one bitmap scan of the partial GIN index
- * deal_match_keys_idx with the && operator, then a heap fetch per TID.  Run
+ * The candidates of a new registration are the live registrations with a
+ * blocking key meeting one of its own: one bitmap scan of the partial GIN index
+ * deal_match_keys_idx with the &&~ operator, then a heap fetch per TID.  Run
  * through SPI this was a prepared query whose planning was cached but whose
  * executor start-up, bitmap heap scan node, sort and result copying cost
  * about as much as the GIN probe itself (a profile at 1,000,000
@@ -23,13 +23,14 @@
 #include "access/relscan.h"
 #include "access/tableam.h"
 #include "catalog/pg_am_d.h"
-#include "catalog/pg_operator_d.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type_d.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "nodes/tidbitmap.h"
+#include "nodes/value.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -62,7 +63,17 @@ open_match_keys_index(Relation deal, AttrNumber keys_att)
 	return index;
 }
 
-/* TIDs of the index entries sharing a key with keys; false if lossy */
+/* The operator &&~ (text[], text[]) of the schema the index lives in. */
+static Oid
+keys_meet_operator(Relation index)
+{
+	List	   *name = list_make2(makeString(get_namespace_name(RelationGetNamespace(index))),
+								  makeString("&&~"));
+
+	return OpernameGetOprid(name, TEXTARRAYOID, TEXTARRAYOID);
+}
+
+/* TIDs of the index entries whose keys meet keys; false if lossy */
 static bool
 matching_tids(Relation index, Snapshot snapshot, Datum keys, ItemPointerData **tids, int *ntids)
 {
@@ -73,12 +84,13 @@ matching_tids(Relation index, Snapshot snapshot, Datum keys, ItemPointerData **t
 	TBMIterateResult *page;
 	int			allocated = 16;
 	bool		exact = true;
-	int16		strategy = get_op_opfamily_strategy(OID_ARRAY_OVERLAP_OP, index->rd_opfamily[0]);
+	Oid			meet = keys_meet_operator(index);
+	int16		strategy = OidIsValid(meet) ? get_op_opfamily_strategy(meet, index->rd_opfamily[0]) : 0;
 
 	if (strategy == 0)
-		return false;			/* not array_ops: let the planner decide */
+		return false;			/* not channel.company_keys_ops: let the planner decide */
 	ScanKeyEntryInitialize(&skey, 0, 1, strategy, InvalidOid, index->rd_indcollation[0],
-						   F_ARRAYOVERLAP, keys);
+						   get_opcode(meet), keys);
 	scan = index_beginscan_bitmap(index, snapshot, 1);
 	index_rescan(scan, &skey, 1, NULL, 0);
 	(void) index_getbitmap(scan, tbm);
@@ -89,7 +101,7 @@ matching_tids(Relation index, Snapshot snapshot, Datum keys, ItemPointerData **t
 	it = tbm_begin_iterate(tbm);
 	while ((page = tbm_iterate(it)) != NULL)
 	{
-		/* && on array_ops never asks for a recheck; a lossy page would */
+		/* &&~ on company_keys_ops never asks for a recheck; a lossy page would */
 		if (page->ntuples < 0 || page->recheck)
 		{
 			exact = false;
@@ -143,7 +155,7 @@ read_candidate(TupleTableSlot *slot, const AttrNumber *atts, deal_candidate *c)
 }
 
 /*
- * The visible live registrations of deal sharing a key of keys (a text[] of
+ * The visible live registrations of deal with a key meeting keys (a text[] of
  * prefixed blocking keys), in *out; returns how many, or -1 when the caller
  * must run the query instead.
  *

@@ -314,10 +314,9 @@ typedef struct match
 } match;
 
 /*
- * The live registrations sharing a blocking key, through the query: the
- * fallback of deal_candidates_direct() (deal_candidates.c), with the same
- * rows.  Only the blocking keys (in the index's collation) and the live
- * statuses are in the query, so the partial GIN index is the one access
+ * The live registrations whose blocking keys meet ours, through the query:
+ * the fallback of deal_candidates_direct() (deal_candidates.c), with the
+ * same rows.  Only the keys (&&~) and the live statuses are in the query, so the partial GIN index is the one access
  * path that fits whatever the generic plan guesses.
  */
 static int
@@ -328,7 +327,7 @@ query_candidates(Datum keys, deal_candidate **out)
 
 	prepare_once(&candidates_plan,
 				 "SELECT deal_id, customer_key, partner_id, submitted_at, protected_until FROM channel.deal "
-				 "WHERE customer_match_keys COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.&&) $1 "
+				 "WHERE customer_match_keys OPERATOR(channel.&&~) $1 "
 				 "AND status IN ('submitted', 'approved', 'conflict')",
 				 1, types);
 	if (SPI_execute_plan(candidates_plan, values, NULL, false, 0) != SPI_OK_SELECT)
@@ -357,9 +356,9 @@ match_by_deal_id(const void *a, const void *b)
 }
 
 /*
- * Other registrants' live registrations sharing a blocking key whose window
- * overlaps [submitted_at, protected_until) and whose name reaches the
- * threshold.  Returns the number of matches, written to *out (palloc'd) in
+ * Other registrants' live registrations whose blocking keys meet ours,
+ * whose window overlaps [submitted_at, protected_until) and whose name
+ * reaches the threshold.  Returns the number of matches, written to *out (palloc'd) in
  * deal_id order, the order their pairs are recorded in.
  */
 static int

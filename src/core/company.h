@@ -11,6 +11,7 @@
 #ifndef CHANNEL_COMPANY_H
 #define CHANNEL_COMPANY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Longest name accepted, in bytes: far above any real company name, low
@@ -60,14 +61,37 @@ company_status company_similarity(const char *a, size_t alen,
 
 /*
  * Blocking keys of a NORMALIZED name: two names whose similarity reaches
- * the matching threshold share at least one key (name without spaces,
- * distinctive tokens and their one-deletion neighbours, prefixes and
- * suffixes for two typos, acronyms), so an index over the keys finds the
- * candidates -- with the exceptions doc/deals.md lists (two-letter
- * acronyms, two typos in every distinctive word).  Returns
- * *nkeys NUL-terminated strings packed in one malloc'd block (*keys points
- * to an array of pointers into it, freed together with one free(*keys)).
+ * the matching threshold have keys that meet (company_keys_meet) -- the
+ * name without spaces, distinctive words (which meet their one-typo
+ * neighbours), prefixes and suffixes for two typos, acronyms -- so an
+ * index over the keys finds the candidates, with the exceptions
+ * doc/deals.md lists (two-letter acronyms, two typos in every distinctive
+ * word).  Returns *nkeys NUL-terminated strings packed in one malloc'd
+ * block (*keys points to an array of pointers into it, freed together
+ * with one free(*keys)).
  */
 company_status company_match_keys(const char *normalized, char ***keys, int *nkeys);
+
+/*
+ * Keys as they meet (company_keys.c): a key is an optional head
+ * ("country|product line|"), a kind ("w:") and a body; word keys ("w:" a
+ * word, "r:" a word reversed) meet a key of the same head and kind within
+ * one typo, an acronym ("a:") its equal and the same initials ("i:"),
+ * initials only an acronym, any other key only its equal.  Lengths in bytes; no NUL needed.
+ * company_within_one_typo: one letter replaced, inserted or dropped, or two
+ * neighbours swapped, at most (optimal string alignment distance <= 1).
+ */
+char		company_key_kind(const char *key, size_t len, size_t *body);
+bool		company_key_is_word(const char *key, size_t len);
+bool		company_within_one_typo(const char *a, size_t alen, const char *b, size_t blen);
+bool		company_keys_meet(const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * How many leading bytes of key every key meeting it shares in one of the
+ * word's two forms: an ordered index finds the keys meeting a word key in
+ * the ranges starting with that prefix of the "w:" and of the "r:" key.
+ * The whole length for keys of other kinds.
+ */
+size_t		company_key_probe_len(const char *key, size_t len);
 
 #endif

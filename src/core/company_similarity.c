@@ -152,7 +152,11 @@ typo_similarity(const char *a, const char *b)
 
 	if (allowed == 0 || longer > MAX_TYPO_TOKEN_LEN || has_digit(a) || has_digit(b))
 		return 0.0;
-	d = edit_distance(a, la, b, lb, allowed);
+	/* one typo, the usual case: a linear check instead of the table */
+	if (allowed == 1)
+		d = la == lb && memcmp(a, b, la) == 0 ? 0 : company_within_one_typo(a, la, b, lb) ? 1 : 2;
+	else
+		d = edit_distance(a, la, b, lb, allowed);
 	return d > allowed ? 0.0 : 1.0 - (double) d / longer;
 }
 
@@ -417,50 +421,38 @@ key_add(keyset *k, const char *prefix, const char *s, size_t len)
 	return true;
 }
 
-/* Words up to this length get their one-deletion variants as keys. */
-#define MAX_DELETION_KEY_LEN 16
-
 /*
- * Keys of one distinctive token: itself and its one-deletion variants.
- * Any one edit (substitution, insertion, deletion, transposition) leaves
- * two words sharing a deletion variant, or one word equal to a deletion
- * variant of the other, which is all typo_similarity() allows below 9
- * letters.  The variants are as selective as the word itself, unlike the
- * first or last four letters this used to key 7+ letter words on, which
- * whole families of names share.  Words longer than MAX_DELETION_KEY_LEN
- * (rare, and their variants many) keep those four-letter keys, and so
- * does a word of just that length, to meet them; so do the
- * 9+ letter words where two typos are allowed when prefix_keys asks for
- * them (see company_match_keys).
+ * Keys of one distinctive token.  A word of five letters or more, where
+ * company_similarity forgives a typo, is keyed twice, as "w:" and the word
+ * and as "r:" and the word reversed: such keys meet their neighbours within
+ * one typo, which an index finds in two short ranges (company_keys.c).  A
+ * shorter word, or one with a digit, must be equal: "d:" and the word.
+ * When prefix_keys asks for them, a word of nine letters or more, where two
+ * typos are forgiven, also gets its first and last four letters as keys
+ * (see company_match_keys).
  */
 static bool
 token_keys(keyset *k, const char *tok, bool prefix_keys)
 {
 	size_t		len = strlen(tok);
-	char		del[MAX_DELETION_KEY_LEN];
+	char	   *reversed;
+	bool		ok;
 
 	if (len < 3)
 		return true;
-	if (!key_add(k, "d:", tok, len))
-		return false;
 	if (len < 5 || has_digit(tok))
-		return true;
-	if ((len >= MAX_DELETION_KEY_LEN || (prefix_keys && len >= 9)) &&
+		return key_add(k, "d:", tok, len);
+	if (prefix_keys && len >= 9 &&
 		(!key_add(k, "p:", tok, 4) || !key_add(k, "s:", tok + len - 4, 4)))
 		return false;
-	if (len > MAX_DELETION_KEY_LEN)
-		return true;
-	for (size_t skip = 0; skip < len; skip++)
-	{
-		/* a doubled letter gives the same variant twice: keep one */
-		if (skip > 0 && tok[skip] == tok[skip - 1])
-			continue;
-		memcpy(del, tok, skip);
-		memcpy(del + skip, tok + skip + 1, len - skip - 1);
-		if (!key_add(k, "d:", del, len - 1))
-			return false;
-	}
-	return true;
+	reversed = malloc(len);
+	if (reversed == NULL)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		reversed[i] = tok[len - 1 - i];
+	ok = key_add(k, "w:", tok, len) && key_add(k, "r:", reversed, len);
+	free(reversed);
+	return ok;
 }
 
 /* The name without its spaces: names that differ only in spacing score >= 0.95. */
@@ -536,14 +528,15 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		for (int i = 0; ok && i < s.n; i++)
 			ok = token_keys(&k, company_token(&s.t, i), true);
 	/*
-	 * Initials of three words or more: two initials are shared by too many
+	 * Initials ("i:", met by another name's acronym "a:" of the same
+	 * letters) of three words or more: two initials are shared by too many
 	 * names to narrow anything down (so "HP" meets "Hewlett Packard" only
 	 * through the name's other words).
 	 */
 	if (ok && ni >= 3 && ni <= 5)
-		ok = key_add(&k, "a:", initials, (size_t) ni);
+		ok = key_add(&k, "i:", initials, (size_t) ni);
 	if (ok && nnc >= 3 && nnc <= 5 && nnc != ni)
-		ok = key_add(&k, "a:", initials_nc, (size_t) nnc);
+		ok = key_add(&k, "i:", initials_nc, (size_t) nnc);
 	company_tokens_free(&s.t);
 	if (!ok)
 	{

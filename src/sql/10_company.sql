@@ -16,4 +16,63 @@ CREATE FUNCTION channel.company_match_keys(name text) RETURNS text[]
 AS 'MODULE_PATHNAME', 'channel_company_match_keys'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_match_keys(text) IS
-  'Blocking keys of a company name (normalized name, distinctive tokens and their one-deletion neighbours, token prefixes and suffixes, acronyms): names that reach the matching threshold share one, so a GIN index over them finds every candidate match.';
+  'Blocking keys of a company name (k: the normalized name without spaces; w: and r: each distinctive word of 5+ letters and the word reversed; d: shorter distinctive words; p: and s: first and last four letters for two typos; a: short words that may be acronyms; i: initials of 3 to 5 words): names that reach the matching threshold have keys that meet (operator &&~), so a GIN index over them finds every candidate match.';
+
+-- Keys meet when equal, word keys also within one typo (src/core/company_keys.c).
+CREATE FUNCTION channel.company_keys_meet(keys text[], other text[]) RETURNS boolean
+AS 'MODULE_PATHNAME', 'channel_company_keys_meet'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.company_keys_meet(text[], text[]) IS
+  'True when a key of one array meets a key of the other: equal keys, word keys (w:, r:) of the same head and kind within one typo (a letter replaced, inserted or dropped, or two neighbours swapped), an acronym (a:) and the same letters as initials (i:) -- but never two initials. Symmetric. The function of the operator &&~.';
+
+CREATE OPERATOR channel.&&~ (
+  LEFTARG = text[], RIGHTARG = text[], FUNCTION = channel.company_keys_meet,
+  COMMUTATOR = OPERATOR(channel.&&~), RESTRICT = pg_catalog.contsel, JOIN = pg_catalog.contjoinsel);
+COMMENT ON OPERATOR channel.&&~ (text[], text[]) IS
+  'Blocking keys meet: && for company_match_keys arrays, forgiving one typo in a word key. Indexable with the GIN operator class channel.company_keys_ops.';
+
+-- The GIN operator class: bytewise key order, and each word key of a query
+-- looked up as two partial matches (its first half in the w: form, its last
+-- half in the r: form) that compare_partial narrows to the keys meeting it.
+CREATE FUNCTION channel.company_key_cmp(text, text) RETURNS integer
+AS 'MODULE_PATHNAME', 'channel_company_key_cmp'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.company_key_cmp(text, text) IS
+  'GIN support of channel.company_keys_ops: bytewise order of two blocking keys.';
+CREATE FUNCTION channel.company_keys_extract_value(text[], internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'channel_company_keys_extract_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.company_keys_extract_value(text[], internal, internal) IS
+  'GIN support of channel.company_keys_ops: the index entries of a key array (its non-null keys).';
+CREATE FUNCTION channel.company_keys_extract_query(text[], internal, int2, internal, internal, internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'channel_company_keys_extract_query'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.company_keys_extract_query(text[], internal, int2, internal, internal, internal, internal) IS
+  'GIN support of channel.company_keys_ops: the entries a query key array looks up (word keys as partial matches from their first half).';
+CREATE FUNCTION channel.company_keys_compare_partial(text, text, int2, internal) RETURNS integer
+AS 'MODULE_PATHNAME', 'channel_company_keys_compare_partial'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.company_keys_compare_partial(text, text, int2, internal) IS
+  'GIN support of channel.company_keys_ops: whether an index key in the range of a partial match meets the query key (0), does not (-1), or lies past the range (1).';
+CREATE FUNCTION channel.company_keys_consistent(internal, int2, text[], int4, internal, internal, internal, internal) RETURNS boolean
+AS 'MODULE_PATHNAME', 'channel_company_keys_consistent'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.company_keys_consistent(internal, int2, text[], int4, internal, internal, internal, internal) IS
+  'GIN support of channel.company_keys_ops: a row matches when any of its keys met a query key (no recheck).';
+CREATE FUNCTION channel.company_keys_triconsistent(internal, int2, text[], int4, internal, internal, internal) RETURNS "char"
+AS 'MODULE_PATHNAME', 'channel_company_keys_triconsistent'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.company_keys_triconsistent(internal, int2, text[], int4, internal, internal, internal) IS
+  'GIN support of channel.company_keys_ops: channel.company_keys_consistent over true / false / maybe.';
+
+CREATE OPERATOR CLASS channel.company_keys_ops FOR TYPE text[] USING gin AS
+  OPERATOR 1 channel.&&~ (text[], text[]),
+  FUNCTION 1 channel.company_key_cmp(text, text),
+  FUNCTION 2 channel.company_keys_extract_value(text[], internal, internal),
+  FUNCTION 3 channel.company_keys_extract_query(text[], internal, int2, internal, internal, internal, internal),
+  FUNCTION 4 channel.company_keys_consistent(internal, int2, text[], int4, internal, internal, internal, internal),
+  FUNCTION 5 channel.company_keys_compare_partial(text, text, int2, internal),
+  FUNCTION 6 channel.company_keys_triconsistent(internal, int2, text[], int4, internal, internal, internal),
+  STORAGE text;
+COMMENT ON OPERATOR CLASS channel.company_keys_ops USING gin IS
+  'GIN over blocking-key arrays for &&~: equal keys found by lookup, the one-typo neighbours of a word key by two short range scans (channel.deal''s deal_match_keys_idx).';

@@ -6,7 +6,9 @@
 #      the same table with the trigger disabled (pgbench, 2 clients), with
 #      100k and then 1M registrations already in the table, on the bench
 #      cluster's CPU-only settings (fsync off) and on PostgreSQL's durable
-#      defaults (fsync, synchronous_commit and full_page_writes on);
+#      defaults (fsync, synchronous_commit and full_page_writes on); each
+#      run starts from the same history, and "flagged" is the share of the
+#      trigger run's registrations that collided and were flagged;
 #   2. the conflict lookup's latency at both sizes (it should not grow with n);
 #   3. normalize_company() throughput vs the SQL a user would write instead
 #      (lower(unaccent()) + regexp_replace for legal forms) over 1M demo names;
@@ -16,6 +18,8 @@
 #
 #   BENCH_SECONDS=20 bash test/bench/deals.sh
 #   BENCH_PARTS="tps normalize accuracy"   (the default: all three; name fewer to skip some)
+#   BENCH_PARTS=instructions               (5. the trigger's cost in instructions, under
+#                                           callgrind: the same count on a busy machine)
 source "$(dirname "$0")/../lib.sh"
 
 seconds=${BENCH_SECONDS:-20}
@@ -113,7 +117,7 @@ DECLARE
 BEGIN
   FOR r IN SELECT name, country, product_line FROM bench_names WHERE id % 5000 = 7 LOOP
     SELECT count(*) INTO c FROM channel.deal d
-    WHERE d.customer_match_keys COLLATE "C" && channel.company_match_keys_for(r.name, r.country, r.product_line)
+    WHERE d.customer_match_keys OPERATOR(channel.&&~) channel.company_match_keys_for(r.name, r.country, r.product_line)
       AND d.status IN ('submitted', 'approved', 'conflict');
     n := n + 1;
   END LOOP;
@@ -137,33 +141,96 @@ durable() {  # durable on|off
 	fi
 }
 
+# Each run starts from the same table: the registrations the previous run
+# added are deleted and vacuumed away, so every run has exactly the history
+# it is labelled with (a 20 s run adds 60,000-120,000 rows, 15% of which
+# collide), and autovacuum is off for the two tables so it cannot start in
+# the middle of one configuration's run and not the other's.
+history_end=0
+restore_history() {
+	q -c "DELETE FROM channel.deal_conflict WHERE deal_id > $history_end" \
+	  -c "ALTER TABLE channel.deal DISABLE TRIGGER USER" \
+	  -c "DELETE FROM channel.deal WHERE deal_id > $history_end" \
+	  -c "ALTER TABLE channel.deal ENABLE TRIGGER USER" \
+	  -c "VACUUM channel.deal" -c "VACUUM channel.deal_conflict" -c "CHECKPOINT" >/dev/null
+}
+
 measure_one() {  # measure_one <label> <config>
-	local with without ratio
+	local with without ratio flagged
+	restore_history
 	with=$(tps)
+	flagged=$(q -c "SELECT round(100.0 * count(*) FILTER (WHERE status = 'conflict') / greatest(count(*), 1), 1)
+	                FROM channel.deal WHERE deal_id > $history_end")
+	restore_history
 	q -c "ALTER TABLE channel.deal DISABLE TRIGGER deal_register"
 	without=$(tps)
 	q -c "ALTER TABLE channel.deal ENABLE TRIGGER deal_register"
 	ratio=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a / b }')
-	printf '%-28s %-26s %12s %12s %8s\n' "$1" "$2" "$with" "$without" "$ratio"
+	printf '%-28s %-26s %12s %12s %8s %9s\n' "$1" "$2" "$with" "$without" "$ratio" "$flagged%"
 }
 
 measure() {  # measure <label>
 	q -c "VACUUM ANALYZE channel.deal"
+	history_end=$(q -c "SELECT max(deal_id) FROM channel.deal")
 	measure_one "$1" "CPU only (fsync off)"
 	durable on
 	measure_one "$1" "durable (fsync, sync commit)"
 	durable off
+	restore_history
 	printf '%-28s lookup (keys + GIN probe): %s ms\n' "$1" "$(lookup_ms)"
 }
 
 if want tps; then
 say "registration throughput (pgbench, 2 clients, ${seconds}s each)"
+q -c "ALTER TABLE channel.deal SET (autovacuum_enabled = off)" -c "ALTER TABLE channel.deal_conflict SET (autovacuum_enabled = off)"
 load_history 1 100000
-printf '%-28s %-26s %12s %12s %8s\n' "existing registrations" "configuration" "TPS trigger" "TPS none" "ratio"
+printf '%-28s %-26s %12s %12s %8s %9s\n' "existing registrations" "configuration" "TPS trigger" "TPS none" "ratio" "flagged"
 measure "100,000 (15,000 live)"
 load_history 100001 1000000
 measure "1,000,000 (150,000 live)"
-q -c "SELECT 'conflicts flagged during the runs: ' || count(*) FROM channel.deal_conflict"
+fi
+
+# What the trigger adds, in instructions: 1,000 registrations (the pgbench
+# script's kind, fixed random names) in one rolled-back transaction of a
+# single-user backend under callgrind, with the trigger and without.  Counts
+# are the same whatever else the machine is doing, unlike TPS.
+if want instructions; then
+say "instructions per registration, 1,000,000 registrations in the table (callgrind, single-user backend)"
+[ "$(q -c "SELECT count(*) >= 1000000 FROM channel.deal")" = t ] || load_history 1 1000000
+q -c "VACUUM ANALYZE channel.deal"
+for trigger in on off; do
+	{
+		echo "BEGIN;"
+		echo "SELECT channel.normalize_company('Société Générale 株式会社');"	# ICU opened in both runs
+		[ $trigger = off ] && echo "ALTER TABLE channel.deal DISABLE TRIGGER deal_register;"
+		q -c "SELECT format('INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
+		                     SELECT %s, name, country, product_line, 1000, current_date + 60 FROM bench_names WHERE id = %s;',
+		                     1 + floor(channel.det_random(9, 5, i) * 27500)::int, 1 + floor(channel.det_random(9, 6, i) * 1000000)::int)
+		      FROM generate_series(1, 1000) AS i"
+		echo "ROLLBACK;"
+	} > "$CHANNEL_TMP/instructions_$trigger.sql"
+done
+chmod 644 "$CHANNEL_TMP"/instructions_*.sql
+mkdir -p "$CHANNEL_TMP/callgrind" && chmod 777 "$CHANNEL_TMP/callgrind"	# written by the server's user
+run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$CHANNEL_TMP/data" -m fast -w stop >/dev/null
+for trigger in on off; do
+	run_as_postgres valgrind --tool=callgrind --callgrind-out-file="$CHANNEL_TMP/callgrind/$trigger" \
+		"$CHANNEL_PG_BIN/postgres" --single -D "$CHANNEL_TMP/data" -c shared_preload_libraries= -c autovacuum=off bench \
+		< "$CHANNEL_TMP/instructions_$trigger.sql" > "$CHANNEL_TMP/callgrind/$trigger.log" 2>&1
+done
+run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$CHANNEL_TMP/data" -l "$CHANNEL_TMP/data/server.log" -w start >/dev/null
+ir() {  # ir <file> <function>: inclusive instructions of a function (the whole run for "PROGRAM TOTALS")
+	callgrind_annotate --inclusive=yes "$1" 2>/dev/null | grep -m1 -F "$2" | awk '{gsub(",", "", $1); print $1}'
+}
+on=$CHANNEL_TMP/callgrind/on off=$CHANNEL_TMP/callgrind/off
+printf '%-52s %12s\n' "per registration" "instructions"
+printf '%-52s %12d\n' "the whole insert, trigger disabled" $(( $(ir "$off" "PROGRAM TOTALS") / 1000 ))
+printf '%-52s %12d\n' "what the trigger adds (with - without)" $(( ($(ir "$on" "PROGRAM TOTALS") - $(ir "$off" "PROGRAM TOTALS")) / 1000 ))
+printf '%-52s %12d\n' "  the BEFORE trigger (channel.deal_register)" $(( $(ir "$on" "channel_deal_register_trigger [") / 1000 ))
+printf '%-52s %12d\n' "    candidate lookup (GIN scan, heap fetches)" $(( $(ir "$on" "deal_candidates_direct [") / 1000 ))
+printf '%-52s %12d\n' "    company_similarity of the candidates" $(( $(ir "$on" "company_similarity_normalized [") / 1000 ))
+printf '%-52s %12d\n' "  GIN insert of the keys (with - without)" $(( ($(ir "$on" "???:gininsert") - $(ir "$off" "???:gininsert")) / 1000 ))
+printf '%-52s %12d\n' "  recording conflicts (AFTER trigger)" $(( $(ir "$on" "channel_deal_record_conflicts_trigger [") / 1000 ))
 fi
 
 if want normalize; then
@@ -203,7 +270,7 @@ if want accuracy && [ -f "$pairs" ]; then
 	qt <<'SQL'
 CREATE TEMP TABLE scored AS
 SELECT a, b, same = 1 AS same, variant, channel.company_similarity(a, b) AS ours, similarity(a, b) AS trgm,
-       channel.company_match_keys(a) && channel.company_match_keys(b) AS keyed FROM pairs;
+       channel.company_match_keys(a) OPERATOR(channel.&&~) channel.company_match_keys(b) AS keyed FROM pairs;
 CREATE TEMP VIEW at AS
 SELECT m, t,
        count(*) FILTER (WHERE s >= t AND same) AS tp, count(*) FILTER (WHERE s >= t AND NOT same) AS fp,

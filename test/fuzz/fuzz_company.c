@@ -70,9 +70,39 @@ check_keys(const char *normalized)
 	if (company_match_keys(normalized, &keys, &nkeys) != COMPANY_OK)
 		abort();
 	for (int i = 0; i < nkeys; i++)
-		if (keys[i][0] == '\0')
+	{
+		size_t		len = strlen(keys[i]);
+
+		if (len == 0)
 			abort();
+		size_t		body;
+
+		/* a key meets itself (initials only meet acronyms), and its probe prefix is its own */
+		if (company_keys_meet(keys[i], len, keys[i], len) != (company_key_kind(keys[i], len, &body) != 'i') ||
+			company_key_probe_len(keys[i], len) > len)
+			abort();
+	}
 	free(keys);
+}
+
+/* Keys of a and b meet the same both ways round. */
+static void
+check_keys_meet(const char *a, const char *b)
+{
+	char	  **ka = NULL,
+			  **kb = NULL;
+	int			na = 0,
+				nb = 0;
+
+	if (company_match_keys(a, &ka, &na) != COMPANY_OK || company_match_keys(b, &kb, &nb) != COMPANY_OK)
+		abort();
+	for (int i = 0; i < na; i++)
+		for (int j = 0; j < nb; j++)
+			if (company_keys_meet(ka[i], strlen(ka[i]), kb[j], strlen(kb[j])) !=
+				company_keys_meet(kb[j], strlen(kb[j]), ka[i], strlen(ka[i])))
+				abort();
+	free(ka);
+	free(kb);
 }
 
 int
@@ -97,6 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((strcmp(a, b) == 0) != (ab == 1.0f))
 			abort();
 		check_keys(a);
+		check_keys_meet(a, b);
 	}
 	free(whole);
 	free(a);

@@ -202,6 +202,7 @@ UNIT_TEST(similarity_kinds)
 	CHECK(kind == COMPANY_MATCH_EXACT);
 }
 
+/* Some key of a meets some key of b (what the &&~ operator asks). */
 static bool
 share_key(const char *a, const char *b)
 {
@@ -215,7 +216,7 @@ share_key(const char *a, const char *b)
 	CHECK(company_match_keys(b, &kb, &nb) == COMPANY_OK);
 	for (int i = 0; i < na && !found; i++)
 		for (int j = 0; j < nb && !found; j++)
-			found = strcmp(ka[i], kb[j]) == 0;
+			found = company_keys_meet(ka[i], strlen(ka[i]), kb[j], strlen(kb[j]));
 	free(ka);
 	free(kb);
 	return found;
@@ -248,6 +249,140 @@ UNIT_TEST(typos_across_key_lengths_share_a_key)
 	CHECK(share_key("hua wei", "huawei"));
 }
 
+static bool
+meet(const char *a, const char *b)
+{
+	bool		ab = company_keys_meet(a, strlen(a), b, strlen(b));
+
+	CHECK(ab == company_keys_meet(b, strlen(b), a, strlen(a)));	/* symmetric */
+	return ab;
+}
+
+UNIT_TEST(word_keys_meet_within_one_typo)
+{
+	CHECK(meet("w:siemens", "w:siemens"));
+	CHECK(meet("w:siemens", "w:siemans"));		/* replaced */
+	CHECK(meet("w:siemens", "w:siemenss"));		/* inserted */
+	CHECK(meet("w:siemens", "w:iemens"));		/* dropped, first */
+	CHECK(meet("w:siemens", "w:siemen"));		/* dropped, last */
+	CHECK(meet("w:siemens", "w:isemens"));		/* swapped */
+	CHECK(meet("US|NET|r:snemeis", "US|NET|r:snemies"));
+	CHECK(!meet("w:siemens", "w:semans"));		/* two typos */
+	CHECK(!meet("w:siemens", "w:siemensag"));
+	CHECK(!meet("w:abcde", "w:bcdea"));		/* a letter moved far is two typos */
+	CHECK(!meet("US|NET|w:siemens", "DE|NET|w:siemens"));	/* other country */
+	CHECK(!meet("w:siemens", "r:siemens"));		/* other form */
+	CHECK(!meet("d:acme", "d:acne"));			/* other kinds must be equal */
+	CHECK(meet("d:acme", "d:acme"));
+	CHECK(meet("US|NET|k:acme", "US|NET|k:acme"));
+}
+
+UNIT_TEST(acronyms_meet_initials_but_initials_not_each_other)
+{
+	CHECK(meet("a:ibm", "i:ibm"));
+	CHECK(meet("US|NET|a:ibm", "US|NET|i:ibm"));
+	CHECK(!meet("US|NET|a:ibm", "DE|NET|i:ibm"));
+	CHECK(!meet("a:ibm", "i:ibx"));
+	CHECK(meet("a:ge", "a:ge"));
+	CHECK(!meet("i:mnp", "i:mnp"));
+	/* same initials, different words: no acronym, no key met */
+	CHECK(!share_key("mihalar norulgar pharma", "mitor nelka pharma"));
+	CHECK(share_key("mnp pharma", "mihalar norulgar pharma"));
+}
+
+UNIT_TEST(probe_prefix_is_the_head_and_half_the_word)
+{
+	CHECK(company_key_probe_len("w:nokia", 7) == 4);			/* "w:no" */
+	CHECK(company_key_probe_len("US|NET|r:snemeis", 16) == 12);	/* "US|NET|r:sne" */
+	CHECK(company_key_probe_len("US|NET|k:siemens", 16) == 16);	/* other kinds: exact */
+	CHECK(company_key_probe_len("w:", 2) == 2);
+	CHECK(company_key_probe_len("siemens", 7) == 7);			/* no kind */
+}
+
+static void
+reverse_into(char *out, const char *word, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = word[len - 1 - i];
+	out[len] = '\0';
+}
+
+/*
+ * word and other within one typo: other's "w:" key starts with the probe
+ * prefix of word's "w:" key, or its "r:" key with that of word's "r:" key
+ * -- the two ranges the GIN operator class scans find every neighbour.
+ */
+static bool
+in_probe_range(const char *word, const char *other)
+{
+	char		wk[96],
+				ok[96],
+				rev[64];
+	size_t		p;
+
+	snprintf(wk, sizeof wk, "CC|LINE|w:%s", word);
+	snprintf(ok, sizeof ok, "CC|LINE|w:%s", other);
+	p = company_key_probe_len(wk, strlen(wk));
+	if (p < strlen(wk) && strncmp(wk, ok, p) == 0)
+		return true;
+	reverse_into(rev, word, strlen(word));
+	snprintf(wk, sizeof wk, "CC|LINE|r:%s", rev);
+	reverse_into(rev, other, strlen(other));
+	snprintf(ok, sizeof ok, "CC|LINE|r:%s", rev);
+	p = company_key_probe_len(wk, strlen(wk));
+	return p < strlen(wk) && strncmp(wk, ok, p) == 0;
+}
+
+/* Every one-typo variant of each word, each way round, is in a probe range. */
+UNIT_TEST(probe_ranges_hold_every_one_typo_neighbour)
+{
+	static const char *const words[] = {"nokia", "abcde", "siemens", "generale", "carrefour",
+	"aaaaaaaaa", "telefonica", "deutschetelekom", "mitsubishielectric"};
+	int			checked = 0;
+
+	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+	{
+		const char *word = words[w];
+		size_t		n = strlen(word);
+		char		v[64];
+
+		for (size_t i = 0; i <= n; i++)
+			for (char c = 'a'; c <= 'z'; c++)
+			{
+				/* inserted before i */
+				memcpy(v, word, i);
+				v[i] = c;
+				strcpy(v + i + 1, word + i);
+				CHECK(in_probe_range(word, v) && in_probe_range(v, word));
+				checked++;
+				if (i == n)
+					continue;
+				/* replaced at i */
+				strcpy(v, word);
+				v[i] = c;
+				CHECK(in_probe_range(word, v) && in_probe_range(v, word));
+				checked++;
+			}
+		for (size_t i = 0; i < n; i++)
+		{
+			/* dropped at i */
+			memcpy(v, word, i);
+			strcpy(v + i, word + i + 1);
+			CHECK(in_probe_range(word, v) && in_probe_range(v, word));
+			/* i and i + 1 swapped */
+			if (i + 1 < n)
+			{
+				strcpy(v, word);
+				v[i] = word[i + 1];
+				v[i + 1] = word[i];
+				CHECK(in_probe_range(word, v) && in_probe_range(v, word));
+			}
+			checked += 2;
+		}
+	}
+	CHECK(checked == 4878);		/* 54 n + 26 variants of each n-letter word */
+}
+
 /*
  * Business words and connectives make no keys beside a distinctive word:
  * they cannot carry a match, and would find every company of the trade.
@@ -259,4 +394,67 @@ UNIT_TEST(business_words_make_no_keys_beside_distinctive_ones)
 	CHECK(!share_key("banco de acme", "banco de zenith"));
 	CHECK(share_key("global systems", "global systemz"));	/* nothing else: they key */
 	CHECK(share_key("acme steel", "acme steels"));
+}
+
+/* Optimal string alignment distance, the textbook table (reference). */
+static int
+osa_reference(const char *a, const char *b)
+{
+	int			la = (int) strlen(a),
+				lb = (int) strlen(b);
+	int			d[16][16];
+
+	for (int i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (int j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (int i = 1; i <= la; i++)
+		for (int j = 1; j <= lb; j++)
+		{
+			int			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* The linear one-typo check agrees with the table on every pair of short strings over {a, b, c}. */
+UNIT_TEST(one_typo_check_agrees_with_the_distance_table)
+{
+	char		words[1100][8];
+	int			n = 0;
+
+	/* every string over {a, b, c} of up to 6 letters */
+	for (int len = 0; len <= 6; len++)
+	{
+		int			count = 1;
+
+		for (int i = 0; i < len; i++)
+			count *= 3;
+		for (int code = 0; code < count; code++)
+		{
+			int			c = code;
+
+			for (int i = 0; i < len; i++, c /= 3)
+				words[n][i] = (char) ('a' + c % 3);
+			words[n][len] = '\0';
+			n++;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			if (company_within_one_typo(words[i], strlen(words[i]), words[j], strlen(words[j])) !=
+				(osa_reference(words[i], words[j]) <= 1))
+			{
+				fprintf(stderr, "  \"%s\" / \"%s\"\n", words[i], words[j]);
+				CHECK(false);
+				return;
+			}
+	CHECK(n == 1093);
 }
