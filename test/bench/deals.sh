@@ -224,7 +224,7 @@ ir() {  # ir <file> <function>: inclusive instructions of a function (the whole 
 }
 on=$CHANNEL_TMP/callgrind/on off=$CHANNEL_TMP/callgrind/off
 printf '%-52s %12s\n' "per registration" "instructions"
-printf '%-52s %12d\n' "the whole insert, trigger disabled" $(( $(ir "$off" "PROGRAM TOTALS") / 1000 ))
+printf '%-52s %12d\n' "the run / 1,000, trigger disabled (start-up incl.)" $(( $(ir "$off" "PROGRAM TOTALS") / 1000 ))
 printf '%-52s %12d\n' "what the trigger adds (with - without)" $(( ($(ir "$on" "PROGRAM TOTALS") - $(ir "$off" "PROGRAM TOTALS")) / 1000 ))
 printf '%-52s %12d\n' "  the BEFORE trigger (channel.deal_register)" $(( $(ir "$on" "channel_deal_register_trigger [") / 1000 ))
 printf '%-52s %12d\n' "    candidate lookup (GIN scan, heap fetches)" $(( $(ir "$on" "deal_candidates_direct [") / 1000 ))
