@@ -203,8 +203,9 @@ for trigger in on off; do
 		echo "BEGIN;"
 		echo "SELECT channel.normalize_company('Société Générale 株式会社');"	# ICU opened in both runs
 		[ $trigger = off ] && echo "ALTER TABLE channel.deal DISABLE TRIGGER deal_register;"
-		q -c "SELECT format('INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
-		                     SELECT %s, name, country, product_line, 1000, current_date + 60 FROM bench_names WHERE id = %s;',
+		# one statement per line: a single-user backend ends a statement at a newline
+		q -c "SELECT format('INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close) '
+		                    'SELECT %s, name, country, product_line, 1000, current_date + 60 FROM bench_names WHERE id = %s;',
 		                     1 + floor(channel.det_random(9, 5, i) * 27500)::int, 1 + floor(channel.det_random(9, 6, i) * 1000000)::int)
 		      FROM generate_series(1, 1000) AS i"
 		echo "ROLLBACK;"
