@@ -156,7 +156,7 @@ channel_company_keys_extract_query(PG_FUNCTION_ARGS)
 		size_t		body;
 		char		kind = company_key_kind(bytes, len, &body);
 
-		if (company_key_is_word(bytes, len))
+		if (kind == 'w' || kind == 'r')
 		{
 			word_probe *probe = palloc(sizeof(word_probe));
 

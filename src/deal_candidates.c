@@ -63,14 +63,32 @@ open_match_keys_index(Relation deal, AttrNumber keys_att)
 	return index;
 }
 
-/* The operator &&~ (text[], text[]) of the schema the index lives in. */
-static Oid
-keys_meet_operator(Relation index)
-{
-	List	   *name = list_make2(makeString(get_namespace_name(RelationGetNamespace(index))),
-								  makeString("&&~"));
+/*
+ * The operator &&~ (text[], text[]) and its function, looked up by name in
+ * the index's schema once per backend rather than at every registration.
+ * The copy is used while the index's operator family holds it (after a
+ * DROP and CREATE EXTENSION it does not, and the name is looked up again).
+ */
+static Oid	meet_operator = InvalidOid;
+static Oid	meet_function = InvalidOid;
 
-	return OpernameGetOprid(name, TEXTARRAYOID, TEXTARRAYOID);
+/* The strategy of &&~ in the index's operator family, 0 if it has none. */
+static int16
+keys_meet_strategy(Relation index)
+{
+	Oid			opfamily = index->rd_opfamily[0];
+	int16		strategy = OidIsValid(meet_operator) ? get_op_opfamily_strategy(meet_operator, opfamily) : 0;
+
+	if (strategy == 0)
+	{
+		List	   *name = list_make2(makeString(get_namespace_name(RelationGetNamespace(index))),
+									  makeString("&&~"));
+
+		meet_operator = OpernameGetOprid(name, TEXTARRAYOID, TEXTARRAYOID);
+		meet_function = OidIsValid(meet_operator) ? get_opcode(meet_operator) : InvalidOid;
+		strategy = OidIsValid(meet_operator) ? get_op_opfamily_strategy(meet_operator, opfamily) : 0;
+	}
+	return strategy;
 }
 
 /* TIDs of the index entries whose keys meet keys; false if lossy */
@@ -79,18 +97,18 @@ matching_tids(Relation index, Snapshot snapshot, Datum keys, ItemPointerData **t
 {
 	ScanKeyData skey;
 	IndexScanDesc scan;
-	TIDBitmap  *tbm = tbm_create(work_mem * 1024L, NULL);
+	TIDBitmap  *tbm;
 	TBMIterator *it;
 	TBMIterateResult *page;
 	int			allocated = 16;
 	bool		exact = true;
-	Oid			meet = keys_meet_operator(index);
-	int16		strategy = OidIsValid(meet) ? get_op_opfamily_strategy(meet, index->rd_opfamily[0]) : 0;
+	int16		strategy = keys_meet_strategy(index);
 
 	if (strategy == 0)
 		return false;			/* not channel.company_keys_ops: let the planner decide */
 	ScanKeyEntryInitialize(&skey, 0, 1, strategy, InvalidOid, index->rd_indcollation[0],
-						   get_opcode(meet), keys);
+						   meet_function, keys);
+	tbm = tbm_create(work_mem * 1024L, NULL);
 	scan = index_beginscan_bitmap(index, snapshot, 1);
 	index_rescan(scan, &skey, 1, NULL, 0);
 	(void) index_getbitmap(scan, tbm);

@@ -82,7 +82,6 @@ company_status company_match_keys(const char *normalized, char ***keys, int *nke
  * neighbours swapped, at most (optimal string alignment distance <= 1).
  */
 char		company_key_kind(const char *key, size_t len, size_t *body);
-bool		company_key_is_word(const char *key, size_t len);
 bool		company_within_one_typo(const char *a, size_t alen, const char *b, size_t blen);
 bool		company_keys_meet(const char *a, size_t alen, const char *b, size_t blen);
 

@@ -45,15 +45,6 @@ company_key_kind(const char *key, size_t len, size_t *body)
 	return key[tag];
 }
 
-bool
-company_key_is_word(const char *key, size_t len)
-{
-	size_t		body;
-	char		kind = company_key_kind(key, len, &body);
-
-	return kind == 'w' || kind == 'r';
-}
-
 /*
  * Length of the head, the kind and h = (n - 1) / 2 letters of an n-letter
  * word: every word within one typo of it starts with that much of the word
@@ -68,11 +59,9 @@ size_t
 company_key_probe_len(const char *key, size_t len)
 {
 	size_t		body;
+	char		kind = company_key_kind(key, len, &body);
 
-	if (!company_key_is_word(key, len))
-		return len;
-	(void) company_key_kind(key, len, &body);
-	if (len == body)
+	if ((kind != 'w' && kind != 'r') || len == body)
 		return len;
 	return body + (len - body - 1) / 2;
 }

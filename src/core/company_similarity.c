@@ -436,7 +436,6 @@ token_keys(keyset *k, const char *tok, bool prefix_keys)
 {
 	size_t		len = strlen(tok);
 	char	   *reversed;
-	bool		ok;
 
 	if (len < 3)
 		return true;
@@ -445,14 +444,18 @@ token_keys(keyset *k, const char *tok, bool prefix_keys)
 	if (prefix_keys && len >= 9 &&
 		(!key_add(k, "p:", tok, 4) || !key_add(k, "s:", tok + len - 4, 4)))
 		return false;
-	reversed = malloc(len);
-	if (reversed == NULL)
+	if (!key_add(k, "w:", tok, len) || !key_add(k, "r:", tok, len))
 		return false;
-	for (size_t i = 0; i < len; i++)
-		reversed[i] = tok[len - 1 - i];
-	ok = key_add(k, "w:", tok, len) && key_add(k, "r:", reversed, len);
-	free(reversed);
-	return ok;
+	/* the "r:" key's body, the last len bytes before its NUL, reversed in place */
+	reversed = k->buf + k->used - 1 - len;
+	for (size_t i = 0; i < len / 2; i++)
+	{
+		char		c = reversed[i];
+
+		reversed[i] = reversed[len - 1 - i];
+		reversed[len - 1 - i] = c;
+	}
+	return true;
 }
 
 /* The name without its spaces: names that differ only in spacing score >= 0.95. */
