@@ -166,6 +166,16 @@ FROM channel.deal d LEFT JOIN channel.deal_conflict c ON c.deal_id = d.deal_id L
 WHERE d.deal_id IN (:sg_id, :sg2_id, :sg_de_id) ORDER BY d.deal_id;
 ROLLBACK;
 
+-- the trigger keeps the columns it needs by number, checked at every row:
+-- one dropped under it is reported by name, and once the drop is rolled
+-- back the trigger works as before
+BEGIN;
+ALTER TABLE channel.deal DROP COLUMN customer_key CASCADE;
+SELECT channel.register_deal(5101, 'Danone', 'FR', 'REG_LINE', 1, current_date + 30);
+ROLLBACK;
+SELECT channel.register_deal(5101, 'Danone', 'FR', 'REG_LINE', 1, current_date + 30) AS danone_id \gset
+SELECT status, customer_key FROM channel.deal WHERE deal_id = :danone_id;
+
 -- clean up
 DELETE FROM channel.deal WHERE product_line IN ('REG_LINE', 'REG_OTHER');
 DELETE FROM channel.partner WHERE partner_id BETWEEN 5101 AND 5104;

@@ -25,7 +25,6 @@
 #include "catalog/pg_am_d.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
-#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "nodes/tidbitmap.h"
@@ -175,7 +174,8 @@ read_candidate(TupleTableSlot *slot, const AttrNumber *atts, deal_candidate *c)
 /*
  * The visible live registrations of deal with a key meeting keys (a text[] of
  * prefixed blocking keys), in *out; returns how many, or -1 when the caller
- * must run the query instead.
+ * must run the query instead.  atts are the candidate's columns in the order
+ * deal_candidate_from_columns takes them, keys_att customer_match_keys.
  *
  * The snapshot is the one SPI takes for a query that is not read-only: a
  * command counter increment first (rows inserted earlier by this statement
@@ -186,22 +186,16 @@ read_candidate(TupleTableSlot *slot, const AttrNumber *atts, deal_candidate *c)
  * leads to is live, as in the query's plan, which had no filter either.
  */
 int
-deal_candidates_direct(Relation deal, Datum keys, deal_candidate **out)
+deal_candidates_direct(Relation deal, const AttrNumber *atts, AttrNumber keys_att, Datum keys,
+					   deal_candidate **out)
 {
-	TupleDesc	desc = RelationGetDescr(deal);
-	AttrNumber	atts[DEAL_CANDIDATE_COLUMNS] = {SPI_fnumber(desc, "deal_id"), SPI_fnumber(desc, "customer_key"),
-		SPI_fnumber(desc, "partner_id"), SPI_fnumber(desc, "submitted_at"),
-	SPI_fnumber(desc, "protected_until")};
 	Relation	index;
 	Snapshot	snapshot;
 	ItemPointerData *tids;
 	int			ntids;
 	int			n = 0;
 
-	for (int i = 0; i < DEAL_CANDIDATE_COLUMNS; i++)
-		if (atts[i] <= 0)
-			return -1;
-	index = open_match_keys_index(deal, SPI_fnumber(desc, "customer_match_keys"));
+	index = open_match_keys_index(deal, keys_att);
 	if (index == NULL)
 		return -1;
 

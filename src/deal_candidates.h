@@ -25,6 +25,7 @@ typedef struct deal_candidate
 #define DEAL_CANDIDATE_COLUMNS 5
 
 void		deal_candidate_from_columns(const Datum *values, const bool *nulls, deal_candidate *c);
-int			deal_candidates_direct(Relation deal, Datum keys, deal_candidate **out);
+int			deal_candidates_direct(Relation deal, const AttrNumber *atts, AttrNumber keys_att,
+								   Datum keys, deal_candidate **out);
 
 #endif

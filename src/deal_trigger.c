@@ -111,6 +111,125 @@ channel_init_deals(void)
 	RegisterXactCallback(deals_xact_callback, NULL);
 }
 
+/*
+ * The columns of channel.deal the triggers read and write, by attribute
+ * number, found once per backend instead of by name at every row: a
+ * registration asked for about twenty-five of them, each a search of the
+ * row descriptor.  The copy is checked against the descriptor at every
+ * use, by name and type (a few short string comparisons), and found again
+ * when the table is no longer the one it was made for.  The statuses are
+ * kept as their enum OIDs, so a row's status is compared without the
+ * enum's output function.
+ */
+typedef enum deal_column
+{
+	COL_DEAL_ID,
+	COL_PARTNER_ID,
+	COL_CUSTOMER_NAME,
+	COL_CUSTOMER_COUNTRY,
+	COL_PRODUCT_LINE,
+	COL_STATUS,
+	COL_STATUS_REASON,
+	COL_SUBMITTED_AT,
+	COL_PROTECTED_UNTIL,
+	COL_CUSTOMER_KEY,
+	COL_CUSTOMER_MATCH_KEYS,
+	DEAL_COLUMNS
+} deal_column;
+
+static const struct
+{
+	const char *name;
+	Oid			type;			/* of the column or of its domain; InvalidOid: the enum */
+}			deal_column_spec[DEAL_COLUMNS] = {
+	[COL_DEAL_ID] = {"deal_id", INT8OID},
+	[COL_PARTNER_ID] = {"partner_id", INT8OID},
+	[COL_CUSTOMER_NAME] = {"customer_name", TEXTOID},
+	[COL_CUSTOMER_COUNTRY] = {"customer_country", TEXTOID},
+	[COL_PRODUCT_LINE] = {"product_line", TEXTOID},
+	[COL_STATUS] = {"status", InvalidOid},
+	[COL_STATUS_REASON] = {"status_reason", TEXTOID},
+	[COL_SUBMITTED_AT] = {"submitted_at", TIMESTAMPTZOID},
+	[COL_PROTECTED_UNTIL] = {"protected_until", TIMESTAMPTZOID},
+	[COL_CUSTOMER_KEY] = {"customer_key", TEXTOID},
+	[COL_CUSTOMER_MATCH_KEYS] = {"customer_match_keys", TEXTARRAYOID},
+};
+
+typedef struct deal_columns
+{
+	Oid			relid;
+	AttrNumber	att[DEAL_COLUMNS];
+	Oid			atttype[DEAL_COLUMNS];
+	Oid			submitted;		/* OIDs of the live statuses' labels */
+	Oid			approved;
+	Oid			conflict;
+} deal_columns;
+
+static deal_columns columns = {InvalidOid};
+
+static bool
+columns_fit(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (columns.relid != RelationGetRelid(rel))
+		return false;
+	for (int i = 0; i < DEAL_COLUMNS; i++)
+	{
+		Form_pg_attribute attr;
+
+		if (columns.att[i] > desc->natts)
+			return false;
+		attr = TupleDescAttr(desc, columns.att[i] - 1);
+		if (attr->attisdropped || attr->atttypid != columns.atttype[i] ||
+			strcmp(NameStr(attr->attname), deal_column_spec[i].name) != 0)
+			return false;
+	}
+	return true;
+}
+
+static const deal_columns *
+deal_columns_of(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	Oid			status_type;
+
+	if (columns_fit(rel))
+		return &columns;
+	columns.relid = InvalidOid;
+	for (int i = 0; i < DEAL_COLUMNS; i++)
+	{
+		int			att = SPI_fnumber(desc, deal_column_spec[i].name);
+		Oid			type = att > 0 ? TupleDescAttr(desc, att - 1)->atttypid : InvalidOid;
+
+		if (att <= 0 || (OidIsValid(deal_column_spec[i].type) && getBaseType(type) != deal_column_spec[i].type))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("table \"%s\" has no column \"%s\" of the type the registration trigger needs",
+							RelationGetRelationName(rel), deal_column_spec[i].name),
+					 errdetail("The registration trigger reads or writes this column at every registration."),
+					 errhint("The trigger belongs on channel.deal as the extension creates it.")));
+		columns.att[i] = (AttrNumber) att;
+		columns.atttype[i] = type;
+	}
+	status_type = columns.atttype[COL_STATUS];
+	if (get_typtype(status_type) != TYPTYPE_ENUM)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"status\" of table \"%s\" is not channel.deal_status",
+						RelationGetRelationName(rel)),
+				 errdetail("The registration trigger compares the status with the labels submitted, approved and conflict."),
+				 errhint("The trigger belongs on channel.deal as the extension creates it.")));
+	columns.submitted = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum("submitted"),
+															 ObjectIdGetDatum(status_type)));
+	columns.approved = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum("approved"),
+															ObjectIdGetDatum(status_type)));
+	columns.conflict = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum("conflict"),
+															ObjectIdGetDatum(status_type)));
+	columns.relid = RelationGetRelid(rel);
+	return &columns;
+}
+
 /* The advisory lock every registration of (country, product line) takes. */
 static void
 lock_customer_space(const char *country, const char *product_line)
@@ -143,6 +262,22 @@ channel_deal_lock_customer(PG_FUNCTION_ARGS)
 {
 	lock_customer_space(text_to_cstring(PG_GETARG_TEXT_PP(0)), text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	PG_RETURN_VOID();
+}
+
+/*
+ * SPI is connected only when a query must run (reading the protection days,
+ * the fallback candidate query): most registrations need none.
+ */
+static bool spi_connected = false;	/* by this call of the trigger */
+
+static void
+connect_spi(void)
+{
+	if (spi_connected)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	spi_connected = true;
 }
 
 static SPIPlanPtr protection_plan;
@@ -221,6 +356,7 @@ load_protections(void)
 	 * every write whose invalidation this backend has already processed --
 	 * the statement's snapshot may be older than some of them.
 	 */
+	connect_spi();
 	if (SPI_execute("SELECT code, protection_days FROM channel.product_line", false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading channel.product_line failed");
 	old = MemoryContextSwitchTo(protection_cxt);
@@ -256,6 +392,7 @@ protection_days_of(const char *product_line)
 		bool		isnull;
 		Datum		days;
 
+		connect_spi();
 		prepare_once(&protection_plan, "SELECT protection_days FROM channel.product_line WHERE code = $1",
 					 1, types);
 		if (SPI_execute_plan(protection_plan, values, NULL, true, 1) != SPI_OK_SELECT)
@@ -325,6 +462,7 @@ query_candidates(Datum keys, deal_candidate **out)
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		values[1] = {keys};
 
+	connect_spi();
 	prepare_once(&candidates_plan,
 				 "SELECT deal_id, customer_key, partner_id, submitted_at, protected_until FROM channel.deal "
 				 "WHERE customer_match_keys OPERATOR(channel.&&~) $1 "
@@ -362,33 +500,47 @@ match_by_deal_id(const void *a, const void *b)
  * deal_id order, the order their pairs are recorded in.
  */
 static int
-find_conflicts(Relation rel, HeapTuple row, TupleDesc desc, const char *key, Datum keys,
+find_conflicts(Relation rel, const deal_columns *cols, HeapTuple row, const char *key, Datum keys,
 			   Datum protected_until, match **out)
 {
+	TupleDesc	desc = RelationGetDescr(rel);
 	bool		isnull;
 	bool		direct;
 	int64		partner = 0;
 	int64		deal_id;
 	TimestampTz submitted_at;
 	TimestampTz window_end = DatumGetTimestampTz(protected_until);
+	AttrNumber	candidate_atts[DEAL_CANDIDATE_COLUMNS] = {
+		cols->att[COL_DEAL_ID], cols->att[COL_CUSTOMER_KEY], cols->att[COL_PARTNER_ID],
+	cols->att[COL_SUBMITTED_AT], cols->att[COL_PROTECTED_UNTIL]};
 	deal_candidate *cands;
+	company_name *name;
 	int			ncand;
 	int			nmatch = 0;
 
 	{
-		Datum		d = heap_getattr(row, SPI_fnumber(desc, "partner_id"), desc, &direct);
+		Datum		d = heap_getattr(row, cols->att[COL_PARTNER_ID], desc, &direct);
 
 		if (!direct)
 			partner = DatumGetInt64(d);
 	}
-	submitted_at = DatumGetTimestampTz(heap_getattr(row, SPI_fnumber(desc, "submitted_at"), desc, &isnull));
-	deal_id = DatumGetInt64(heap_getattr(row, SPI_fnumber(desc, "deal_id"), desc, &isnull));
+	submitted_at = DatumGetTimestampTz(heap_getattr(row, cols->att[COL_SUBMITTED_AT], desc, &isnull));
+	deal_id = DatumGetInt64(heap_getattr(row, cols->att[COL_DEAL_ID], desc, &isnull));
 
-	ncand = deal_candidates_direct(rel, keys, &cands);
+	ncand = deal_candidates_direct(rel, candidate_atts, cols->att[COL_CUSTOMER_MATCH_KEYS], keys, &cands);
 	if (ncand < 0)
 		ncand = query_candidates(keys, &cands);
 
 	*out = palloc(sizeof(match) * (ncand > 0 ? ncand : 1));
+	if (ncand == 0)
+		return 0;
+	/* the new name is split and weighed once for all its candidates */
+	name = company_name_prepare(key);
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Preparing the customer name for comparison failed.")));
 	for (int i = 0; i < ncand; i++)
 	{
 		deal_candidate *c = &cands[i];
@@ -405,7 +557,8 @@ find_conflicts(Relation rel, HeapTuple row, TupleDesc desc, const char *key, Dat
 			continue;
 		if (c->customer_key == NULL)
 			continue;
-		score = company_similarity_normalized(key, c->customer_key, &kind);
+		/* malloc'd memory: nothing in this loop may raise an error */
+		score = company_similarity_prepared(name, c->customer_key, &kind);
 		if (score < match_threshold)
 			continue;
 		(*out)[nmatch].other_deal_id = c->deal_id;
@@ -414,6 +567,7 @@ find_conflicts(Relation rel, HeapTuple row, TupleDesc desc, const char *key, Dat
 			: kind == COMPANY_MATCH_ACRONYM ? "acronym" : "fuzzy";
 		nmatch++;
 	}
+	company_name_free(name);
 	qsort(*out, nmatch, sizeof(match), match_by_deal_id);
 	return nmatch;
 }
@@ -501,18 +655,23 @@ text_is_blank(text *t)
 	return true;
 }
 
-static bool
-column_is(HeapTuple row, TupleDesc desc, const char *column, const char *value)
+/* The row's status as its enum label's OID; InvalidOid when NULL. */
+static Oid
+status_of(HeapTuple row, TupleDesc desc, const deal_columns *cols)
 {
-	char	   *v = SPI_getvalue(row, desc, SPI_fnumber(desc, column));
+	bool		isnull;
+	Datum		status = heap_getattr(row, cols->att[COL_STATUS], desc, &isnull);
 
-	return v != NULL && strcmp(v, value) == 0;
+	return isnull ? InvalidOid : DatumGetObjectId(status);
 }
 
 Datum
 channel_deal_register_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	MemoryContext caller = CurrentMemoryContext;
+	bool		outer_spi = spi_connected;
+	const deal_columns *cols;
 	HeapTuple	row;
 	TupleDesc	desc;
 	bool		isnull;
@@ -520,11 +679,12 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 	char	   *key;
 	char	   *country;
 	char	   *product_line;
+	Oid			status;
 	bool		live;
 	bool		is_new_registration;
 	int			attnums[5];
 	Datum		newvals[5];
-	char		newnulls[5] = {' ', ' ', ' ', ' ', ' '};
+	bool		newnulls[5] = {false, false, false, false, false};
 	int			nchange = 0;
 	Datum		protected_until;
 
@@ -536,14 +696,15 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 
 	row = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
 	desc = RelationGetDescr(trigdata->tg_relation);
+	cols = deal_columns_of(trigdata->tg_relation);
 
 	/* missing values are the NOT NULL constraints' to report */
-	if (heap_attisnull(row, SPI_fnumber(desc, "customer_name"), desc) ||
-		heap_attisnull(row, SPI_fnumber(desc, "customer_country"), desc) ||
-		heap_attisnull(row, SPI_fnumber(desc, "product_line"), desc))
+	if (heap_attisnull(row, cols->att[COL_CUSTOMER_NAME], desc) ||
+		heap_attisnull(row, cols->att[COL_CUSTOMER_COUNTRY], desc) ||
+		heap_attisnull(row, cols->att[COL_PRODUCT_LINE], desc))
 		return PointerGetDatum(row);
 
-	name = DatumGetTextPP(heap_getattr(row, SPI_fnumber(desc, "customer_name"), desc, &isnull));
+	name = DatumGetTextPP(heap_getattr(row, cols->att[COL_CUSTOMER_NAME], desc, &isnull));
 	key = channel_normalize_text(name, "the customer name");
 	/* a blank name is the CHECK constraint's to report, after this trigger */
 	if (key[0] == '\0' && !text_is_blank(name))
@@ -553,31 +714,31 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 				 errdetail("A registration is matched against others by the customer's name."),
 				 errhint("Write the end customer's company name.")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	/* both text (the country a domain over it): no output function needed */
+	country = TextDatumGetCString(heap_getattr(row, cols->att[COL_CUSTOMER_COUNTRY], desc, &isnull));
+	product_line = TextDatumGetCString(heap_getattr(row, cols->att[COL_PRODUCT_LINE], desc, &isnull));
 
-	country = SPI_getvalue(row, desc, SPI_fnumber(desc, "customer_country"));
-	product_line = SPI_getvalue(row, desc, SPI_fnumber(desc, "product_line"));
-
-	attnums[nchange] = SPI_fnumber(desc, "customer_key");
+	attnums[nchange] = cols->att[COL_CUSTOMER_KEY];
 	newvals[nchange++] = CStringGetTextDatum(key);
-	attnums[nchange] = SPI_fnumber(desc, "customer_match_keys");
+	attnums[nchange] = cols->att[COL_CUSTOMER_MATCH_KEYS];
 	newvals[nchange++] = PointerGetDatum(channel_match_keys_array(key, psprintf("%s|%s|", country, product_line)));
 
-	live = column_is(row, desc, "status", "submitted") || column_is(row, desc, "status", "approved") ||
-		column_is(row, desc, "status", "conflict");
-	is_new_registration = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && column_is(row, desc, "status", "submitted");
+	status = status_of(row, desc, cols);
+	live = status == cols->submitted || status == cols->approved || status == cols->conflict;
+	is_new_registration = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && status == cols->submitted;
 
-	protected_until = heap_getattr(row, SPI_fnumber(desc, "protected_until"), desc, &isnull);
+	/* a call that failed may have left this set; the abort closed its connection */
+	spi_connected = false;
+	protected_until = heap_getattr(row, cols->att[COL_PROTECTED_UNTIL], desc, &isnull);
 	if (isnull && live)
 	{
-		Datum		submitted_at = heap_getattr(row, SPI_fnumber(desc, "submitted_at"), desc, &isnull);
+		Datum		submitted_at = heap_getattr(row, cols->att[COL_SUBMITTED_AT], desc, &isnull);
 
 		/* a missing submitted_at is the NOT NULL constraint's to report */
 		protected_until = isnull ? (Datum) 0 : protection_end(submitted_at, product_line);
 		if (protected_until != (Datum) 0)
 		{
-			attnums[nchange] = SPI_fnumber(desc, "protected_until");
+			attnums[nchange] = cols->att[COL_PROTECTED_UNTIL];
 			newvals[nchange++] = protected_until;
 		}
 	}
@@ -588,7 +749,7 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 		int			nmatch;
 
 		lock_customer_space(country, product_line);
-		nmatch = find_conflicts(trigdata->tg_relation, row, desc, key, newvals[1], protected_until, &matches);
+		nmatch = find_conflicts(trigdata->tg_relation, cols, row, key, newvals[1], protected_until, &matches);
 		if (nmatch > 0 && conflict_policy_setting == CONFLICT_REJECT)
 			ereport(ERROR,
 					(errcode(MAKE_SQLSTATE('C', 'H', '0', '0', '1')),
@@ -598,23 +759,24 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 					 errhint("Ask your channel manager about this opportunity.")));
 		if (nmatch > 0)
 		{
-			int			status_att = SPI_fnumber(desc, "status");
-
-			remember_conflicts(DatumGetInt64(heap_getattr(row, SPI_fnumber(desc, "deal_id"), desc, &isnull)),
+			remember_conflicts(DatumGetInt64(heap_getattr(row, cols->att[COL_DEAL_ID], desc, &isnull)),
 							   matches, nmatch);
-			attnums[nchange] = status_att;
-			newvals[nchange++] = DirectFunctionCall2(enum_in, CStringGetDatum("conflict"),
-													 ObjectIdGetDatum(TupleDescAttr(desc, status_att - 1)->atttypid));
-			attnums[nchange] = SPI_fnumber(desc, "status_reason");
+			attnums[nchange] = cols->att[COL_STATUS];
+			newvals[nchange++] = ObjectIdGetDatum(cols->conflict);
+			attnums[nchange] = cols->att[COL_STATUS_REASON];
 			newvals[nchange++] = CStringGetTextDatum("conflicts with an existing registration");
 		}
 	}
 
-	/* SPI_modifytuple builds the row in the caller's memory context */
-	row = SPI_modifytuple(trigdata->tg_relation, row, nchange, attnums, newvals, newnulls);
-	if (row == NULL)
-		elog(ERROR, "SPI_modifytuple failed: %s", SPI_result_code_string(SPI_result));
-	SPI_finish();
+	/*
+	 * The row is built in the caller's memory, before SPI (if a query
+	 * connected it) frees its own, where some of the new values may be.
+	 */
+	MemoryContextSwitchTo(caller);
+	row = heap_modify_tuple_by_cols(row, desc, nchange, attnums, newvals, newnulls);
+	if (spi_connected)
+		SPI_finish();
+	spi_connected = outer_spi;
 	return PointerGetDatum(row);
 }
 
@@ -637,7 +799,8 @@ channel_deal_record_conflicts_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("channel.deal_record_conflicts() must be an AFTER INSERT row trigger")));
 	desc = RelationGetDescr(trigdata->tg_relation);
-	deal_id = DatumGetInt64(heap_getattr(trigdata->tg_trigtuple, SPI_fnumber(desc, "deal_id"), desc, &isnull));
+	deal_id = DatumGetInt64(heap_getattr(trigdata->tg_trigtuple, deal_columns_of(trigdata->tg_relation)->att[COL_DEAL_ID],
+										 desc, &isnull));
 	p = take_conflicts(deal_id);
 	if (p == NULL)
 		return PointerGetDatum(NULL);	/* inserted as conflict by hand: nothing found here */

@@ -54,6 +54,19 @@ company_status company_normalize(const char *name, size_t len, char **out);
 float		company_similarity_normalized(const char *a, const char *b,
 										  company_match_kind *kind);
 
+/*
+ * The same measure from one name to many: company_name_prepare splits and
+ * weighs the name once (NULL when out of memory); the name's string must
+ * outlive the prepared name.  company_similarity_prepared(p, b) equals
+ * company_similarity_normalized(a, b) for p prepared from a.
+ */
+typedef struct company_name company_name;
+
+company_name *company_name_prepare(const char *normalized);
+float		company_similarity_prepared(const company_name *a, const char *b,
+										company_match_kind *kind);
+void		company_name_free(company_name *name);
+
 /* Similarity of two raw names: normalizes both first. */
 company_status company_similarity(const char *a, size_t alen,
 								  const char *b, size_t blen,

@@ -139,32 +139,20 @@ edit_distance(const char *a, int la, const char *b, int lb, int max)
 	return d[la][lb];
 }
 
-/* Similarity of two unequal tokens that may be typos of each other, or 0. */
-static double
-typo_similarity(const char *a, const char *b)
-{
-	int			la = (int) strlen(a);
-	int			lb = (int) strlen(b);
-	int			shorter = la < lb ? la : lb;
-	int			longer = la < lb ? lb : la;
-	int			allowed = shorter >= 9 ? 2 : shorter >= 5 ? 1 : 0;
-	int			d;
-
-	if (allowed == 0 || longer > MAX_TYPO_TOKEN_LEN || has_digit(a) || has_digit(b))
-		return 0.0;
-	/* one typo, the usual case: a linear check instead of the table */
-	if (allowed == 1)
-		d = la == lb && memcmp(a, b, la) == 0 ? 0 : company_within_one_typo(a, la, b, lb) ? 1 : 2;
-	else
-		d = edit_distance(a, la, b, lb, allowed);
-	return d > allowed ? 0.0 : 1.0 - (double) d / longer;
-}
-
+/*
+ * What the passes ask of each token, worked out once per name: a trigger
+ * compares one new name with every candidate, and these lookups (a length,
+ * a scan for digits, a search of the connective list) cost more than the
+ * comparisons that use them.
+ */
 typedef struct side
 {
 	company_tokens t;
 	int			n;				/* tokens considered */
 	double		weight[COMPANY_MAX_TOKENS];
+	int			len[COMPANY_MAX_TOKENS];
+	bool		digit[COMPANY_MAX_TOKENS];
+	bool		connective[COMPANY_MAX_TOKENS];
 	double		total;
 } side;
 
@@ -177,10 +165,40 @@ side_init(side *s, const char *normalized)
 	s->total = 0;
 	for (int i = 0; i < s->n; i++)
 	{
-		s->weight[i] = token_weight(company_token(&s->t, i));
+		const char *tok = company_token(&s->t, i);
+
+		s->len[i] = (int) strlen(tok);
+		s->digit[i] = has_digit(tok);
+		s->connective[i] = is_connective(tok);
+		s->weight[i] = token_weight(tok);
 		s->total += s->weight[i];
 	}
 	return true;
+}
+
+/* Similarity of token i of a and unequal token j of b as typos of each other, or 0. */
+static double
+typo_similarity(const side *a, int i, const side *b, int j)
+{
+	int			la = a->len[i];
+	int			lb = b->len[j];
+	int			shorter = la < lb ? la : lb;
+	int			longer = la < lb ? lb : la;
+	int			allowed = shorter >= 9 ? 2 : shorter >= 5 ? 1 : 0;
+	const char *x = company_token(&a->t, i);
+	const char *y = company_token(&b->t, j);
+	int			d;
+
+	/* more letters apart than typos allowed: most pairs end here */
+	if (allowed == 0 || longer - shorter > allowed || longer > MAX_TYPO_TOKEN_LEN ||
+		a->digit[i] || b->digit[j])
+		return 0.0;
+	/* one typo, the usual case: a linear check instead of the table */
+	if (allowed == 1)
+		d = la == lb && memcmp(x, y, la) == 0 ? 0 : company_within_one_typo(x, la, y, lb) ? 1 : 2;
+	else
+		d = edit_distance(x, la, y, lb, allowed);
+	return d > allowed ? 0.0 : 1.0 - (double) d / longer;
 }
 
 /*
@@ -196,9 +214,9 @@ acronym_pass(const side *a, const side *b, bool *used_a, bool *used_b, bool *fou
 	for (int i = 0; i < a->n; i++)
 	{
 		const char *acr = company_token(&a->t, i);
-		int			len = (int) strlen(acr);
+		int			len = a->len[i];
 
-		if (used_a[i] || len < 2 || len > 8 || has_digit(acr))
+		if (used_a[i] || len < 2 || len > 8 || a->digit[i])
 			continue;
 		for (int start = 0; start < b->n; start++)
 		{
@@ -212,7 +230,7 @@ acronym_pass(const side *a, const side *b, bool *used_a, bool *used_b, bool *fou
 				{
 					const char *tok = company_token(&b->t, end);
 
-					if (skip && is_connective(tok) && end > start)
+					if (skip && b->connective[end] && end > start)
 					{
 						w += b->weight[end++];
 						continue;
@@ -267,7 +285,8 @@ align(const side *a, const side *b, bool *acronym_found)
 	/* equal tokens */
 	for (int i = 0; i < a->n; i++)
 		for (int j = 0; j < b->n; j++)
-			if (!used_b[j] && strcmp(company_token(&a->t, i), company_token(&b->t, j)) == 0)
+			if (!used_b[j] && a->len[i] == b->len[j] &&
+				memcmp(company_token(&a->t, i), company_token(&b->t, j), a->len[i]) == 0)
 			{
 				used_a[i] = used_b[j] = true;
 				matched += (a->weight[i] + b->weight[j]) / 2;
@@ -287,7 +306,7 @@ align(const side *a, const side *b, bool *acronym_found)
 
 			if (used_b[j])
 				continue;
-			sim = typo_similarity(company_token(&a->t, i), company_token(&b->t, j));
+			sim = typo_similarity(a, i, b, j);
 			if (sim > 0)
 				cand[ncand++] = (candidate) {i, j, sim};
 		}
@@ -320,11 +339,46 @@ same_when_concatenated(const char *a, const char *b)
 	return true;
 }
 
-float
-company_similarity_normalized(const char *a, const char *b, company_match_kind *kind)
+/*
+ * A normalized name made ready for comparison with many others: its side
+ * is built once, not once per comparison.
+ */
+struct company_name
 {
-	side		sa,
-				sb;
+	const char *text;			/* the caller's string, kept alive by the caller */
+	side		s;
+};
+
+company_name *
+company_name_prepare(const char *normalized)
+{
+	company_name *name = malloc(sizeof(company_name));
+
+	if (name == NULL)
+		return NULL;
+	name->text = normalized;
+	if (!side_init(&name->s, normalized))
+	{
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+void
+company_name_free(company_name *name)
+{
+	if (name == NULL)
+		return;
+	company_tokens_free(&name->s.t);
+	free(name);
+}
+
+/* The measure between a prepared name and side b of the name b. */
+static float
+similarity_of_sides(const char *a, const side *sa, const char *b, const side *sb,
+					company_match_kind *kind)
+{
 	bool		acr_ab = false,
 				acr_ba = false;
 	double		ab = 0,
@@ -332,25 +386,12 @@ company_similarity_normalized(const char *a, const char *b, company_match_kind *
 				best;
 	company_match_kind k;
 
-	if (strcmp(a, b) == 0)
-	{
-		if (kind)
-			*kind = COMPANY_MATCH_EXACT;
-		return 1.0f;
-	}
-	if (!side_init(&sa, a))
-		return 0.0f;
-	if (!side_init(&sb, b))
-	{
-		company_tokens_free(&sa.t);
-		return 0.0f;
-	}
-	if (sa.total + sb.total <= 0)
+	if (sa->total + sb->total <= 0)
 		best = 0;
 	else
 	{
-		ab = 2 * align(&sa, &sb, &acr_ab) / (sa.total + sb.total);
-		ba = 2 * align(&sb, &sa, &acr_ba) / (sa.total + sb.total);
+		ab = 2 * align(sa, sb, &acr_ab) / (sa->total + sb->total);
+		ba = 2 * align(sb, sa, &acr_ba) / (sa->total + sb->total);
 		best = ab >= ba ? ab : ba;
 	}
 	k = (ab >= ba ? acr_ab : acr_ba) ? COMPANY_MATCH_ACRONYM : COMPANY_MATCH_FUZZY;
@@ -363,11 +404,56 @@ company_similarity_normalized(const char *a, const char *b, company_match_kind *
 		best = 0.999;			/* 1 is for equal names only */
 	if (best < 0)
 		best = 0;
-	company_tokens_free(&sa.t);
-	company_tokens_free(&sb.t);
 	if (kind)
 		*kind = best > 0 ? k : COMPANY_MATCH_NONE;
 	return (float) best;
+}
+
+float
+company_similarity_prepared(const company_name *a, const char *b, company_match_kind *kind)
+{
+	side		sb;
+	float		score;
+
+	if (strcmp(a->text, b) == 0)
+	{
+		if (kind)
+			*kind = COMPANY_MATCH_EXACT;
+		return 1.0f;
+	}
+	if (!side_init(&sb, b))
+	{
+		if (kind)
+			*kind = COMPANY_MATCH_NONE;
+		return 0.0f;
+	}
+	score = similarity_of_sides(a->text, &a->s, b, &sb, kind);
+	company_tokens_free(&sb.t);
+	return score;
+}
+
+float
+company_similarity_normalized(const char *a, const char *b, company_match_kind *kind)
+{
+	company_name *prepared;
+	float		score;
+
+	if (strcmp(a, b) == 0)
+	{
+		if (kind)
+			*kind = COMPANY_MATCH_EXACT;
+		return 1.0f;
+	}
+	prepared = company_name_prepare(a);
+	if (prepared == NULL)
+	{
+		if (kind)
+			*kind = COMPANY_MATCH_NONE;
+		return 0.0f;
+	}
+	score = company_similarity_prepared(prepared, b, kind);
+	company_name_free(prepared);
+	return score;
 }
 
 company_status

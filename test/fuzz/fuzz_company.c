@@ -105,6 +105,22 @@ check_keys_meet(const char *a, const char *b)
 	free(kb);
 }
 
+/* A prepared name scores what the plain call scores, and says the same kind. */
+static void
+check_prepared(const char *a, const char *b, float ab)
+{
+	company_name *p = company_name_prepare(a);
+	company_match_kind plain_kind,
+				prepared_kind;
+
+	if (p == NULL)
+		abort();
+	(void) company_similarity_normalized(a, b, &plain_kind);
+	if (company_similarity_prepared(p, b, &prepared_kind) != ab || prepared_kind != plain_kind)
+		abort();
+	company_name_free(p);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -126,6 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if ((strcmp(a, b) == 0) != (ab == 1.0f))
 			abort();
+		check_prepared(a, b, ab);
 		check_keys(a);
 		check_keys_meet(a, b);
 	}

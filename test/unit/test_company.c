@@ -202,6 +202,41 @@ UNIT_TEST(similarity_kinds)
 	CHECK(kind == COMPANY_MATCH_EXACT);
 }
 
+/*
+ * One name prepared and compared with many, as the registration trigger
+ * does, scores each exactly as the two-name call, in both directions.
+ */
+UNIT_TEST(similarity_prepared_equals_plain)
+{
+	static const char *const names[] = {
+		"ibm", "international business machines", "ibm france", "societe generale",
+		"societe generalle", "acme group", "acme holdings", "beta group", "micro soft",
+		"microsoft", "bank of america", "boa", "deutsche telekom", "deutsche telecom",
+		"general motors", "general mills", "procter and gamble", "pandg", "3m", "3 m", "",
+		"hewlett packard enterprise", "hpe", "international business machines corporation"
+	};
+	int			n = (int) (sizeof(names) / sizeof(names[0]));
+
+	for (int i = 0; i < n; i++)
+	{
+		company_name *p = company_name_prepare(names[i]);
+
+		CHECK(p != NULL);
+		for (int j = 0; j < n; j++)
+		{
+			company_match_kind plain_kind = COMPANY_MATCH_NONE,
+						prepared_kind = COMPANY_MATCH_NONE;
+			float		plain = company_similarity_normalized(names[i], names[j], &plain_kind);
+			float		prepared = company_similarity_prepared(p, names[j], &prepared_kind);
+
+			CHECK(prepared == plain);
+			CHECK(prepared_kind == plain_kind);
+			CHECK(prepared == company_similarity_normalized(names[j], names[i], NULL));
+		}
+		company_name_free(p);
+	}
+}
+
 /* Some key of a meets some key of b (what the &&~ operator asks). */
 static bool
 share_key(const char *a, const char *b)
