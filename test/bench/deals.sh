@@ -238,7 +238,7 @@ printf '%-52s %12d\n' "the run / 1,000, trigger disabled (start-up incl.)" $(( $
 printf '%-52s %12d\n' "what the trigger adds (with - without)" $(( ($(ir "$on" "PROGRAM TOTALS") - $(ir "$off" "PROGRAM TOTALS")) / 1000 ))
 printf '%-52s %12d\n' "  the BEFORE trigger (channel.deal_register)" $(( $(ir "$on" "channel_deal_register_trigger [") / 1000 ))
 printf '%-52s %12d\n' "    candidate lookup (GIN scan, heap fetches)" $(( $(ir "$on" "deal_candidates_direct [") / 1000 ))
-printf '%-52s %12d\n' "    company_similarity of the candidates" $(( $(ir "$on" "company_similarity_normalized [") / 1000 ))
+printf '%-52s %12d\n' "    company_similarity of the candidates" $(( $(ir "$on" "company_similarity_prepared [") / 1000 ))
 printf '%-52s %12d\n' "  GIN insert of the keys (with - without)" $(( ($(ir "$on" "???:gininsert") - $(ir "$off" "???:gininsert")) / 1000 ))
 printf '%-52s %12d\n' "  recording conflicts (AFTER trigger)" $(( $(ir "$on" "channel_deal_record_conflicts_trigger [") / 1000 ))
 fi
