@@ -188,6 +188,12 @@ columns_fit(Relation rel)
 	return true;
 }
 
+static Oid
+enum_label_oid(Oid enum_type, const char *label)
+{
+	return DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum(label), ObjectIdGetDatum(enum_type)));
+}
+
 static const deal_columns *
 deal_columns_of(Relation rel)
 {
@@ -220,12 +226,9 @@ deal_columns_of(Relation rel)
 						RelationGetRelationName(rel)),
 				 errdetail("The registration trigger compares the status with the labels submitted, approved and conflict."),
 				 errhint("The trigger belongs on channel.deal as the extension creates it.")));
-	columns.submitted = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum("submitted"),
-															 ObjectIdGetDatum(status_type)));
-	columns.approved = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum("approved"),
-															ObjectIdGetDatum(status_type)));
-	columns.conflict = DatumGetObjectId(DirectFunctionCall2(enum_in, CStringGetDatum("conflict"),
-															ObjectIdGetDatum(status_type)));
+	columns.submitted = enum_label_oid(status_type, "submitted");
+	columns.approved = enum_label_oid(status_type, "approved");
+	columns.conflict = enum_label_oid(status_type, "conflict");
 	columns.relid = RelationGetRelid(rel);
 	return &columns;
 }
@@ -266,9 +269,12 @@ channel_deal_lock_customer(PG_FUNCTION_ARGS)
 
 /*
  * SPI is connected only when a query must run (reading the protection days,
- * the fallback candidate query): most registrations need none.
+ * the fallback candidate query): most registrations need none.  The
+ * registration trigger clears the flag when it starts (an aborted call may
+ * have left it set; the abort closed the connection) and finishes SPI if it
+ * was set.  Its queries only read, so the trigger never runs inside itself.
  */
-static bool spi_connected = false;	/* by this call of the trigger */
+static bool spi_connected = false;
 
 static void
 connect_spi(void)
@@ -670,7 +676,6 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	MemoryContext caller = CurrentMemoryContext;
-	bool		outer_spi = spi_connected;
 	const deal_columns *cols;
 	HeapTuple	row;
 	TupleDesc	desc;
@@ -694,6 +699,7 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("channel.deal_register_trigger() must be a BEFORE INSERT OR UPDATE row trigger")));
 
+	spi_connected = false;
 	row = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
 	desc = RelationGetDescr(trigdata->tg_relation);
 	cols = deal_columns_of(trigdata->tg_relation);
@@ -727,8 +733,6 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 	live = status == cols->submitted || status == cols->approved || status == cols->conflict;
 	is_new_registration = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && status == cols->submitted;
 
-	/* a call that failed may have left this set; the abort closed its connection */
-	spi_connected = false;
 	protected_until = heap_getattr(row, cols->att[COL_PROTECTED_UNTIL], desc, &isnull);
 	if (isnull && live)
 	{
@@ -776,7 +780,7 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 	row = heap_modify_tuple_by_cols(row, desc, nchange, attnums, newvals, newnulls);
 	if (spi_connected)
 		SPI_finish();
-	spi_connected = outer_spi;
+	spi_connected = false;
 	return PointerGetDatum(row);
 }
 

@@ -82,13 +82,13 @@ is_connective(const char *tok)
 }
 
 static double
-token_weight(const char *tok)
+token_weight(const char *tok, int len, bool connective)
 {
-	if (is_connective(tok))
+	if (connective)
 		return 0.1;
 	if (in_list(tok, common_words, sizeof(common_words) / sizeof(common_words[0])))
 		return 0.3;
-	if (strlen(tok) <= 2)
+	if (len <= 2)
 		return 0.6;
 	return 1.0;
 }
@@ -170,7 +170,7 @@ side_init(side *s, const char *normalized)
 		s->len[i] = (int) strlen(tok);
 		s->digit[i] = has_digit(tok);
 		s->connective[i] = is_connective(tok);
-		s->weight[i] = token_weight(tok);
+		s->weight[i] = token_weight(tok, s->len[i], s->connective[i]);
 		s->total += s->weight[i];
 	}
 	return true;
@@ -435,16 +435,9 @@ company_similarity_prepared(const company_name *a, const char *b, company_match_
 float
 company_similarity_normalized(const char *a, const char *b, company_match_kind *kind)
 {
-	company_name *prepared;
+	company_name *prepared = company_name_prepare(a);
 	float		score;
 
-	if (strcmp(a, b) == 0)
-	{
-		if (kind)
-			*kind = COMPANY_MATCH_EXACT;
-		return 1.0f;
-	}
-	prepared = company_name_prepare(a);
 	if (prepared == NULL)
 	{
 		if (kind)
@@ -508,7 +501,7 @@ key_add(keyset *k, const char *prefix, const char *s, size_t len)
 }
 
 /*
- * Keys of one distinctive token.  A word of five letters or more, where
+ * Keys of token i of a name.  A word of five letters or more, where
  * company_similarity forgives a typo, is keyed twice, as "w:" and the word
  * and as "r:" and the word reversed: such keys meet their neighbours within
  * one typo, which an index finds in two short ranges (company_keys.c).  A
@@ -518,14 +511,15 @@ key_add(keyset *k, const char *prefix, const char *s, size_t len)
  * (see company_match_keys).
  */
 static bool
-token_keys(keyset *k, const char *tok, bool prefix_keys)
+token_keys(keyset *k, const side *s, int i, bool prefix_keys)
 {
-	size_t		len = strlen(tok);
+	const char *tok = company_token(&s->t, i);
+	size_t		len = (size_t) s->len[i];
 	char	   *reversed;
 
 	if (len < 3)
 		return true;
-	if (len < 5 || has_digit(tok))
+	if (len < 5 || s->digit[i])
 		return key_add(k, "d:", tok, len);
 	if (prefix_keys && len >= 9 &&
 		(!key_add(k, "p:", tok, 4) || !key_add(k, "s:", tok + len - 4, 4)))
@@ -590,10 +584,10 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 	for (int i = 0; ok && i < s.n; i++)
 	{
 		const char *tok = company_token(&s.t, i);
-		size_t		len = strlen(tok);
+		size_t		len = (size_t) s.len[i];
 
 		initials[ni++] = tok[0];
-		if (!is_connective(tok))
+		if (!s.connective[i])
 			initials_nc[nnc++] = tok[0];
 		/*
 		 * Two typos in one word need the four-letter keys, but only in a
@@ -602,7 +596,7 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		 * word's keys (doc/deals.md gives the measured exceptions).
 		 */
 		if (s.weight[i] >= 1.0)
-			ok = token_keys(&k, tok, ndistinctive == 1);
+			ok = token_keys(&k, &s, i, ndistinctive == 1);
 		/*
 		 * Any short token may be an acronym of the other name -- but a
 		 * business word or a connective only matters in a name of such
@@ -610,12 +604,12 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		 * a match, and "foods" or "steel" would find every name of the
 		 * trade.
 		 */
-		if (ok && len >= 2 && len <= 5 && !has_digit(tok) && (s.weight[i] > 0.3 || ndistinctive == 0))
+		if (ok && len >= 2 && len <= 5 && !s.digit[i] && (s.weight[i] > 0.3 || ndistinctive == 0))
 			ok = key_add(&k, "a:", tok, len);
 	}
 	if (ok && ndistinctive == 0)
 		for (int i = 0; ok && i < s.n; i++)
-			ok = token_keys(&k, company_token(&s.t, i), true);
+			ok = token_keys(&k, &s, i, true);
 	/*
 	 * Initials ("i:", met by another name's acronym "a:" of the same
 	 * letters) of three words or more: two initials are shared by too many
