@@ -14,8 +14,13 @@ WRAP_SRCS  = $(sort $(wildcard src/*.c))
 OBJS       = $(CORE_SRCS:.c=.o) $(WRAP_SRCS:.c=.o)
 
 SQL_PIECES = $(sort $(wildcard src/sql/[0-9]*.sql))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
+# Upgrade scripts are generated the same way: channel--A--B.sql is the
+# concatenation of src/sql/upgrade/A--B/*.sql, one piece per concern, so
+# that every change to the schema adds its own piece beside the install
+# piece it changes.
+UPGRADE_DIRS  = $(sort $(patsubst %/,%,$(dir $(wildcard src/sql/upgrade/*--*/*.sql))))
+UPGRADES_built = $(patsubst src/sql/upgrade/%,$(EXTENSION)--%.sql,$(UPGRADE_DIRS))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES_built)
 
 # pg_regress: every sql/NN_name.sql, in name order, in one database where the
 # extension is created first.
@@ -41,6 +46,11 @@ $(DATA_built): $(SQL_PIECES) $(EXTENSION).control Makefile
 	@{ echo '-- channel $(EXTVERSION): generated from src/sql/*.sql by make; do not edit.'; \
 	   printf '%s\n' '\echo Use "CREATE EXTENSION channel" to load this file. \quit'; \
 	   for f in $(SQL_PIECES); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
+
+$(EXTENSION)--%.sql: src/sql/upgrade/%/*.sql Makefile
+	@{ echo '-- channel upgrade $*: generated from src/sql/upgrade/$*/*.sql by make; do not edit.'; \
+	   printf '%s\n' '\echo Use "ALTER EXTENSION channel UPDATE" to load this file. \quit'; \
+	   for f in $(sort $(wildcard src/sql/upgrade/$*/*.sql)); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
 
 all: check-icu
 

@@ -181,7 +181,7 @@ SET LOCAL ROLE regress_bi_portal;
 SELECT has_function_privilege('channel.month_of(timestamptz)', 'EXECUTE') AS may_execute_month_of;
 SELECT count(*) AS acting_for_partner_1 FROM channel.set_portal_partner(1);
 INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
-VALUES (1, 'Telefónica S.A.', 'ES', 'SERVERS', 1000, '2026-12-31');
+VALUES (1, 'Telefónica S.A.', 'ES', 'SERVERS', 1000, current_date + 40);
 RESET ROLE;
 SELECT partner_id, month = channel.month_of(now()) AS this_month FROM channel.partner_month_dirty
 WHERE partner_id = 1 AND marked_at = now() ORDER BY 2 DESC;

@@ -90,10 +90,9 @@ FROM pg_policy pol
 WHERE 'channel_partner'::regrole = ANY (pol.polroles) AND pol.polcmd <> 'r'
 ORDER BY 1, 2;
 
--- functions: PUBLIC may execute none of the extension's functions but the
--- demo generator's (created after the security module; harmless: without
--- USAGE on the schema PUBLIC cannot reach them, and they run with the
--- caller's rights)
+-- functions: PUBLIC may execute none of the extension's functions, the
+-- demo generator's included (it is created after the security module and
+-- revokes its own)
 SELECT p.oid::regprocedure AS public_can_execute
 FROM pg_proc p
 WHERE p.pronamespace = 'channel'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')

@@ -633,3 +633,15 @@ END
 $fn$;
 COMMENT ON FUNCTION channel.generate_demo(integer, integer, integer, date) IS
   'Fills an empty channel with a realistic, deterministic demo (same seed and as_of, same rows): IDC-shaped partner base (~31% active, ~68% inactive), two-tier distribution, territories, authorizations, expiring certifications, contacts, end customers across scripts with spelling variants, leads over 24 months and deals in every status with an 80/20 revenue skew. Returns counts of what it made.';
+
+-- The demo writes into every table and its helpers are no API: like every
+-- other function of the extension, nothing of it runs for PUBLIC (the
+-- security module ran before this piece, so its blanket REVOKE missed these).
+REVOKE EXECUTE ON FUNCTION channel.demo_compose_name(text, text, text, boolean),
+                           channel.demo_name_variant(text, text, text, boolean, integer),
+                           channel.demo_pick(anyarray, float8),
+                           channel.generate_demo(integer, integer, integer, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION channel.demo_compose_name(text, text, text, boolean),
+                          channel.demo_name_variant(text, text, text, boolean, integer),
+                          channel.demo_pick(anyarray, float8),
+                          channel.generate_demo(integer, integer, integer, date) TO channel_admin;
