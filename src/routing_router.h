@@ -30,11 +30,12 @@ typedef struct Partner
 	long		offered;
 	long		accepted;
 	int64		last_assigned;
-	int			lock_state;		/* 0 not yet, 1 ours (open recounted), 2 busy */
+	int			lock_state;		/* PARTNER_UNLOCKED, _LOCKED (ours, open recounted) or _BUSY */
 	int64		stamp;			/* last lead (ordinal) it was gathered for */
 	bool		stamp_country;
 } Partner;
 
+/* lock_state: not asked yet, held by this call, held by another router */
 #define PARTNER_UNLOCKED 0
 #define PARTNER_LOCKED 1
 #define PARTNER_BUSY 2
