@@ -42,7 +42,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(SQL_PIECES) $(EXTENSION).control Makefile
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES) $(EXTENSION).control Makefile
 	@{ echo '-- channel $(EXTVERSION): generated from src/sql/*.sql by make; do not edit.'; \
 	   printf '%s\n' '\echo Use "CREATE EXTENSION channel" to load this file. \quit'; \
 	   for f in $(SQL_PIECES); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
