@@ -253,17 +253,29 @@ DECLARE
   s       bigint := seed;
   scratch text;
 BEGIN
-  IF partners IS NULL OR partners < 20 OR partners > 5000000 THEN
+  IF partners IS NULL OR leads IS NULL OR seed IS NULL OR as_of IS NULL THEN
+    RAISE EXCEPTION 'partners, leads, seed and as_of must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed',
+            DETAIL = format('Got partners %s, leads %s, seed %s, as_of %s.', coalesce(partners::text, 'NULL'),
+                            coalesce(leads::text, 'NULL'), coalesce(seed::text, 'NULL'), coalesce(as_of::text, 'NULL')),
+            HINT = 'Leave an argument out for its default: SELECT * FROM channel.generate_demo();';
+  END IF;
+  IF partners < 20 OR partners > 5000000 THEN
     RAISE EXCEPTION 'partners must be between 20 and 5000000'
       USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', partners),
             HINT = 'The IDC-shaped default is 27500 partners.';
   END IF;
-  IF leads IS NULL OR leads < 0 OR leads > 50000000 THEN
+  IF leads < 0 OR leads > 50000000 THEN
     RAISE EXCEPTION 'leads must be between 0 and 50000000'
-      USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', leads);
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', leads),
+            HINT = 'The default is 200000 leads.';
   END IF;
-  IF seed IS NULL OR as_of IS NULL THEN
-    RAISE EXCEPTION 'seed and as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  -- the demo world spans two years before as_of and a year after it, all
+  -- inside the dates the channel accepts (1900-01-01 .. 2200-12-31)
+  IF as_of NOT BETWEEN '2000-01-01' AND '2190-12-31' THEN
+    RAISE EXCEPTION 'as_of must be a date between 2000-01-01 and 2190-12-31'
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', as_of),
+            HINT = 'Leave as_of out for today.';
   END IF;
   IF EXISTS (SELECT 1 FROM channel.partner) OR EXISTS (SELECT 1 FROM channel.lead)
      OR EXISTS (SELECT 1 FROM channel.deal) THEN
