@@ -248,7 +248,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  t_end   timestamptz := as_of + time '12:00';   -- "now" of the demo world
+  t_end   timestamptz;   -- "now" of the demo world: as_of at noon, once as_of is checked
   n_cust  integer;
   s       bigint := seed;
   scratch text;
@@ -277,6 +277,7 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', as_of),
             HINT = 'Leave as_of out for today.';
   END IF;
+  t_end := as_of + time '12:00';
   IF EXISTS (SELECT 1 FROM channel.partner) OR EXISTS (SELECT 1 FROM channel.lead)
      OR EXISTS (SELECT 1 FROM channel.deal) THEN
     RAISE EXCEPTION 'the channel already holds data'
