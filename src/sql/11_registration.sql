@@ -261,6 +261,12 @@ BEGIN
             DETAIL = pg_catalog.format('%s characters; at most 300.', pg_catalog.length(customer_name)),
             HINT = 'Write the end customer''s company name.';
   END IF;
+  IF NOT channel.has_letter_or_digit(customer_name) THEN
+    RAISE EXCEPTION 'customer name has no letter or digit'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'A registration is matched against others by the customer''s name.',
+            HINT = 'Write the end customer''s company name.';
+  END IF;
   IF expected_close < current_date THEN
     RAISE EXCEPTION 'expected close date is in the past'
       USING ERRCODE = 'invalid_parameter_value',
