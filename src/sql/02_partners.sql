@@ -39,7 +39,7 @@ COMMENT ON COLUMN channel.partner.max_open_leads IS
   'Capacity: the most leads routed or accepted but not yet closed that the partner may hold at once.';
 COMMENT ON COLUMN channel.partner.website IS 'Public web site, informational.';
 COMMENT ON COLUMN channel.partner.created_at IS 'When the partner was created.';
-COMMENT ON COLUMN channel.partner.status_changed_at IS 'When status last changed (maintained by trigger).';
+COMMENT ON COLUMN channel.partner.status_changed_at IS 'When status last changed (maintained by trigger: stamped at each status change, kept by any other update).';
 
 CREATE INDEX partner_parent_idx ON channel.partner (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX partner_status_region_idx ON channel.partner (status, region);

@@ -62,10 +62,10 @@ COMMENT ON COLUMN channel.lead.source IS 'Where the lead came from: web, campaig
 COMMENT ON COLUMN channel.lead.campaign IS 'Marketing campaign code, when the lead came from one.';
 COMMENT ON COLUMN channel.lead.industry IS 'Industry of the end customer, free text.';
 COMMENT ON COLUMN channel.lead.employees IS 'Head count of the end customer.';
-COMMENT ON COLUMN channel.lead.budget IS 'BANT Budget: stated budget, in the vendor''s reporting currency.';
+COMMENT ON COLUMN channel.lead.budget IS 'BANT Budget: stated budget, in the vendor''s reporting currency; finite, never negative.';
 COMMENT ON COLUMN channel.lead.authority IS 'BANT Authority: none, influencer or decision_maker.';
 COMMENT ON COLUMN channel.lead.need IS 'BANT Need: low, medium or high.';
-COMMENT ON COLUMN channel.lead.timeline_days IS 'BANT Timeline: days until the intended purchase.';
+COMMENT ON COLUMN channel.lead.timeline_days IS 'BANT Timeline: days until the intended purchase, 0 to 3660.';
 COMMENT ON COLUMN channel.lead.score IS 'Lead score 0-100 from the scoring rules; NULL until scored.';
 COMMENT ON COLUMN channel.lead.status IS 'Where the lead is in its journey (see channel.lead_status).';
 COMMENT ON COLUMN channel.lead.partner_id IS 'Partner currently holding (or last holding) the lead; NULL when new or pooled.';

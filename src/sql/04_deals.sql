@@ -44,7 +44,7 @@ COMMENT ON COLUMN channel.deal.lead_id IS 'The lead this opportunity came from, 
 COMMENT ON COLUMN channel.deal.customer_name IS 'End customer as the registrant wrote it (any script, any spelling).';
 COMMENT ON COLUMN channel.deal.customer_country IS 'Country of the end customer (ISO 3166-1 alpha-2).';
 COMMENT ON COLUMN channel.deal.product_line IS 'Product line of the opportunity.';
-COMMENT ON COLUMN channel.deal.amount IS 'Expected deal value, or the final value once won; never negative.';
+COMMENT ON COLUMN channel.deal.amount IS 'Expected deal value, or the final value once won; finite, never negative.';
 COMMENT ON COLUMN channel.deal.currency IS 'ISO 4217 currency of amount.';
 COMMENT ON COLUMN channel.deal.expected_close IS 'Date the registrant expects to close.';
 COMMENT ON COLUMN channel.deal.status IS 'Where the registration is in its lifecycle (see channel.deal_status).';

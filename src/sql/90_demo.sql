@@ -103,7 +103,7 @@ INSERT INTO channel.demo_language VALUES
 
 CREATE TABLE channel.demo_country_profile (
   country   channel.country_code PRIMARY KEY REFERENCES channel.country (code),
-  weight    float8 NOT NULL CHECK (weight > 0),
+  weight    float8 NOT NULL CHECK (weight > 0 AND weight < 'Infinity'),
   lang      text NOT NULL REFERENCES channel.demo_language (lang),
   suffixes  text[] NOT NULL,
   suffix_first boolean NOT NULL DEFAULT false

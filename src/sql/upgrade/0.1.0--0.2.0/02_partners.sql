@@ -17,6 +17,7 @@ ALTER TABLE channel.certification
   ADD CONSTRAINT certification_times_in_range
     CHECK (earned_on BETWEEN '1900-01-01' AND '2200-12-31' AND expires_on BETWEEN '1900-01-01' AND '2200-12-31'),
   ADD CONSTRAINT certification_validity_bounded CHECK (expires_on <= earned_on + 3660);
+COMMENT ON COLUMN channel.partner.status_changed_at IS 'When status last changed (maintained by trigger: stamped at each status change, kept by any other update).';
 
 CREATE OR REPLACE FUNCTION channel.partner_before_write() RETURNS trigger
 LANGUAGE plpgsql

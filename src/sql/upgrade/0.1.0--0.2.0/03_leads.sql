@@ -17,3 +17,5 @@ ALTER TABLE channel.lead
            AND closed_at >= '1900-01-01 00:00:00+00' AND closed_at < '2201-01-01 00:00:00+00');
 ALTER TABLE channel.lead_event
   ADD CONSTRAINT lead_event_times_in_range CHECK (at >= '1900-01-01 00:00:00+00' AND at < '2201-01-01 00:00:00+00');
+COMMENT ON COLUMN channel.lead.budget IS 'BANT Budget: stated budget, in the vendor''s reporting currency; finite, never negative.';
+COMMENT ON COLUMN channel.lead.timeline_days IS 'BANT Timeline: days until the intended purchase, 0 to 3660.';

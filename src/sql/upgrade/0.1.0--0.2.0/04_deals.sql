@@ -19,3 +19,4 @@ ALTER TABLE channel.deal
            AND closed_at >= '1900-01-01 00:00:00+00' AND closed_at < '2201-01-01 00:00:00+00');
 ALTER TABLE channel.deal_event
   ADD CONSTRAINT deal_event_times_in_range CHECK (at >= '1900-01-01 00:00:00+00' AND at < '2201-01-01 00:00:00+00');
+COMMENT ON COLUMN channel.deal.amount IS 'Expected deal value, or the final value once won; finite, never negative.';

@@ -9,8 +9,11 @@ GRANT EXECUTE ON FUNCTION channel.demo_compose_name(text, text, text, boolean),
                           channel.demo_pick(anyarray, float8),
                           channel.generate_demo(integer, integer, integer, date) TO channel_admin;
 
--- 0.2.0 (issue 27): generate_demo checks every argument first: NULLs
--- by name, as_of inside 2000-01-01 .. 2190-12-31.
+-- 0.2.0 (issue 27): demo_country_profile weights are finite; generate_demo checks
+-- every argument first: NULLs by name, as_of inside 2000-01-01 .. 2190-12-31.
+ALTER TABLE channel.demo_country_profile
+  DROP CONSTRAINT demo_country_profile_weight_check,
+  ADD CONSTRAINT demo_country_profile_weight_check CHECK (weight > 0 AND weight < 'Infinity');
 CREATE OR REPLACE FUNCTION channel.generate_demo(partners integer DEFAULT 27500,
                                       leads integer DEFAULT 200000,
                                       seed integer DEFAULT 1,
