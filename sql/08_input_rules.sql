@@ -115,6 +115,15 @@ VALUES (8202, 'Scored Lead', 'FR', 'IR_LINE', 'industry64') RETURNING score;
 \set VERBOSITY terse
 INSERT INTO channel.scoring_rule (attribute, operator, value, points) VALUES ('campaign', '=', U&'\200B', 5);
 \set VERBOSITY default
+-- a rule the loader cannot read (the constraint dropped) is skipped with a
+-- warning; intake goes on with the other rules
+SAVEPOINT unreadable_rule;
+ALTER TABLE channel.scoring_rule DROP CONSTRAINT scoring_rule_list_size;
+INSERT INTO channel.scoring_rule (attribute, operator, value, points)
+SELECT 'industry', 'in', string_agg('sector' || i, ','), 50 FROM generate_series(1, 65) i;
+INSERT INTO channel.lead (lead_id, company, country, product_line, industry)
+VALUES (8204, 'Still Scored', 'FR', 'IR_LINE', 'industry64') RETURNING score;
+ROLLBACK TO SAVEPOINT unreadable_rule;
 
 ---------------------------------------------------------------- 4. no TRUNCATE of shipped rows
 TRUNCATE channel.scoring_rule;
@@ -192,6 +201,15 @@ SELECT * FROM channel.generate_demo(as_of => 'infinity');
 SELECT * FROM channel.generate_demo(as_of => '0044-03-15 BC');
 SELECT * FROM channel.generate_demo(partners => NULL, as_of => '2020-06-30');
 \echo :LAST_ERROR_SQLSTATE
+-- a trigger function used where it does not belong says which one it is
+CREATE TEMP TABLE not_a_deal (n integer);
+CREATE TRIGGER misplaced_record AFTER INSERT ON not_a_deal
+  FOR EACH ROW EXECUTE FUNCTION channel.deal_record_conflicts();
+INSERT INTO not_a_deal VALUES (1);
+DROP TRIGGER misplaced_record ON not_a_deal;
+CREATE TRIGGER misplaced_register AFTER INSERT ON not_a_deal
+  FOR EACH ROW EXECUTE FUNCTION channel.deal_register();
+INSERT INTO not_a_deal VALUES (1);
 
 ROLLBACK;
 -- nothing left behind

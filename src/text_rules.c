@@ -11,8 +11,8 @@
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 
-#include "channel.h"
 #include "company.h"
+#include "company_sql.h"
 
 PG_FUNCTION_INFO_V1(channel_has_letter_or_digit);
 
