@@ -84,3 +84,20 @@ printf '%-38s %10s %10s %14s\n' "statement" "0.2.0" "0.1.0 rule" "us/row added"
 printf '%-38s %10s %10s %14s\n' "INSERT leads, Latin names" "$(ms "$new_latin")" "$(ms "$old_latin")" "$(per_row "$new_latin" "$old_latin")"
 printf '%-38s %10s %10s %14s\n' "INSERT leads, Japanese names (ICU)" "$(ms "$new_japanese")" "$(ms "$old_japanese")" "$(per_row "$new_japanese" "$old_japanese")"
 printf '%-38s %10s %10s %14s\n' "UPDATE deal amounts (deal_keys_guard)" "$(ms "$new_update")" "$(ms "$old_update")" "$(per_row "$new_update" "$old_update")"
+
+# the rule alone, per name (CPU only, no table): best of 3
+rule_ms() {
+	local best="" t
+	for _ in 1 2 3; do
+		t=$(psql -X -q -d channel_bench -c '\timing on' -c "SELECT count(*) FILTER (WHERE $1) FROM ($2) s" \
+		    | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+		best=$(min "$best" "$t")
+	done
+	awk -v t="$best" -v n="$rows" 'BEGIN { printf "%.2f", t * 1000 / n }'
+}
+latin_names="SELECT 'Société Générale ' || i AS n FROM generate_series(1, $rows) i"
+japanese_names="SELECT '株式会社' || (ARRAY['トヨタ', 'ソニー', '日立', '東芝'])[1 + i % 4] || '商事' AS n FROM generate_series(1, $rows) i"
+echo "the rule alone, microseconds per name (best of 3):"
+printf '%-38s %10s %10s\n' "names" "letter/digit" "btrim <> ''"
+printf '%-38s %10s %10s\n' "Latin" "$(rule_ms "channel.has_letter_or_digit(n)" "$latin_names")" "$(rule_ms "btrim(n) <> ''" "$latin_names")"
+printf '%-38s %10s %10s\n' "Japanese (ICU)" "$(rule_ms "channel.has_letter_or_digit(n)" "$japanese_names")" "$(rule_ms "btrim(n) <> ''" "$japanese_names")"
