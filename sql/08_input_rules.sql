@@ -199,7 +199,7 @@ SELECT * FROM channel.lead_funnel('2020-01-01', 'infinity');
 SELECT * FROM channel.generate_demo(as_of => 'infinity');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM channel.generate_demo(as_of => '0044-03-15 BC');
-SELECT * FROM channel.generate_demo(partners => NULL, as_of => '2020-06-30');
+SELECT * FROM channel.generate_demo(partners => NULL);
 \echo :LAST_ERROR_SQLSTATE
 -- a trigger function used where it does not belong says which one it is
 CREATE TEMP TABLE not_a_deal (n integer);

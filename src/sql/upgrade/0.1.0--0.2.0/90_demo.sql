@@ -31,8 +31,10 @@ BEGIN
   IF partners IS NULL OR leads IS NULL OR seed IS NULL OR as_of IS NULL THEN
     RAISE EXCEPTION 'partners, leads, seed and as_of must not be NULL'
       USING ERRCODE = 'null_value_not_allowed',
-            DETAIL = format('Got partners %s, leads %s, seed %s, as_of %s.', coalesce(partners::text, 'NULL'),
-                            coalesce(leads::text, 'NULL'), coalesce(seed::text, 'NULL'), coalesce(as_of::text, 'NULL')),
+            DETAIL = format('NULL: %s.', array_to_string(ARRAY[CASE WHEN partners IS NULL THEN 'partners' END,
+                                                              CASE WHEN leads IS NULL THEN 'leads' END,
+                                                              CASE WHEN seed IS NULL THEN 'seed' END,
+                                                              CASE WHEN as_of IS NULL THEN 'as_of' END], ', ')),
             HINT = 'Leave an argument out for its default: SELECT * FROM channel.generate_demo();';
   END IF;
   IF partners < 20 OR partners > 5000000 THEN
