@@ -71,7 +71,7 @@ enum_label_oid(Oid enum_type, const char *label)
 }
 
 const deal_columns *
-deal_columns_of(Relation rel)
+deal_columns_of(Relation rel, const char *trigger)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Oid			status_type;
@@ -87,9 +87,9 @@ deal_columns_of(Relation rel)
 		if (att <= 0 || (OidIsValid(deal_column_spec[i].type) && getBaseType(type) != deal_column_spec[i].type))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("table \"%s\" has no column \"%s\" of the type the registration trigger needs",
-							RelationGetRelationName(rel), deal_column_spec[i].name),
-					 errdetail("The registration trigger reads or writes this column at every registration."),
+					 errmsg("table \"%s\" has no column \"%s\" of the type %s needs",
+							RelationGetRelationName(rel), deal_column_spec[i].name, trigger),
+					 errdetail("The trigger %s reads or writes this column at every registration.", trigger),
 					 errhint("The trigger belongs on channel.deal as the extension creates it.")));
 		columns.att[i] = (AttrNumber) att;
 		columns.atttype[i] = type;
@@ -100,7 +100,7 @@ deal_columns_of(Relation rel)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("column \"status\" of table \"%s\" is not channel.deal_status",
 						RelationGetRelationName(rel)),
-				 errdetail("The registration trigger compares the status with the labels submitted, approved and conflict."),
+				 errdetail("The trigger %s compares the status with the labels submitted, approved and conflict.", trigger),
 				 errhint("The trigger belongs on channel.deal as the extension creates it.")));
 	columns.submitted = enum_label_oid(status_type, "submitted");
 	columns.approved = enum_label_oid(status_type, "approved");

@@ -34,8 +34,11 @@ typedef struct deal_columns
 	Oid			conflict;
 } deal_columns;
 
-/* The columns of rel (channel.deal), checked; an error if one is missing. */
-const deal_columns *deal_columns_of(Relation rel);
+/*
+ * The columns of rel (channel.deal), checked; an error if one is missing,
+ * naming the trigger that needs them (e.g. "channel.deal_register()").
+ */
+const deal_columns *deal_columns_of(Relation rel, const char *trigger);
 
 /* The row's status as its enum label's OID; InvalidOid when NULL. */
 Oid			deal_status_of(HeapTuple row, TupleDesc desc, const deal_columns *cols);

@@ -108,6 +108,7 @@ channel_deal_record_conflicts_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	desc;
+	const deal_columns *cols;
 	bool		isnull;
 	int64		deal_id;
 	pending_conflicts *p;
@@ -116,10 +117,11 @@ channel_deal_record_conflicts_trigger(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || !TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("channel.deal_record_conflicts() must be an AFTER INSERT row trigger")));
+				 errmsg("channel.deal_record_conflicts() must be an AFTER INSERT row trigger"),
+				 errhint("It is installed on channel.deal by the extension.")));
 	desc = RelationGetDescr(trigdata->tg_relation);
-	deal_id = DatumGetInt64(heap_getattr(trigdata->tg_trigtuple, deal_columns_of(trigdata->tg_relation)->att[COL_DEAL_ID],
-										 desc, &isnull));
+	cols = deal_columns_of(trigdata->tg_relation, "channel.deal_record_conflicts()");
+	deal_id = DatumGetInt64(heap_getattr(trigdata->tg_trigtuple, cols->att[COL_DEAL_ID], desc, &isnull));
 	p = take_conflicts(deal_id);
 	if (p == NULL)
 		return PointerGetDatum(NULL);	/* inserted as conflict by hand: nothing found here */

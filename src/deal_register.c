@@ -226,12 +226,13 @@ channel_deal_register_trigger(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("channel.deal_register_trigger() must be a BEFORE INSERT OR UPDATE row trigger")));
+				 errmsg("channel.deal_register() must be a BEFORE INSERT OR UPDATE row trigger"),
+				 errhint("It is installed on channel.deal by the extension.")));
 
 	channel_spi_lazy_reset();
 	reg.row = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
 	reg.desc = RelationGetDescr(trigdata->tg_relation);
-	reg.cols = deal_columns_of(trigdata->tg_relation);
+	reg.cols = deal_columns_of(trigdata->tg_relation, "channel.deal_register()");
 
 	/* missing values are the NOT NULL constraints' to report */
 	if (heap_attisnull(reg.row, reg.cols->att[COL_CUSTOMER_NAME], reg.desc) ||
