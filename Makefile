@@ -79,7 +79,7 @@ src/core/legal_forms.inc: src/core/legal_forms.txt
 	LC_ALL=C awk -F '\t' '/^[[:space:]]*(#|$$)/ { next } \
 	  { gsub(/\\/, "\\\\", $$1); gsub(/"/, "\\\"", $$1); \
 	    printf "{\"%s\", %s},\n", $$1, ($$2 == "both" ? "true" : "false") }' $< > $@
-src/core/company_normalize.o test/unit/run_unit_tests: src/core/legal_forms.inc
+src/core/company_legal_forms.o test/unit/run_unit_tests: src/core/legal_forms.inc
 
 # libFuzzer + AddressSanitizer/UBSan over the pure-C company-name core
 # (test/fuzz/fuzz_company.c).  `make fuzzcheck FUZZ_SECONDS=600` for a long run.

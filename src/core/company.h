@@ -6,7 +6,7 @@
  * headers, so the unit tests and the fuzzer link it alone.  Results are
  * returned in malloc'd memory the caller frees with free(); nothing is
  * kept between calls except the ICU transliterators, opened once, and the
- * per-character tables filled from them (company_normalize.c).
+ * per-character tables filled from them (company_fold_tables.c).
  */
 #ifndef CHANNEL_COMPANY_H
 #define CHANNEL_COMPANY_H

@@ -15,7 +15,7 @@ typedef struct company_tokens
 	int			n;
 } company_tokens;
 
-/* Tokenizes text (see company_normalize.c for the rules); false on ENOMEM. */
+/* Tokenizes text (see company_tokens.c for the rules); false on ENOMEM. */
 bool		company_tokenize(const char *text, size_t len, company_tokens *out);
 
 /* Splits an already normalized name on its single spaces. */
