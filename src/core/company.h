@@ -18,13 +18,23 @@
  * enough that transliteration and matching stay in milliseconds. */
 #define COMPANY_MAX_BYTES 65536
 
+/*
+ * Longest NFKC form accepted, in UTF-16 code units: a name's compatibility
+ * characters are spelled out before transliteration, and a few spell out
+ * to many (U+FDFA is 18 characters), so the work is bounded by this, not
+ * by the input alone.  Text without such characters never reaches it
+ * (its NFKC form has at most as many code units as it has UTF-8 bytes).
+ */
+#define COMPANY_MAX_FOLDED 65536
+
 typedef enum company_status
 {
 	COMPANY_OK = 0,
 	COMPANY_INVALID_UTF8,		/* input is not well-formed UTF-8 */
 	COMPANY_TOO_LONG,			/* input longer than COMPANY_MAX_BYTES */
 	COMPANY_NO_MEMORY,			/* malloc failed */
-	COMPANY_ICU_ERROR			/* ICU could not open or run the transliterator */
+	COMPANY_ICU_ERROR,			/* ICU could not open or run the transliterator */
+	COMPANY_TOO_LONG_FOLDED		/* NFKC form longer than COMPANY_MAX_FOLDED */
 } company_status;
 
 typedef enum company_match_kind

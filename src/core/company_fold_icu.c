@@ -40,6 +40,8 @@ company_status_text(company_status status)
 			return "out of memory";
 		case COMPANY_ICU_ERROR:
 			return "ICU transliteration failed";
+		case COMPANY_TOO_LONG_FOLDED:
+			return "the name's NFKC form is longer than 65536 UTF-16 code units";
 	}
 	return "unknown status";
 }
@@ -221,6 +223,16 @@ nfkc(const char *s, size_t len, char **out, size_t *outlen)
 	dlen = unorm2_normalize(norm, src, slen, NULL, 0, &err);
 	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
 		goto icu_failed;
+	/*
+	 * The work that follows (Any-Latin rewrites its buffer in place, so it
+	 * grows faster than the text) is bounded by the NFKC form, not by the
+	 * input: 64 kB of U+FDFA spell out to 393,000 characters.
+	 */
+	if (dlen > COMPANY_MAX_FOLDED)
+	{
+		free(src);
+		return COMPANY_TOO_LONG_FOLDED;
+	}
 	err = U_ZERO_ERROR;
 	dst = malloc(sizeof(UChar) * ((size_t) dlen + 1));
 	if (dst == NULL)

@@ -23,7 +23,7 @@ CREATE FUNCTION channel.company_keys_meet(keys text[], other text[]) RETURNS boo
 AS 'MODULE_PATHNAME', 'channel_company_keys_meet'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_keys_meet(text[], text[]) IS
-  'True when a key of one array meets a key of the other: equal keys, word keys (w:, r:) of the same head and kind within one typo (a letter replaced, inserted or dropped, or two neighbours swapped), an acronym (a:) and the same letters as initials (i:) -- but never two initials. Symmetric. The function of the operator &&~.';
+  'True when a key of one array meets a key of the other: equal keys, word keys of the same head within one typo (a letter replaced, inserted or dropped, or two neighbours swapped; w: holds the word, r: the same word reversed, so w:abc and r:cba are one key), an acronym (a:) and the same letters as initials (i:) -- but never two initials. Symmetric. The function of the operator &&~, which gives this answer on every plan.';
 
 CREATE OPERATOR channel.&&~ (
   LEFTARG = text[], RIGHTARG = text[], FUNCTION = channel.company_keys_meet,
@@ -43,12 +43,12 @@ CREATE FUNCTION channel.company_keys_extract_value(text[], internal, internal) R
 AS 'MODULE_PATHNAME', 'channel_company_keys_extract_value'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_keys_extract_value(text[], internal, internal) IS
-  'GIN support of channel.company_keys_ops: the index entries of a key array (its non-null keys).';
+  'GIN support of channel.company_keys_ops: the index entries of a key array (its non-null keys, and both forms, w: and r:, of every word key).';
 CREATE FUNCTION channel.company_keys_extract_query(text[], internal, int2, internal, internal, internal, internal) RETURNS internal
 AS 'MODULE_PATHNAME', 'channel_company_keys_extract_query'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_keys_extract_query(text[], internal, int2, internal, internal, internal, internal) IS
-  'GIN support of channel.company_keys_ops: the entries a query key array looks up (word keys as partial matches from their first half).';
+  'GIN support of channel.company_keys_ops: the entries a query key array looks up (both forms of every word key, each a partial match from its first half).';
 CREATE FUNCTION channel.company_keys_compare_partial(text, text, int2, internal) RETURNS integer
 AS 'MODULE_PATHNAME', 'channel_company_keys_compare_partial'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,6 +1,7 @@
 /* test_company.c -- normalization, similarity and blocking keys of company names. */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <unicode/utrans.h>
 #include <unicode/ustring.h>
@@ -518,4 +519,70 @@ UNIT_TEST(one_typo_check_agrees_with_every_typo_made)
 		}
 	}
 	CHECK(n == 1093);
+}
+
+UNIT_TEST(word_key_forms_are_one_key)
+{
+	char		a[600],
+				b[600],
+				ra[300],
+				rb[300];
+	const char *words[] = {"", "a", "b", "ab", "ba", "abc", "acb", "bcde", "abcde", "abdce", "aabb", "abab", "bbaa"};
+	size_t		nwords = sizeof(words) / sizeof(words[0]);
+
+	CHECK(meet("w:siemens", "r:snemeis"));		/* the same word in its two forms */
+	CHECK(meet("w:siemens", "r:snemies"));		/* and one typo apart */
+	CHECK(meet("w:bcde", "r:edcba"));			/* the first letter dropped */
+	CHECK(meet("US|NET|w:siemens", "US|NET|r:snemeis"));
+	CHECK(!meet("US|NET|w:siemens", "DE|NET|r:snemeis"));
+	CHECK(!meet("w:siemens", "r:siemens"));
+	CHECK(meet("w:", "w:a"));					/* an empty word and a one-letter one */
+	CHECK(meet("w:", "r:"));
+	CHECK(!meet("w:", "r:ab"));
+	/* every pair of small words: w:x meets r:(y reversed) exactly when x and y are one typo apart */
+	for (size_t i = 0; i < nwords; i++)
+		for (size_t j = 0; j < nwords; j++)
+		{
+			bool		typo = company_within_one_typo(words[i], strlen(words[i]), words[j], strlen(words[j]));
+
+			snprintf(a, sizeof(a), "w:%s", words[i]);
+			reverse_into(rb, words[j], strlen(words[j]));
+			snprintf(b, sizeof(b), "r:%s", rb);
+			CHECK(meet(a, b) == typo);
+			reverse_into(ra, words[i], strlen(words[i]));
+			snprintf(a, sizeof(a), "r:%s", ra);
+			CHECK(meet(a, b) == typo);
+		}
+	/* a probe of an empty word is the whole range of its kind */
+	CHECK(company_key_probe_len("w:", 2) == 2);
+	CHECK(company_key_probe_len("US|NET|r:", 9) == 9);
+}
+
+UNIT_TEST(expanding_compatibility_characters_are_bounded)
+{
+	/* U+FDFA spells out to 18 characters under NFKC */
+	size_t		n = COMPANY_MAX_BYTES / 3;
+	char	   *s = malloc(n * 3 + 1);
+	char	   *out = NULL;
+	float		score = -1;
+	clock_t		t0;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + 3 * i, "\xef\xb7\xba", 3);
+	s[n * 3] = '\0';
+	t0 = clock();
+	CHECK(company_normalize(s, n * 3, &out) == COMPANY_TOO_LONG_FOLDED);
+	CHECK(out == NULL);
+	CHECK(company_similarity(s, n * 3, "Acme", 4, &score, NULL) == COMPANY_TOO_LONG_FOLDED);
+	/* refused from the NFKC form, before the costly transliteration */
+	CHECK((double) (clock() - t0) / CLOCKS_PER_SEC < 0.5);
+	/* up to the bound it is read: 3,640 of them are 65,520 code units */
+	CHECK(company_normalize(s, 3640 * 3, &out) == COMPANY_OK);
+	CHECK(out != NULL && strncmp(out, "sly allh", 8) == 0);
+	free(out);
+	CHECK(company_normalize(s, 3641 * 3, &out) == COMPANY_TOO_LONG_FOLDED);
+	/* one such character in a name is no problem */
+	CHECK_STR(norm("Acme \xef\xb7\xba"), "acme sly allh lyh wslm");
+	free(s);
+	CHECK(strstr(company_status_text(COMPANY_TOO_LONG_FOLDED), "NFKC") != NULL);
 }
