@@ -67,13 +67,29 @@ key_elements(ArrayType *keys, Datum **elems)
 	return kept;
 }
 
-static bool
-text_keys_meet(Datum a, Datum b)
+/* A key with its kind and body worked out once, for comparing it with many. */
+typedef struct parsed_key
 {
-	text	   *x = (text *) DatumGetPointer(a);
-	text	   *y = (text *) DatumGetPointer(b);
+	const char *bytes;
+	size_t		len;
+	size_t		body;
+	char		kind;
+} parsed_key;
 
-	return company_keys_meet(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(y));
+static parsed_key *
+parse_keys(Datum *elems, int n)
+{
+	parsed_key *keys = palloc(sizeof(parsed_key) * (n > 0 ? n : 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		text	   *t = (text *) DatumGetPointer(elems[i]);
+
+		keys[i].bytes = VARDATA_ANY(t);
+		keys[i].len = VARSIZE_ANY_EXHDR(t);
+		keys[i].kind = company_key_kind(keys[i].bytes, keys[i].len, &keys[i].body);
+	}
+	return keys;
 }
 
 /*
@@ -87,10 +103,13 @@ channel_company_keys_meet(PG_FUNCTION_ARGS)
 			   *b;
 	int			na = key_elements(PG_GETARG_ARRAYTYPE_P(0), &a);
 	int			nb = key_elements(PG_GETARG_ARRAYTYPE_P(1), &b);
+	parsed_key *pa = parse_keys(a, na);
+	parsed_key *pb = parse_keys(b, nb);
 
 	for (int i = 0; i < na; i++)
 		for (int j = 0; j < nb; j++)
-			if (text_keys_meet(a[i], b[j]))
+			if (company_keys_meet_parsed(pa[i].bytes, pa[i].len, pa[i].kind, pa[i].body,
+										 pb[j].bytes, pb[j].len, pb[j].kind, pb[j].body))
 				PG_RETURN_BOOL(true);
 	PG_RETURN_BOOL(false);
 }

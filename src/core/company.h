@@ -107,6 +107,9 @@ company_status company_match_keys(const char *normalized, char ***keys, int *nke
 char		company_key_kind(const char *key, size_t len, size_t *body);
 bool		company_within_one_typo(const char *a, size_t alen, const char *b, size_t blen);
 bool		company_keys_meet(const char *a, size_t alen, const char *b, size_t blen);
+/* The same, with each key's kind and body as company_key_kind gave them. */
+bool		company_keys_meet_parsed(const char *a, size_t alen, char akind, size_t abody,
+									 const char *b, size_t blen, char bkind, size_t bbody);
 
 /*
  * How many leading bytes of key every key meeting it shares in one of the

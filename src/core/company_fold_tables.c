@@ -145,6 +145,43 @@ is_han(uint32_t cp)
 	return (cp >= 0x3400 && cp < 0x4DC0) || (cp >= 0x4E00 && cp < HAN_END);
 }
 
+/* Hiragana, katakana and their extensions (NFKC has made half-width kana full-width). */
+static bool
+is_kana(uint32_t cp)
+{
+	return (cp >= 0x3040 && cp < 0x3100) || (cp >= 0x31F0 && cp < 0x3200);
+}
+
+/*
+ * Japanese legal forms, read as Japanese: the Han table reads every
+ * character in Mandarin, which makes 株式会社 "zhu shi hui she"; these are
+ * Japanese words (Chinese writes 股份有限公司), read as Japan writes them
+ * in Latin letters, and a legal form of legal_forms.txt either way.
+ */
+static const struct
+{
+	const char *han;
+	const char *reading;
+}			japanese_forms[] = {
+	{"\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe", " kabushiki kaisha "},	/* 株式会社 */
+	{"\xe6\x9c\x89\xe9\x99\x90\xe4\xbc\x9a\xe7\xa4\xbe", " yugen kaisha "},	/* 有限会社 */
+	{"\xe5\x90\x88\xe5\x90\x8c\xe4\xbc\x9a\xe7\xa4\xbe", " godo kaisha "},	/* 合同会社 */
+	{"\xe5\x90\x88\xe8\xb3\x87\xe4\xbc\x9a\xe7\xa4\xbe", " goshi kaisha "},	/* 合資会社 */
+	{"\xe5\x90\x88\xe5\x90\x8d\xe4\xbc\x9a\xe7\xa4\xbe", " gomei kaisha "}	/* 合名会社 */
+};
+
+/* The reading of a Japanese legal form starting at s (12 bytes: four Han characters), or NULL. */
+static const char *
+japanese_form_at(const unsigned char *s, size_t left)
+{
+	if (left < 12)
+		return NULL;
+	for (size_t f = 0; f < sizeof(japanese_forms) / sizeof(japanese_forms[0]); f++)
+		if (memcmp(s, japanese_forms[f].han, 12) == 0)
+			return japanese_forms[f].reading;
+	return NULL;
+}
+
 /* The ASCII reading of a Han character, or NULL if it has none. */
 static const char *
 han_reading(uint32_t cp)
@@ -186,7 +223,7 @@ space_before_han(uint32_t prev)
 	const char *reading = han_reading(0x4E2D);
 	bool		space;
 
-	if (is_han(prev))
+	if (is_han(prev) || is_kana(prev))
 		return true;
 	if (prev < 0x10000 && learned != NULL && learned[prev] != 0)
 		return learned[prev] == 2;
@@ -245,6 +282,15 @@ company_fold_by_table(const unsigned char *s, size_t len, bool keep_other, char 
 
 		if (cp < 0x80)
 			buf[o++] = (char) cp;
+		else if (is_han(cp) && (ascii = japanese_form_at(s + i, len - i)) != NULL)
+		{
+			/* 18 bytes at most for 12: within 4x */
+			memcpy(buf + o, ascii, strlen(ascii));
+			o += strlen(ascii);
+			i += 12;
+			prev = 0x793E;		/* 社 */
+			continue;
+		}
 		else if (cp < LATIN_TABLE_END && (ascii = latin_table[cp]) != NULL)
 		{
 			memcpy(buf + o, ascii, strlen(ascii));
@@ -254,6 +300,9 @@ company_fold_by_table(const unsigned char *s, size_t len, bool keep_other, char 
 			 /* appended */ ;
 		else if (keep_other)
 		{
+			/* a word ends between Han and kana: 株式会社ニコン is "... nikon" */
+			if (is_kana(cp) && is_han(prev))
+				buf[o++] = ' ';
 			memcpy(buf + o, s + i, n);
 			o += n;
 		}

@@ -172,6 +172,14 @@ company_keys_meet(const char *a, size_t alen, const char *b, size_t blen)
 				bbody;
 	char		akind = company_key_kind(a, alen, &abody);
 	char		bkind = company_key_kind(b, blen, &bbody);
+
+	return company_keys_meet_parsed(a, alen, akind, abody, b, blen, bkind, bbody);
+}
+
+bool
+company_keys_meet_parsed(const char *a, size_t alen, char akind, size_t abody,
+						 const char *b, size_t blen, char bkind, size_t bbody)
+{
 	bool		aword = akind == 'w' || akind == 'r';
 	bool		bword = bkind == 'w' || bkind == 'r';
 

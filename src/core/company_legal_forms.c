@@ -207,7 +207,7 @@ matching_form(const company_tokens *t, int first, int last, bool at_end)
 }
 
 /*
- * Drops "the", legal forms and the "and" they leave, from [*first, *last);
+ * Drops "the" (first or last), legal forms and the "and" they leave, from [*first, *last);
  * never the last remaining token.  Of the forms that match, the longest
  * goes first, at the end when it matches both ends.
  */
@@ -229,8 +229,20 @@ company_strip_legal_forms(const company_tokens *t, int *first, int *last)
 			if (*last - *first <= 1)
 				break;
 		}
+		/* the article written after the name, as lists sort it: "Boeing Company, The" */
+		if (strcmp(company_token(t, *last - 1), "the") == 0)
+		{
+			(*last)--;
+			changed = true;
+			if (*last - *first <= 1)
+				break;
+		}
 		at_end = matching_form(t, *first, *last, true);
 		at_start = matching_form(t, *first, *last, false);
+		/* a form's letters starting "X & Y" are the name: "AT&T" is no Ukrainian "AT" */
+		if (at_start >= 0 &&
+			strcmp(company_token(t, *first + legal_forms[at_start].tokens.n), "and") == 0)
+			at_start = -1;
 		if (at_end >= 0 && (at_start < 0 || at_end <= at_start))
 		{
 			*last -= legal_forms[at_end].tokens.n;

@@ -13,7 +13,7 @@
 bool		company_load_legal_forms(void);
 
 /*
- * Drops "the", legal forms and the "and" they leave, from tokens
+ * Drops "the" (first or last), legal forms and the "and" they leave, from tokens
  * [*first, *last); never the last remaining token.  The list must be
  * loaded.
  */

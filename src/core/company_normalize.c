@@ -157,6 +157,7 @@ company_normalize(const char *name, size_t len, char **out)
 	}
 	free(latin);
 
+	company_join_letters(&tokens);
 	first = 0;
 	last = tokens.n;
 	company_strip_legal_forms(&tokens, &first, &last);

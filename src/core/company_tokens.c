@@ -184,3 +184,43 @@ company_tokens_free(company_tokens *t)
 	t->offset = NULL;
 	t->n = 0;
 }
+
+static bool
+is_letter_token(const company_tokens *t, int i)
+{
+	const char *tok = company_token(t, i);
+
+	return tok[0] >= 'a' && tok[0] <= 'z' && tok[1] == '\0';
+}
+
+/*
+ * Runs of two or more one-letter tokens become one token: "I B M" is
+ * "ibm" as "I.B.M." is, "S A" the legal form "sa".  In place: the run's
+ * letters move into its first token's bytes.
+ */
+void
+company_join_letters(company_tokens *t)
+{
+	int			n = 0;
+
+	for (int i = 0; i < t->n;)
+	{
+		int			j = i;
+
+		while (j < t->n && is_letter_token(t, j))
+			j++;
+		if (j - i >= 2)
+		{
+			char	   *dst = t->buf + t->offset[i];
+
+			for (int k = i + 1; k < j; k++)
+				dst[k - i] = company_token(t, k)[0];
+			dst[j - i] = '\0';
+			t->offset[n++] = t->offset[i];
+			i = j;
+		}
+		else
+			t->offset[n++] = t->offset[i++];
+	}
+	t->n = n;
+}

@@ -21,6 +21,9 @@ bool		company_tokenize(const char *text, size_t len, company_tokens *out);
 /* Splits an already normalized name on its single spaces. */
 bool		company_split(const char *normalized, company_tokens *out);
 
+/* Joins runs of one-letter tokens into one token ("i b m" -> "ibm"). */
+void		company_join_letters(company_tokens *t);
+
 void		company_tokens_free(company_tokens *t);
 
 static inline const char *
