@@ -88,13 +88,66 @@ full_transliterator(void)
  * The script step alone.  Latin-ASCII is the costliest part of the full
  * chain, and the Latin table below does the same per character, so text
  * already in NFKC runs through this one and then through the table.
+ *
+ * Cyrillic goes through the BGN/PCGN romanization first, Ukrainian's when
+ * the text has a letter only Ukrainian writes (і, ї, є, ґ), Russian's
+ * otherwise: ICU's default Cyrillic-Latin is ISO 9, whose "â", "û" and
+ * "ŝ" Latin-ASCII flattens to "a", "u", "s" ("Яндекс" became "Andeks",
+ * "Полюс" "Polus"), far from the English spellings partners write;
+ * BGN writes "Yandeks", "Polyus", "Shchekino", and the spelling fold of
+ * company_words.c brings the other schemes to it.  Letters BGN leaves
+ * (Serbian, Kazakh) go on through Any-Latin.
  */
-static UTransliterator *
-script_transliterator(void)
+typedef enum script_kind
 {
-	static UTransliterator *trans = NULL;
+	SCRIPT_OTHER = 0,
+	SCRIPT_RUSSIAN,
+	SCRIPT_UKRAINIAN
+} script_kind;
 
-	return open_transliterator(&trans, "Any-Latin");
+static const char *const script_chain[] = {"Any-Latin", "Russian-Latin/BGN; Any-Latin",
+"Ukrainian-Latin/BGN; Any-Latin"};
+static const char *const reference_chain[] = {"NFKC; Any-Latin; Latin-ASCII",
+	"NFKC; Russian-Latin/BGN; Any-Latin; Latin-ASCII",
+"NFKC; Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII"};
+
+static UTransliterator *
+script_transliterator(script_kind kind)
+{
+	static UTransliterator *trans[3];
+
+	return open_transliterator(&trans[kind], script_chain[kind]);
+}
+
+/* The reference chain with the same script step, for what the tables do not cover. */
+static UTransliterator *
+script_reference_transliterator(script_kind kind)
+{
+	static UTransliterator *trans[3];
+
+	return open_transliterator(&trans[kind], reference_chain[kind]);
+}
+
+/* Which script step valid UTF-8 text takes. */
+static script_kind
+script_of(const unsigned char *s, size_t len)
+{
+	script_kind kind = SCRIPT_OTHER;
+
+	for (size_t i = 0; i + 1 < len; i++)
+	{
+		/* Cyrillic U+0400..U+04FF is 0xD0 0x80 .. 0xD3 0xBF */
+		if (s[i] >= 0xD0 && s[i] <= 0xD3 && (s[i + 1] & 0xC0) == 0x80)
+		{
+			uint32_t	cp = ((uint32_t) (s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F);
+
+			if (cp == 0x404 || cp == 0x406 || cp == 0x407 || cp == 0x454 || cp == 0x456 ||
+				cp == 0x457 || cp == 0x490 || cp == 0x491)
+				return SCRIPT_UKRAINIAN;
+			kind = SCRIPT_RUSSIAN;
+		}
+	}
+	return kind;
 }
 
 /* UTF-16 to malloc'd, NUL-terminated UTF-8. */
@@ -265,7 +318,8 @@ icu_failed:
 static company_status
 fold_other_script(const char *s, size_t len, char **out, size_t *outlen)
 {
-	UTransliterator *trans = script_transliterator();
+	script_kind kind = script_of((const unsigned char *) s, len);
+	UTransliterator *trans = script_transliterator(kind);
 	char	   *composed = NULL,
 			   *read = NULL,
 			   *latin = NULL;
@@ -287,9 +341,9 @@ fold_other_script(const char *s, size_t len, char **out, size_t *outlen)
 	st = transliterate_with(trans, read, rlen, &latin, &llen);
 	if (st == COMPANY_OK)
 	{
-		/* what the table does not cover: the reference chain, from before Any-Latin */
+		/* what the table does not cover: the whole chain, from before the script step */
 		if (!company_fold_by_table((const unsigned char *) latin, llen, false, out, outlen))
-			st = company_transliterate_reference(read, rlen, out, outlen);
+			st = transliterate_with(script_reference_transliterator(kind), read, rlen, out, outlen);
 		free(latin);
 	}
 	free(read);

@@ -118,6 +118,41 @@ name_key(keyset *k, const char *normalized)
 	return ok;
 }
 
+/*
+ * The compared forms of the words without spaces, when they differ from
+ * the name without spaces: names whose folds concatenate alike score 0.95
+ * too ("astrazeneca" / "astra zeneka").  Only for names whose every token
+ * is compared.
+ */
+static bool
+folded_name_key(keyset *k, const company_side *s, const char *normalized)
+{
+	size_t		size = 1;
+	char	   *joined;
+	size_t		n = 0;
+	bool		ok = true;
+	size_t		rawlen = 0;
+
+	if (s->n < s->t.n || s->n == 0)
+		return true;
+	for (int i = 0; i < s->n; i++)
+		size += (size_t) s->flen[i];
+	joined = malloc(size);
+	if (joined == NULL)
+		return false;
+	for (int i = 0; i < s->n; i++)
+	{
+		memcpy(joined + n, company_side_folded(s, i), (size_t) s->flen[i]);
+		n += (size_t) s->flen[i];
+	}
+	for (const char *p = normalized; *p; p++)
+		rawlen += *p != ' ';
+	if (n != rawlen || memcmp(joined, k->buf + k->used - 1 - rawlen, n) != 0)
+		ok = key_add(k, "k:", joined, n);
+	free(joined);
+	return ok;
+}
+
 company_status
 company_match_keys(const char *normalized, char ***keys, int *nkeys)
 {
@@ -140,8 +175,8 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		return COMPANY_NO_MEMORY;
 
 	for (int i = 0; i < s.n; i++)
-		ndistinctive += s.weight[i] >= 1.0;
-	ok = name_key(&k, normalized);
+		ndistinctive += COMPANY_DISTINCTIVE(s.weight[i]);
+	ok = name_key(&k, normalized) && folded_name_key(&k, &s, normalized);
 	for (int i = 0; ok && i < s.n; i++)
 	{
 		const char *tok = company_token(&s.t, i);
@@ -156,7 +191,7 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		 * more, a pair reaching the threshold nearly always shares another
 		 * word's keys (doc/deals.md gives the measured exceptions).
 		 */
-		if (s.weight[i] >= 1.0)
+		if (COMPANY_DISTINCTIVE(s.weight[i]))
 			ok = token_keys(&k, &s, i, ndistinctive == 1);
 		/*
 		 * Any short token may be an acronym of the other name -- but a

@@ -13,6 +13,13 @@
 /* Long names are compared on their first COMPANY_MAX_TOKENS tokens. */
 #define COMPANY_MAX_TOKENS 64
 
+/*
+ * Token weights: a coined word 1.0, an English word COMPANY_WORD_WEIGHT; a
+ * token weighing at least that is distinctive (it is keyed).
+ */
+#define COMPANY_WORD_WEIGHT 0.7
+#define COMPANY_DISTINCTIVE(w) ((w) >= COMPANY_WORD_WEIGHT - 1e-9)
+
 typedef struct company_side
 {
 	company_tokens t;			/* the tokens as written in the normalized name */

@@ -43,16 +43,21 @@ static const char *const connectives[] = {
 };
 
 static const char *const common_words[] = {
-	"associates", "banca", "banco", "bank", "brewing", "capital", "chemicals", "communications",
-	"companies", "company", "construction", "consulting", "digital", "electric", "electronics",
-	"energy", "engineering", "enterprise", "enterprises", "entertainment", "financial", "foods",
-	"global", "group", "groupe", "grupo", "gruppe", "gruppo", "healthcare", "holding", "holdings",
-	"hotels", "industrial", "industries", "insurance", "international", "intl", "investment",
-	"investments", "logistics", "management", "manufacturing", "media", "medical", "mining",
-	"motors", "network", "networks", "paper", "partners", "pharma", "pharmaceuticals", "plastics",
-	"products", "properties", "resources", "retail", "robotics", "service", "services", "shipping",
-	"software", "solution", "solutions", "steel", "system", "systems", "tech", "technologies",
-	"technology", "telecom", "textiles", "trading", "transport", "worldwide"
+	"airlines", "airways", "associates", "automation", "banca", "banco", "bank", "banking",
+	"brewing", "cables", "capital", "cement", "center", "chemicals", "communications",
+	"companies", "company", "construction", "consulting", "devices", "digital", "distribution",
+	"electric", "electronics", "energy", "engineering", "enterprise", "enterprises",
+	"entertainment", "financial", "foods", "glass", "global", "group", "groupe", "grupo",
+	"gruppe", "gruppo", "healthcare", "holding", "holdings", "hotels", "industrial", "industries",
+	"informatics", "instruments", "insurance", "international", "intl", "investment",
+	"investments", "laboratories", "logistics", "machines", "management", "manufacturing",
+	"materials", "mechanical", "media", "medical", "metals", "microsystems", "mining", "motors",
+	"network", "networks", "optics", "paper", "partners", "payments", "petroleum", "pharma",
+	"pharmaceuticals", "plastics", "power", "products", "properties", "railway", "resources",
+	"retail", "robotics", "service", "services", "shipping", "software", "solution", "solutions",
+	"steel", "system", "systems", "tech", "technologies", "technology", "telecom",
+	"telecommunications", "telephone", "textiles", "trading", "transport", "transportation",
+	"worldwide"
 };
 
 static bool
@@ -91,6 +96,14 @@ token_weight(const char *tok, int len, bool connective)
 		return 0.3;
 	if (len <= 2)
 		return 0.6;
+	/*
+	 * An English word tells less than a coined name: "Pioneer" and
+	 * "Discovery" are many companies, "Kubota" one, so "Pioneer" /
+	 * "Pioneer Foods" stays below the threshold where "Toyota" / "Toyota
+	 * Motors" does not.
+	 */
+	if (company_is_english_word(tok))
+		return COMPANY_WORD_WEIGHT;
 	return 1.0;
 }
 
@@ -465,6 +478,30 @@ same_when_concatenated(const char *a, const char *b)
 	return true;
 }
 
+/* The compared forms of both names' words, concatenated, are equal ("astrazeneca" / "astra zeneka"). */
+static bool
+same_folds_concatenated(const company_side *a, const company_side *b)
+{
+	int			i = 0,
+				j = 0;
+	const char *x = a->n > 0 ? company_side_folded(a, 0) : "";
+	const char *y = b->n > 0 ? company_side_folded(b, 0) : "";
+
+	if (a->n == 0 || b->n == 0 || a->n < a->t.n || b->n < b->t.n)
+		return false;
+	for (;;)
+	{
+		if (*x == '\0' && i + 1 < a->n)
+			x = company_side_folded(a, ++i);
+		if (*y == '\0' && j + 1 < b->n)
+			y = company_side_folded(b, ++j);
+		if (*x == '\0' || *y == '\0')
+			return *x == '\0' && *y == '\0' && i + 1 == a->n && j + 1 == b->n;
+		if (*x++ != *y++)
+			return false;
+	}
+}
+
 /*
  * A normalized name made ready for comparison with many others: its side
  * is built once, not once per comparison.
@@ -521,7 +558,7 @@ similarity_of_sides(const char *a, const company_side *sa, const char *b, const 
 		best = ab >= ba ? ab : ba;
 	}
 	k = (ab >= ba ? acr_ab : acr_ba) ? COMPANY_MATCH_ACRONYM : COMPANY_MATCH_FUZZY;
-	if (same_when_concatenated(a, b) && best < 0.95)
+	if ((same_when_concatenated(a, b) || same_folds_concatenated(sa, sb)) && best < 0.95)
 	{
 		best = 0.95;
 		k = COMPANY_MATCH_FUZZY;

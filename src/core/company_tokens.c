@@ -195,8 +195,9 @@ is_letter_token(const company_tokens *t, int i)
 
 /*
  * Runs of two or more one-letter tokens become one token: "I B M" is
- * "ibm" as "I.B.M." is, "S A" the legal form "sa".  In place: the run's
- * letters move into its first token's bytes.
+ * "ibm" as "I.B.M." is, "S A" the legal form "sa", and "P & G" (an "and"
+ * between two single letters) "pg".  In place: the run's letters move
+ * into its first token's bytes.
  */
 void
 company_join_letters(company_tokens *t)
@@ -205,17 +206,25 @@ company_join_letters(company_tokens *t)
 
 	for (int i = 0; i < t->n;)
 	{
-		int			j = i;
+		int			j = i,
+					letters = 0;
 
-		while (j < t->n && is_letter_token(t, j))
+		while (j < t->n && (is_letter_token(t, j) ||
+							(j > i && j + 1 < t->n && strcmp(company_token(t, j), "and") == 0 &&
+							 is_letter_token(t, j + 1))))
+		{
+			letters += is_letter_token(t, j);
 			j++;
-		if (j - i >= 2)
+		}
+		if (letters >= 2)
 		{
 			char	   *dst = t->buf + t->offset[i];
+			int			o = 1;
 
 			for (int k = i + 1; k < j; k++)
-				dst[k - i] = company_token(t, k)[0];
-			dst[j - i] = '\0';
+				if (is_letter_token(t, k))
+					dst[o++] = company_token(t, k)[0];
+			dst[o] = '\0';
 			t->offset[n++] = t->offset[i];
 			i = j;
 		}
