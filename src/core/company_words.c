@@ -72,6 +72,11 @@ company_is_english_word(const char *token)
 {
 	size_t		lo = 0,
 				hi = N_ENGLISH;
+	size_t		len = strnlen(token, 15);
+
+	/* the list holds words of 5 to 14 letters */
+	if (len < 5 || len > 14)
+		return false;
 
 	while (lo < hi)
 	{
