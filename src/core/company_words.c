@@ -72,7 +72,10 @@ company_is_english_word(const char *token)
 {
 	size_t		lo = 0,
 				hi = N_ENGLISH;
-	size_t		len = strnlen(token, 15);
+	size_t		len = 0;
+
+	while (len < 15 && token[len] != '\0')
+		len++;
 
 	/* the list holds words of 5 to 14 letters */
 	if (len < 5 || len > 14)
