@@ -40,6 +40,14 @@ channel_company_check(company_status st, const char *what)
 					 errdetail("Company names of up to %d bytes are normalized.", COMPANY_MAX_BYTES),
 					 errhint("Pass the company's name, not a document.")));
 			break;
+		case COMPANY_TOO_LONG_FOLDED:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s is too long to compare once its compatibility characters are spelled out", what),
+					 errdetail("The NFKC form of a company name may have up to %d UTF-16 code units.",
+							   COMPANY_MAX_FOLDED),
+					 errhint("Pass the company's name, not a document.")));
+			break;
 		case COMPANY_NO_MEMORY:
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
