@@ -198,7 +198,7 @@ RESET SESSION AUTHORIZATION;
 -- ------------------------------------------------------------ claims
 SET SESSION AUTHORIZATION regress_funds_a;
 SELECT channel.create_fund_claim(1, 2500, 'USD',
-         jsonb_build_array(jsonb_build_object('number', 'INV-100', 'amount', 2000, 'date', (:'q0'::date + 6)::text),
+         jsonb_build_array(jsonb_build_object('number', 'INV-100', 'amount', 2000, 'date', to_char(:'q0'::date + 6, 'YYYY-MM-DD')),
                            jsonb_build_object('number', 'INV-101', 'amount', 600)),
          ARRAY['webinar-recording.mp4', 'attendees.csv']) AS c1;
 -- bad claims: nothing is written
