@@ -242,8 +242,11 @@ COMMENT ON TRIGGER fund_ledger_append_only ON channel.fund_ledger IS 'Keeps the 
 -- After each INSERT statement: lock the budgets whose pool and the
 -- allocations whose buckets the new rows touch (budgets first, each in key
 -- order, so two writers never deadlock on them), count the rows there, then
--- refuse the statement if any bucket it drew from is now negative.  The
--- lock is an UPDATE, so under REPEATABLE READ or SERIALIZABLE a writer
+-- refuse the statement if any bucket it drew from is now negative.  FOR NO
+-- KEY UPDATE, not FOR UPDATE: the foreign-key checks of the new rows have
+-- already taken KEY SHARE on the same rows, and two writers upgrading those
+-- to FOR UPDATE would deadlock.  The lock is an UPDATE, so under
+-- REPEATABLE READ or SERIALIZABLE a writer
 -- whose snapshot predates a concurrent committed movement gets a
 -- serialization failure instead of a stale balance; under READ COMMITTED
 -- the check's query runs after the lock and sees that movement.
@@ -256,7 +259,7 @@ DECLARE
 BEGIN
   PERFORM 1 FROM channel.fund_budget b
   WHERE b.budget_id IN (SELECT n.budget_id FROM added n WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated')
-  ORDER BY b.budget_id FOR UPDATE;
+  ORDER BY b.budget_id FOR NO KEY UPDATE;
   UPDATE channel.fund_budget b SET ledger_entries = b.ledger_entries + n.rows
   FROM (SELECT n.budget_id, count(*) AS rows FROM added n
         WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated' GROUP BY n.budget_id) n
@@ -264,7 +267,7 @@ BEGIN
 
   PERFORM 1 FROM channel.fund_allocation a
   WHERE a.allocation_id IN (SELECT n.allocation_id FROM added n WHERE n.allocation_id IS NOT NULL)
-  ORDER BY a.allocation_id FOR UPDATE;
+  ORDER BY a.allocation_id FOR NO KEY UPDATE;
   UPDATE channel.fund_allocation a SET ledger_entries = a.ledger_entries + n.rows
   FROM (SELECT n.allocation_id, count(*) AS rows FROM added n
         WHERE n.allocation_id IS NOT NULL GROUP BY n.allocation_id) n
@@ -454,7 +457,7 @@ DECLARE
 BEGIN
   PERFORM channel.fund_vendor_only('fund budgets');
   PERFORM channel.fund_check_amount(amount, 'the amount');
-  SELECT * INTO b FROM channel.fund_budget fb WHERE fb.budget_id = add_fund_budget.budget_id FOR SHARE;
+  SELECT * INTO b FROM channel.fund_budget fb WHERE fb.budget_id = add_fund_budget.budget_id FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'fund budget % does not exist', budget_id USING ERRCODE = 'no_data_found';
   END IF;

@@ -192,22 +192,29 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   me bigint := channel.current_partner();
+  bid bigint;
   r channel.fund_request;
 BEGIN
   IF request_id IS NULL THEN
     RAISE EXCEPTION 'request_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
   END IF;
-  UPDATE channel.fund_request fr SET status = fr.status
-  WHERE fr.request_id = fund_request_lock.request_id AND (me IS NULL OR fr.partner_id = me)
-  RETURNING fr.* INTO r;
+  SELECT fr.budget_id INTO bid FROM channel.fund_request fr
+  WHERE fr.request_id = fund_request_lock.request_id AND (me IS NULL OR fr.partner_id = me);
   IF NOT FOUND THEN
     RAISE EXCEPTION 'fund request % does not exist', request_id USING ERRCODE = 'no_data_found';
   END IF;
+  -- budget, then request, then (in the ledger trigger) allocation: the
+  -- period-end job takes the budget FOR UPDATE first, so it and a request
+  -- action queue at the budget instead of deadlocking
+  PERFORM 1 FROM channel.fund_budget b WHERE b.budget_id = bid FOR SHARE;
+  UPDATE channel.fund_request fr SET status = fr.status
+  WHERE fr.request_id = fund_request_lock.request_id
+  RETURNING fr.* INTO r;
   RETURN r;
 END
 $$;
 COMMENT ON FUNCTION channel.fund_request_lock(bigint) IS
-  'Locks a fund request with an UPDATE (a serialization failure under REPEATABLE READ if it changed meanwhile) and returns it; no_data_found if it does not exist or belongs to another partner than the caller''s.';
+  'Locks a fund request''s budget FOR SHARE, then the request with an UPDATE (a serialization failure under REPEATABLE READ if it changed meanwhile) and returns it; no_data_found if it does not exist or belongs to another partner than the caller''s.';
 
 CREATE FUNCTION channel.fund_request_wrong_status(r channel.fund_request, action text, hint text) RETURNS void
 LANGUAGE plpgsql
@@ -427,8 +434,9 @@ BEGIN
     RAISE EXCEPTION 'the second approval of fund request % must come from another approver', r.request_id
       USING ERRCODE = 'insufficient_privilege', DETAIL = pg_catalog.format('%s gave the first approval.', r.first_approved_by);
   END IF;
-  -- the period-end job takes the budget FOR UPDATE: no reservation slips past it
-  SELECT * INTO b FROM channel.fund_budget fb WHERE fb.budget_id = r.budget_id FOR SHARE;
+  -- fund_request_lock() holds the budget FOR SHARE and the period-end job
+  -- takes it FOR UPDATE: no reservation slips past the job
+  SELECT * INTO b FROM channel.fund_budget fb WHERE fb.budget_id = r.budget_id;
   IF b.expired_at IS NOT NULL THEN
     RAISE EXCEPTION 'fund budget % is closed', b.budget_id
       USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its period has ended and its funds have expired.';
@@ -443,7 +451,7 @@ BEGIN
                           ELSE pg_catalog.format('The first approver agreed to %s %s.', r.first_approved_amount, r.currency) END,
             HINT = 'Approval may be partial (less than asked), never more.';
   END IF;
-  PERFORM 1 FROM channel.fund_allocation fa WHERE fa.allocation_id = r.allocation_id FOR UPDATE;
+  PERFORM 1 FROM channel.fund_allocation fa WHERE fa.allocation_id = r.allocation_id FOR NO KEY UPDATE;
   avail := channel.fund_available(r.allocation_id);
   IF amt > avail THEN
     RAISE EXCEPTION 'insufficient funds: allocation % has % % available', r.allocation_id, avail, r.currency
