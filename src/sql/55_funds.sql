@@ -256,43 +256,55 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   bad record;
+  overdrawn bigint;
 BEGIN
-  PERFORM 1 FROM channel.fund_budget b
-  WHERE b.budget_id IN (SELECT n.budget_id FROM added n WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated')
-  ORDER BY b.budget_id FOR NO KEY UPDATE;
-  UPDATE channel.fund_budget b SET ledger_entries = b.ledger_entries + n.rows
-  FROM (SELECT n.budget_id, count(*) AS rows FROM added n
-        WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated' GROUP BY n.budget_id) n
-  WHERE b.budget_id = n.budget_id;
+  -- EXECUTE: each statement is planned for this firing's number of new
+  -- rows (a cached plan made for a one-row statement would loop over a
+  -- thousand-row one)
+  EXECUTE $q$
+    SELECT count(*) FROM (
+      SELECT 1 FROM channel.fund_budget b
+      WHERE b.budget_id IN (SELECT n.budget_id FROM added n WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated')
+      ORDER BY b.budget_id FOR NO KEY UPDATE) locked $q$;
+  EXECUTE $q$
+    UPDATE channel.fund_budget b SET ledger_entries = b.ledger_entries + n.rows
+    FROM (SELECT n.budget_id, count(*) AS rows FROM added n
+          WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated' GROUP BY n.budget_id) n
+    WHERE b.budget_id = n.budget_id $q$;
 
-  PERFORM 1 FROM channel.fund_allocation a
-  WHERE a.allocation_id IN (SELECT n.allocation_id FROM added n WHERE n.allocation_id IS NOT NULL)
-  ORDER BY a.allocation_id FOR NO KEY UPDATE;
-  UPDATE channel.fund_allocation a SET ledger_entries = a.ledger_entries + n.rows
-  FROM (SELECT n.allocation_id, count(*) AS rows FROM added n
-        WHERE n.allocation_id IS NOT NULL GROUP BY n.allocation_id) n
-  WHERE a.allocation_id = n.allocation_id;
+  EXECUTE $q$
+    SELECT count(*) FROM (
+      SELECT 1 FROM channel.fund_allocation a
+      WHERE a.allocation_id IN (SELECT n.allocation_id FROM added n WHERE n.allocation_id IS NOT NULL)
+      ORDER BY a.allocation_id FOR NO KEY UPDATE) locked $q$;
+  EXECUTE $q$
+    UPDATE channel.fund_allocation a SET ledger_entries = a.ledger_entries + n.rows
+    FROM (SELECT n.allocation_id, count(*) AS rows FROM added n
+          WHERE n.allocation_id IS NOT NULL GROUP BY n.allocation_id) n
+    WHERE a.allocation_id = n.allocation_id $q$;
 
   -- only buckets something was taken from can have gone negative
-  SELECT x.* INTO bad FROM (
-    SELECT l.budget_id, NULL::bigint AS allocation_id, 'unallocated'::text AS bucket,
-           sum(CASE WHEN l.to_bucket = 'unallocated' THEN l.amount ELSE -l.amount END) AS balance, min(l.currency) AS currency
-    FROM channel.fund_ledger l
-    WHERE l.budget_id IN (SELECT n.budget_id FROM added n WHERE n.from_bucket = 'unallocated')
-      AND (l.from_bucket = 'unallocated' OR l.to_bucket = 'unallocated')
-    GROUP BY l.budget_id
-    UNION ALL
-    SELECT min(l.budget_id), l.allocation_id, v.bucket::text, sum(v.delta), min(l.currency)
-    FROM channel.fund_ledger l
-    CROSS JOIN LATERAL (VALUES (l.to_bucket, l.amount), (l.from_bucket, -l.amount)) v(bucket, delta)
-    WHERE l.allocation_id IN (SELECT n.allocation_id FROM added n WHERE n.from_bucket IN ('available', 'reserved'))
-      AND v.bucket IN ('available', 'reserved')
-    GROUP BY l.allocation_id, v.bucket
-  ) x
-  WHERE x.balance < 0
-  ORDER BY x.budget_id, x.allocation_id NULLS FIRST, x.bucket
-  LIMIT 1;
-  IF FOUND THEN
+  EXECUTE $q$
+    SELECT x.* FROM (
+      SELECT l.budget_id, NULL::bigint AS allocation_id, 'unallocated'::text AS bucket,
+             sum(CASE WHEN l.to_bucket = 'unallocated' THEN l.amount ELSE -l.amount END) AS balance, min(l.currency) AS currency
+      FROM channel.fund_ledger l
+      WHERE l.budget_id IN (SELECT n.budget_id FROM added n WHERE n.from_bucket = 'unallocated')
+        AND (l.from_bucket = 'unallocated' OR l.to_bucket = 'unallocated')
+      GROUP BY l.budget_id
+      UNION ALL
+      SELECT min(l.budget_id), l.allocation_id, v.bucket::text, sum(v.delta), min(l.currency)
+      FROM channel.fund_ledger l
+      CROSS JOIN LATERAL (VALUES (l.to_bucket, l.amount), (l.from_bucket, -l.amount)) v(bucket, delta)
+      WHERE l.allocation_id IN (SELECT n.allocation_id FROM added n WHERE n.from_bucket IN ('available', 'reserved'))
+        AND v.bucket IN ('available', 'reserved')
+      GROUP BY l.allocation_id, v.bucket
+    ) x
+    WHERE x.balance < 0
+    ORDER BY x.budget_id, x.allocation_id NULLS FIRST, x.bucket
+    LIMIT 1 $q$ INTO bad;
+  GET DIAGNOSTICS overdrawn = ROW_COUNT;
+  IF overdrawn > 0 THEN
     RAISE EXCEPTION 'insufficient funds: this movement would overdraw %',
                     CASE WHEN bad.allocation_id IS NULL THEN pg_catalog.format('budget %s', bad.budget_id)
                          ELSE pg_catalog.format('allocation %s', bad.allocation_id) END
