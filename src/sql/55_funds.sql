@@ -263,9 +263,9 @@ BEGIN
   -- thousand-row one)
   EXECUTE $q$
     SELECT count(*) FROM (
-      SELECT 1 FROM channel.fund_budget b
-      WHERE b.budget_id IN (SELECT n.budget_id FROM added n WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated')
-      ORDER BY b.budget_id FOR NO KEY UPDATE) locked $q$;
+      SELECT 1 FROM (SELECT DISTINCT n.budget_id FROM added n WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated') t
+      JOIN channel.fund_budget b ON b.budget_id = t.budget_id
+      ORDER BY b.budget_id FOR NO KEY UPDATE OF b) locked $q$;
   EXECUTE $q$
     UPDATE channel.fund_budget b SET ledger_entries = b.ledger_entries + n.rows
     FROM (SELECT n.budget_id, count(*) AS rows FROM added n
@@ -274,31 +274,34 @@ BEGIN
 
   EXECUTE $q$
     SELECT count(*) FROM (
-      SELECT 1 FROM channel.fund_allocation a
-      WHERE a.allocation_id IN (SELECT n.allocation_id FROM added n WHERE n.allocation_id IS NOT NULL)
-      ORDER BY a.allocation_id FOR NO KEY UPDATE) locked $q$;
+      SELECT 1 FROM (SELECT DISTINCT n.allocation_id FROM added n WHERE n.allocation_id IS NOT NULL) t
+      JOIN channel.fund_allocation a ON a.allocation_id = t.allocation_id
+      ORDER BY a.allocation_id FOR NO KEY UPDATE OF a) locked $q$;
   EXECUTE $q$
     UPDATE channel.fund_allocation a SET ledger_entries = a.ledger_entries + n.rows
     FROM (SELECT n.allocation_id, count(*) AS rows FROM added n
           WHERE n.allocation_id IS NOT NULL GROUP BY n.allocation_id) n
     WHERE a.allocation_id = n.allocation_id $q$;
 
-  -- only buckets something was taken from can have gone negative
+  -- only buckets something was taken from can have gone negative; each
+  -- touched budget or allocation is summed through its index
   EXECUTE $q$
     SELECT x.* FROM (
-      SELECT l.budget_id, NULL::bigint AS allocation_id, 'unallocated'::text AS bucket,
-             sum(CASE WHEN l.to_bucket = 'unallocated' THEN l.amount ELSE -l.amount END) AS balance, min(l.currency) AS currency
-      FROM channel.fund_ledger l
-      WHERE l.budget_id IN (SELECT n.budget_id FROM added n WHERE n.from_bucket = 'unallocated')
-        AND (l.from_bucket = 'unallocated' OR l.to_bucket = 'unallocated')
-      GROUP BY l.budget_id
+      SELECT t.budget_id, NULL::bigint AS allocation_id, 'unallocated'::text AS bucket, s.balance, s.currency
+      FROM (SELECT DISTINCT n.budget_id FROM added n WHERE n.from_bucket = 'unallocated') t
+      CROSS JOIN LATERAL (
+        SELECT sum(CASE WHEN l.to_bucket = 'unallocated' THEN l.amount ELSE -l.amount END) AS balance, min(l.currency) AS currency
+        FROM channel.fund_ledger l
+        WHERE l.budget_id = t.budget_id AND (l.from_bucket = 'unallocated' OR l.to_bucket = 'unallocated')) s
       UNION ALL
-      SELECT min(l.budget_id), l.allocation_id, v.bucket::text, sum(v.delta), min(l.currency)
-      FROM channel.fund_ledger l
-      CROSS JOIN LATERAL (VALUES (l.to_bucket, l.amount), (l.from_bucket, -l.amount)) v(bucket, delta)
-      WHERE l.allocation_id IN (SELECT n.allocation_id FROM added n WHERE n.from_bucket IN ('available', 'reserved'))
-        AND v.bucket IN ('available', 'reserved')
-      GROUP BY l.allocation_id, v.bucket
+      SELECT s.budget_id, t.allocation_id, v.bucket, v.balance, s.currency
+      FROM (SELECT DISTINCT n.allocation_id FROM added n WHERE n.from_bucket IN ('available', 'reserved')) t
+      CROSS JOIN LATERAL (
+        SELECT min(l.budget_id) AS budget_id, min(l.currency) AS currency,
+               sum(CASE WHEN l.to_bucket = 'available' THEN l.amount WHEN l.from_bucket = 'available' THEN -l.amount ELSE 0 END) AS available,
+               sum(CASE WHEN l.to_bucket = 'reserved' THEN l.amount WHEN l.from_bucket = 'reserved' THEN -l.amount ELSE 0 END) AS reserved
+        FROM channel.fund_ledger l WHERE l.allocation_id = t.allocation_id) s
+      CROSS JOIN LATERAL (VALUES ('available', s.available), ('reserved', s.reserved)) v(bucket, balance)
     ) x
     WHERE x.balance < 0
     ORDER BY x.budget_id, x.allocation_id NULLS FIRST, x.bucket
