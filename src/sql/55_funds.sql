@@ -253,6 +253,7 @@ COMMENT ON TRIGGER fund_ledger_append_only ON channel.fund_ledger IS 'Keeps the 
 CREATE FUNCTION channel.fund_ledger_check() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
 AS $$
 DECLARE
   bad record;
@@ -260,7 +261,11 @@ DECLARE
 BEGIN
   -- EXECUTE: each statement is planned for this firing's number of new
   -- rows (a cached plan made for a one-row statement would loop over a
-  -- thousand-row one)
+  -- thousand-row one); enable_seqscan off (SET on the function): every
+  -- table here is reached through its index, even when its statistics are
+  -- those of an empty table (a freshly vacuumed one about to take its
+  -- first big batch), where a nested loop over sequential scans would be
+  -- quadratic
   EXECUTE $q$
     SELECT count(*) FROM (
       SELECT 1 FROM (SELECT DISTINCT n.budget_id FROM added n WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated') t

@@ -50,7 +50,7 @@ BEGIN
   END LOOP;
 
   ---------------------------------------------------------------- budgets
-  RAISE NOTICE 'demo_funds: %', 'budgets' || to_char(clock_timestamp(), ' MI:SS');
+  RAISE NOTICE 'demo_funds: %', 'budgets';
   -- MDF per region and quarter, sized to what the tiers get (platinum
   -- 30,000, gold 12,000, silver 4,000 per active partner) plus 15% kept back;
   -- one co-op budget per quarter; the previous quarter carries 10% into
@@ -79,16 +79,17 @@ BEGIN
     coop_bid := channel.create_fund_budget(format('Co-op %s-Q%s', extract(year FROM q), extract(quarter FROM q)),
                                            'coop', 'quarter', q, 'USD', NULL, 20000, 30);
     INSERT INTO channel.coop_rule (budget_id, tier, product_line, rate) VALUES
-      (coop_bid, NULL, NULL, 0.01), (coop_bid, 'gold', NULL, 0.02), (coop_bid, 'platinum', NULL, 0.03),
-      (coop_bid, 'platinum', 'SECURITY', 0.035), (coop_bid, NULL, 'SERVICES', 0.005);
+      (coop_bid, NULL, NULL, 0.005), (coop_bid, 'gold', NULL, 0.01), (coop_bid, 'platinum', NULL, 0.015),
+      (coop_bid, 'platinum', 'SECURITY', 0.02), (coop_bid, NULL, 'SERVICES', 0.0025);
   END LOOP;
 
+  ANALYZE channel.fund_budget; ANALYZE channel.fund_allocation; ANALYZE channel.fund_ledger;
   ---------------------------------------------------------------- co-op
-  RAISE NOTICE 'demo_funds: %', 'co-op accrual' || to_char(clock_timestamp(), ' MI:SS');
+  RAISE NOTICE 'demo_funds: %', 'co-op accrual';
   PERFORM channel.accrue_coop(as_of);
 
   ---------------------------------------------------------------- requests
-  RAISE NOTICE 'demo_funds: %', 'requests' || to_char(clock_timestamp(), ' MI:SS');
+  RAISE NOTICE 'demo_funds: %', 'requests';
   -- MDF partners ask: platinum 90%, gold 70%, silver 35% of them, one to
   -- four activities each, together at most 90% of the allocation; one in
   -- eight is an end-of-quarter spender (activities in the last 3 weeks)
@@ -176,7 +177,7 @@ BEGIN
   FROM demo_req d WHERE d.status = 'cancelled' ORDER BY d.request_id;
 
   ---------------------------------------------------------------- campaigns
-  RAISE NOTICE 'demo_funds: %', 'campaigns and leads' || to_char(clock_timestamp(), ' MI:SS');
+  RAISE NOTICE 'demo_funds: %', 'campaigns and leads';
   -- the outreach activities run a campaign of the partner's own
   INSERT INTO channel.campaign (code, name, kind, partner_id, starts_on, ends_on, created_by, created_at)
   SELECT 'P' || d.partner_id || '-' || d.request_id, p.name || ': ' || replace(d.activity_type, '_', ' ') || ' ' || to_char(d.planned_start, 'Mon YYYY'),
@@ -205,7 +206,7 @@ BEGIN
   GROUP BY c.campaign_id, l.partner_id;
 
   ---------------------------------------------------------------- claims
-  RAISE NOTICE 'demo_funds: %', 'claims' || to_char(clock_timestamp(), ' MI:SS');
+  RAISE NOTICE 'demo_funds: %', 'claims';
   -- after the activity: one claim (one in five: two), 60-100% of the
   -- approval; paid after two weeks, a few rejected or still waiting
   CREATE TEMP TABLE demo_claim ON COMMIT DROP AS
@@ -270,8 +271,10 @@ BEGIN
         FROM demo_claim c WHERE c.status = 'paid' GROUP BY c.request_id) x
   WHERE fr.request_id = x.request_id AND fr.approved_amount = x.paid;
 
+  ANALYZE channel.fund_budget; ANALYZE channel.fund_allocation; ANALYZE channel.fund_ledger;
+  ANALYZE channel.fund_request; ANALYZE channel.fund_claim; ANALYZE channel.campaign;
   ---------------------------------------------------------------- period end
-  RAISE NOTICE 'demo_funds: %', 'period end' || to_char(clock_timestamp(), ' MI:SS');
+  RAISE NOTICE 'demo_funds: %', 'period end';
   PERFORM channel.expire_funds(as_of);
 
   ANALYZE channel.fund_budget; ANALYZE channel.fund_allocation; ANALYZE channel.fund_ledger;
