@@ -347,9 +347,8 @@ SELECT a.allocation_id, a.partner_id, a.budget_id, b.name AS budget_name, b.fund
        b.expired_at IS NOT NULL AS closed
 FROM channel.fund_allocation a
 JOIN channel.fund_budget b ON b.budget_id = a.budget_id
-LEFT JOIN (
-  SELECT l.allocation_id,
-         sum(l.amount) FILTER (WHERE l.entry = 'allocation') AS allocated,
+LEFT JOIN LATERAL (
+  SELECT sum(l.amount) FILTER (WHERE l.entry = 'allocation') AS allocated,
          sum(l.amount) FILTER (WHERE l.entry = 'accrual') AS accrued,
          sum(l.amount) FILTER (WHERE l.entry = 'carry_in') AS carried_in,
          sum(CASE WHEN l.to_bucket = 'reserved' THEN l.amount WHEN l.from_bucket = 'reserved' THEN -l.amount END) AS reserved,
@@ -358,9 +357,8 @@ LEFT JOIN (
          sum(l.amount) FILTER (WHERE l.entry = 'carry_out') AS carried_out,
          sum(CASE WHEN l.to_bucket = 'available' THEN l.amount WHEN l.from_bucket = 'available' THEN -l.amount END) AS available
   FROM channel.fund_ledger l
-  WHERE l.allocation_id IS NOT NULL
-  GROUP BY l.allocation_id
-) s ON s.allocation_id = a.allocation_id;
+  WHERE l.allocation_id = a.allocation_id
+) s ON true;
 COMMENT ON VIEW channel.fund_balance IS
   'Balances of every partner allocation, summed from channel.fund_ledger: allocated + accrued + carried_in = available + reserved + paid + expired + carried_out. Partners see their own rows only.';
 COMMENT ON COLUMN channel.fund_balance.allocation_id IS 'The allocation.';

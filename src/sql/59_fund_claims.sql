@@ -483,12 +483,14 @@ BEGIN
     SELECT a.request_id, count(*) AS deals, sum(d.amount) AS revenue
     FROM att a JOIN channel.deal d ON d.lead_id = a.lead_id AND d.status = 'won' AND d.currency = a.currency
     GROUP BY a.request_id),
+  att_count AS (
+    SELECT a.request_id, count(*) AS leads, count(*) FILTER (WHERE a.status = 'converted') AS converted
+    FROM att a GROUP BY a.request_id),
   per_request AS (
-    SELECT q.*, coalesce(p.paid, 0) AS paid,
-           (SELECT count(*) FROM att a WHERE a.request_id = q.request_id) AS leads,
-           (SELECT count(*) FROM att a WHERE a.request_id = q.request_id AND a.status = 'converted') AS converted,
+    SELECT q.*, coalesce(p.paid, 0) AS paid, coalesce(ac.leads, 0) AS leads, coalesce(ac.converted, 0) AS converted,
            coalesce(w.deals, 0) AS won_deals, coalesce(w.revenue, 0) AS won_revenue
-    FROM req q LEFT JOIN pay p ON p.request_id = q.request_id LEFT JOIN won w ON w.request_id = q.request_id)
+    FROM req q LEFT JOIN pay p ON p.request_id = q.request_id LEFT JOIN won w ON w.request_id = q.request_id
+    LEFT JOIN att_count ac ON ac.request_id = q.request_id)
   SELECT pr.partner_id, pr.fund, pr.activity_type, pr.campaign_id, min(c.code), pr.currency::text,
          count(*), sum(pr.approved_amount), sum(pr.paid), sum(pr.expected_leads)::bigint,
          sum(pr.leads)::bigint, sum(pr.converted)::bigint, sum(pr.won_deals)::bigint, sum(pr.won_revenue),
