@@ -56,6 +56,8 @@ if [ -z "${BENCH_DB:-}" ]; then
 	q -c "CREATE EXTENSION channel CASCADE"
 	q -c "SELECT count(*) FROM channel.generate_demo($partners, $leads, 1)" >/dev/null
 fi
+# an earlier run's bench budgets are closed first
+q -c "UPDATE channel.fund_budget SET expired_at = now() WHERE name LIKE 'Bench %' AND expired_at IS NULL"
 q <<-'SQL'
 	SELECT channel.create_fund_budget('Bench co-op last quarter', 'coop', 'quarter',
 	                                  (date_trunc('quarter', current_date) - interval '3 months')::date, 'USD');
@@ -64,7 +66,7 @@ q <<-'SQL'
 	SELECT b.budget_id, t, l, r FROM channel.fund_budget b,
 	       (VALUES (NULL::channel.partner_tier, NULL, 0.01), ('gold', NULL, 0.02), ('platinum', NULL, 0.03),
 	               ('platinum', 'SECURITY', 0.035), (NULL, 'SERVICES', 0.005)) w(t, l, r)
-	WHERE b.name LIKE 'Bench %';
+	WHERE b.name LIKE 'Bench %' AND b.expired_at IS NULL;
 	CREATE TABLE public.plain_coop (budget_id bigint, partner_id bigint, amount numeric(16,2), at timestamptz DEFAULT now());
 	CREATE TABLE public.plain_coop_deal (budget_id bigint, deal_id bigint, partner_id bigint, amount numeric(16,2));
 	ANALYZE;
@@ -84,7 +86,7 @@ plain="INSERT INTO public.plain_coop (budget_id, partner_id, amount)
                       WHERE cr.budget_id = b.budget_id AND (cr.tier IS NULL OR cr.tier = p.tier)
                         AND (cr.product_line IS NULL OR cr.product_line = d.product_line)
                       ORDER BY cr.product_line IS NULL, cr.tier IS NULL LIMIT 1) r
-  WHERE b.fund = 'coop' AND b.name LIKE 'Bench %'
+  WHERE b.fund = 'coop' AND b.name LIKE 'Bench %' AND b.expired_at IS NULL
   GROUP BY b.budget_id, d.partner_id"
 traced="WITH src AS (
   SELECT b.budget_id, d.deal_id, d.partner_id, round(d.amount * r.rate, 2) AS amount
@@ -97,7 +99,7 @@ traced="WITH src AS (
                       WHERE cr.budget_id = b.budget_id AND (cr.tier IS NULL OR cr.tier = p.tier)
                         AND (cr.product_line IS NULL OR cr.product_line = d.product_line)
                       ORDER BY cr.product_line IS NULL, cr.tier IS NULL LIMIT 1) r
-  WHERE b.fund = 'coop' AND b.name LIKE 'Bench %'),
+  WHERE b.fund = 'coop' AND b.name LIKE 'Bench %' AND b.expired_at IS NULL),
  deals AS (INSERT INTO public.plain_coop_deal SELECT * FROM src)
  INSERT INTO public.plain_coop (budget_id, partner_id, amount)
  SELECT budget_id, partner_id, sum(amount) FROM src GROUP BY budget_id, partner_id"
