@@ -65,12 +65,18 @@ AS $$
       -- leads (issue 4)
       'accept_lead', 'reject_lead', 'claim_lead', 'convert_lead', 'lose_lead',
       -- BI (issue 5): filter on current_partner()
-      'partner_scorecard', 'lead_funnel']
+      'partner_scorecard', 'lead_funnel',
+      -- funds and campaigns (issue 20, 55_funds.sql .. 59_fund_claims.sql)
+      'create_fund_request', 'submit_fund_request', 'cancel_fund_request', 'close_fund_request',
+      'create_fund_claim', 'submit_fund_claim', 'create_campaign', 'join_campaign',
+      'fund_balances', 'fund_roi', 'fund_claim_spike']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
       'score_lead', 'lead_win_probability', 'partner_fit',
-      'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners']
+      'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
+      -- funds (issue 20)
+      'fund_balances', 'fund_roi', 'fund_claim_spike']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS

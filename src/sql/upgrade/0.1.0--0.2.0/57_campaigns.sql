@@ -1,0 +1,1 @@
+../../57_campaigns.sql

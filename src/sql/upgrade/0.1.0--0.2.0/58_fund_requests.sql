@@ -1,0 +1,1 @@
+../../58_fund_requests.sql

@@ -1,0 +1,1 @@
+../../59_fund_claims.sql
