@@ -65,7 +65,9 @@ AS $$
       -- leads (issue 4)
       'accept_lead', 'reject_lead', 'claim_lead', 'convert_lead', 'lose_lead',
       -- BI (issue 5): filter on current_partner()
-      'partner_scorecard', 'lead_funnel']
+      'partner_scorecard', 'lead_funnel',
+      -- change feed (issue 22, 71_change_feed.sql): the partner's own events
+      'create_consumer', 'read_events', 'ack_events', 'drop_consumer']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
