@@ -45,9 +45,13 @@ COMMENT ON INDEX channel.change_event_xid_idx IS 'Events by writing transaction:
 CREATE INDEX change_event_partner_idx ON channel.change_event (partner_id, event_id) WHERE partner_id IS NOT NULL;
 COMMENT ON INDEX channel.change_event_partner_idx IS 'A partner''s own events, for its filtered feed.';
 
+SELECT pg_catalog.pg_extension_config_dump('channel.change_event', '');
+SELECT pg_catalog.pg_extension_config_dump('channel.change_event_event_id_seq', '');
+
 -- A consumer's position.  Transaction ids and snapshots are the cluster's:
--- after a dump and restore into another cluster they mean nothing, so
--- neither table is dumped (consumers are created again; doc/integration.md).
+-- pg_upgrade keeps them, but after a dump restored into another cluster
+-- they mean nothing; read_events notices (a snapshot from the future) and
+-- asks for the consumer to be created again (doc/integration.md).
 CREATE TABLE channel.event_consumer (
   owner_partner bigint NOT NULL DEFAULT 0,
   consumer      text NOT NULL CONSTRAINT event_consumer_name_format CHECK (consumer ~ '^[a-z][a-z0-9_.-]{0,62}$'),
@@ -67,6 +71,7 @@ COMMENT ON COLUMN channel.event_consumer.batch_hi IS 'Snapshot ending the curren
 COMMENT ON COLUMN channel.event_consumer.last_event_id IS 'Last acknowledged event of the current batch (0: none yet).';
 COMMENT ON COLUMN channel.event_consumer.created_at IS 'When the consumer was created.';
 COMMENT ON COLUMN channel.event_consumer.acked_at IS 'When it last acknowledged.';
+SELECT pg_catalog.pg_extension_config_dump('channel.event_consumer', '');
 
 ALTER TABLE channel.change_event ENABLE ROW LEVEL SECURITY;
 ALTER TABLE channel.change_event FORCE ROW LEVEL SECURITY;
@@ -311,6 +316,12 @@ BEGIN
   IF max IS NULL OR max < 1 OR max > 100000 THEN
     RAISE EXCEPTION 'max must be 1 to 100000, not %', coalesce(max::text, 'NULL')
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Read in pages of up to 100000 events.';
+  END IF;
+  IF pg_catalog.pg_snapshot_xmax(c.batch_hi) > pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot()) THEN
+    RAISE EXCEPTION 'consumer "%" holds a position of another cluster', consumer
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Its snapshot is ahead of this cluster''s transaction counter: the database was restored from a dump.',
+            HINT = 'Drop the consumer and create it again (from_start to read the retained events again).';
   END IF;
   FOR pass IN 1..2 LOOP
     RETURN QUERY

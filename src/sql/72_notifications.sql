@@ -118,7 +118,7 @@ AS $$
   UNION ALL
   SELECT r.rule_id, r.kind, r.recipient, 'certification', ce.certification_id, ce.expires_on::text, ce.partner_id,
          ce.expires_on::timestamptz,
-         pg_catalog.format('The %s certification on %s expires on %s.', ce.level, ce.product_line, ce.expires_on)
+         pg_catalog.format('Certification %s (%s on %s) expires on %s.', ce.certification_id, ce.level, ce.product_line, ce.expires_on)
   FROM r JOIN channel.certification ce ON ce.expires_on > current_date AND ce.expires_on::timestamptz <= now() + r.within
   WHERE r.kind = 'certification_expiring'
   UNION ALL
