@@ -429,36 +429,43 @@ BEGIN
     h := pg_catalog.md5((rec.r - 'modified_at')::text);
 
     -- twice at most: a batch creating the same reference concurrently makes
-    -- this one wait at the unique index, then apply its record as an update
+    -- this one wait at the unique index, then apply its record as an update.
+    -- The version is checked before any subtransaction, so records that
+    -- change nothing (unchanged, stale, conflicting) cost no write at all.
     attempt := 0;
     LOOP
       attempt := attempt + 1;
-      BEGIN
-        SELECT * INTO x FROM channel.external_ref er
-        WHERE er.entity = external_upsert.entity AND er.source = external_upsert.source AND er.external_id = rec.ref
-        FOR UPDATE;
-        IF FOUND THEN
-          local_id := x.local_id;
-          IF mod < x.source_modified_at THEN
-            outcome := 'rejected';
-            reason := pg_catalog.format('stale: a version modified at %s is already applied', x.source_modified_at);
-          ELSIF mod = x.source_modified_at THEN
-            IF h = x.record_hash THEN
-              outcome := 'unchanged';
-            ELSE
-              outcome := 'rejected';
-              reason := 'conflict: another version with the same modified_at is already applied';
-            END IF;
+      SELECT * INTO x FROM channel.external_ref er
+      WHERE er.entity = external_upsert.entity AND er.source = external_upsert.source AND er.external_id = rec.ref
+      FOR UPDATE;
+      IF FOUND THEN
+        local_id := x.local_id;
+        IF mod < x.source_modified_at THEN
+          outcome := 'rejected';
+          reason := pg_catalog.format('stale: a version modified at %s is already applied', x.source_modified_at);
+          EXIT;
+        ELSIF mod = x.source_modified_at THEN
+          IF h = x.record_hash THEN
+            outcome := 'unchanged';
           ELSE
-            id := CASE entity
-              WHEN 'partner' THEN channel.external_apply_partner(source, rec.r, x.local_id)
-              WHEN 'contact' THEN channel.external_apply_contact(source, rec.r, x.local_id)
-              WHEN 'lead' THEN channel.external_apply_lead(source, rec.r, x.local_id)
-              WHEN 'deal' THEN channel.external_apply_deal(source, rec.r, x.local_id) END;
-            UPDATE channel.external_ref er SET source_modified_at = mod, record_hash = h, updated_at = now()
-            WHERE er.entity = x.entity AND er.source = x.source AND er.external_id = x.external_id;
-            outcome := 'updated';
+            outcome := 'rejected';
+            reason := 'conflict: another version with the same modified_at is already applied';
           END IF;
+          EXIT;
+        END IF;
+      ELSE
+        x := NULL;
+      END IF;
+      BEGIN
+        IF x.local_id IS NOT NULL THEN
+          id := CASE entity
+            WHEN 'partner' THEN channel.external_apply_partner(source, rec.r, x.local_id)
+            WHEN 'contact' THEN channel.external_apply_contact(source, rec.r, x.local_id)
+            WHEN 'lead' THEN channel.external_apply_lead(source, rec.r, x.local_id)
+            WHEN 'deal' THEN channel.external_apply_deal(source, rec.r, x.local_id) END;
+          UPDATE channel.external_ref er SET source_modified_at = mod, record_hash = h, updated_at = now()
+          WHERE er.entity = x.entity AND er.source = x.source AND er.external_id = x.external_id;
+          outcome := 'updated';
         ELSE
           id := CASE entity
             WHEN 'partner' THEN channel.external_apply_partner(source, rec.r, NULL)
@@ -478,7 +485,7 @@ BEGIN
             CONTINUE;
           END IF;
           GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
-          outcome := 'rejected'; reason := msg; local_id := x.local_id;
+          outcome := 'rejected'; reason := msg;
           EXIT;
         WHEN OTHERS THEN
           GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
