@@ -32,7 +32,7 @@ as_root() {
 
 channel_install_deps() {
 	local pkgs="build-essential pkg-config git postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-	            libicu-dev libipc-run-perl clang-14 libclang-rt-14-dev faketime"
+	            libicu-dev libipc-run-perl clang-14 libclang-rt-14-dev faketime pgbouncer"
 	local missing=""
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

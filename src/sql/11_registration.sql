@@ -1,6 +1,6 @@
 -- 11_registration.sql: deal registration, conflict detection and the
 -- registration lifecycle (doc/deals.md).  The trigger is C
--- (src/deal_trigger.c); the lifecycle functions are SQL that authorize
+-- (src/deal_*.c); the lifecycle functions are SQL that authorize
 -- themselves against channel.current_partner().
 
 -- customer_key is ASCII by construction, so it is compared byte by byte
