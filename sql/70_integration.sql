@@ -306,8 +306,9 @@ SELECT count(*) > 0 AS unacked_held FROM channel.change_event WHERE entity_id = 
 SELECT channel.purge_events() >= 0 AS purged;
 SELECT count(*) AS accepted_kept FROM channel.change_event WHERE entity_id = 7201 AND event_type = 'lead.accepted';
 SET channel.event_retention = 'a while';
-SELECT channel.purge_events();
+SET channel.event_retention = '-1';
 RESET channel.event_retention;
+SHOW channel.event_retention;
 
 -- clean up
 SET SESSION AUTHORIZATION regress_feed_a;

@@ -393,9 +393,9 @@ $$;
 COMMENT ON FUNCTION channel.drop_consumer(text) IS
   'Change feed: removes the caller''s consumer (its unacknowledged events no longer hold back purging).';
 
--- Retention: channel.event_retention (an interval, default 7 days).  An
--- event goes once it is older than that and every consumer that would read
--- it has acknowledged it.
+-- Retention: channel.event_retention (src/integration_settings.c, a
+-- duration, default 7 days).  An event goes once it is older than that and
+-- every consumer that would read it has acknowledged it.
 CREATE FUNCTION channel.purge_events() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
@@ -408,16 +408,8 @@ BEGIN
     RAISE EXCEPTION 'only the vendor purges the change feed'
       USING ERRCODE = 'insufficient_privilege', HINT = 'Schedule channel.purge_events() as the vendor (pg_cron).';
   END IF;
-  BEGIN
-    keep := coalesce(nullif(pg_catalog.current_setting('channel.event_retention', true), ''), '7 days')::interval;
-  EXCEPTION WHEN data_exception THEN
-    RAISE EXCEPTION 'channel.event_retention is not an interval: "%"', pg_catalog.current_setting('channel.event_retention', true)
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Set it to e.g. ''7 days''.';
-  END;
-  IF keep < interval '0' THEN
-    RAISE EXCEPTION 'channel.event_retention must not be negative'
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Set it to e.g. ''7 days''.';
-  END IF;
+  -- the setting's text ('7d', '36h', '90min', '0') is interval input
+  keep := pg_catalog.current_setting('channel.event_retention')::interval;
   DELETE FROM channel.change_event e
   WHERE e.at < now() - keep
     AND NOT EXISTS (
