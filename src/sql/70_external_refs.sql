@@ -371,6 +371,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   rec record;
+  allowed text[] := channel.external_fields(entity);
   x channel.external_ref;
   mod timestamptz;
   h text;
@@ -412,7 +413,7 @@ BEGIN
       RETURN NEXT; CONTINUE;
     END IF;
     SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) INTO extra
-    FROM pg_catalog.jsonb_object_keys(rec.r) k WHERE k <> ALL (channel.external_fields(entity));
+    FROM pg_catalog.jsonb_object_keys(rec.r) k WHERE k <> ALL (allowed);
     IF extra IS NOT NULL THEN
       outcome := 'rejected'; reason := 'unknown field(s): ' || extra;
       RETURN NEXT; CONTINUE;
@@ -432,6 +433,23 @@ BEGIN
     -- this one wait at the unique index, then apply its record as an update.
     -- The version is checked before any subtransaction, so records that
     -- change nothing (unchanged, stale, conflicting) cost no write at all.
+    -- a version already applied (or older) needs no lock: answered from
+    -- the committed mapping; anything else is locked and checked again below
+    SELECT * INTO x FROM channel.external_ref er
+    WHERE er.entity = external_upsert.entity AND er.source = external_upsert.source AND er.external_id = rec.ref;
+    IF FOUND AND mod <= x.source_modified_at THEN
+      local_id := x.local_id;
+      IF mod < x.source_modified_at THEN
+        outcome := 'rejected';
+        reason := pg_catalog.format('stale: a version modified at %s is already applied', x.source_modified_at);
+      ELSIF h = x.record_hash THEN
+        outcome := 'unchanged';
+      ELSE
+        outcome := 'rejected';
+        reason := 'conflict: another version with the same modified_at is already applied';
+      END IF;
+      RETURN NEXT; CONTINUE;
+    END IF;
     attempt := 0;
     LOOP
       attempt := attempt + 1;
