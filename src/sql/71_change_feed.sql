@@ -324,16 +324,18 @@ BEGIN
             HINT = 'Drop the consumer and create it again (from_start to read the retained events again).';
   END IF;
   FOR pass IN 1..2 LOOP
-    RETURN QUERY
-      SELECT e.event_id, e.event_type, e.at, e.entity, e.entity_id, e.partner_id, e.payload
-      FROM channel.change_event e
-      WHERE e.xid >= pg_catalog.pg_snapshot_xmin(c.batch_lo) AND e.xid < pg_catalog.pg_snapshot_xmax(c.batch_hi)
-        AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_lo)
-        AND pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_hi)
-        AND e.event_id > c.last_event_id
-        AND (c.owner_partner = 0 OR e.partner_id = c.owner_partner)
-      ORDER BY e.event_id
-      LIMIT max;
+    -- planned at each call with the values (EXECUTE): a generic plan cannot
+    -- know the LIMIT and the cursor, and would sort the whole batch per page
+    RETURN QUERY EXECUTE
+      'SELECT e.event_id, e.event_type, e.at, e.entity, e.entity_id, e.partner_id, e.payload
+       FROM channel.change_event e
+       WHERE NOT pg_catalog.pg_visible_in_snapshot(e.xid, $1)
+         AND pg_catalog.pg_visible_in_snapshot(e.xid, $2)
+         AND e.event_id > $3
+         AND ($4 = 0 OR e.partner_id = $4)
+       ORDER BY e.event_id
+       LIMIT $5'
+      USING c.batch_lo, c.batch_hi, c.last_event_id, c.owner_partner, max;
     IF FOUND OR pass = 2 THEN
       RETURN;
     END IF;
