@@ -3,7 +3,7 @@
 -- every partner table, and every SECURITY DEFINER function pinned.
 -- Lists offenders wherever it can, so that an empty result is the pass.
 
--- the four group roles exist, cannot log in, have no special powers
+-- the group roles (four of 40_security, two of 70_external_refs) exist, cannot log in, have no special powers
 SELECT rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolinherit
 FROM pg_roles WHERE rolname LIKE 'channel\_%' ORDER BY rolname;
 SELECT shobj_description(oid, 'pg_authid') IS NOT NULL AS commented, rolname

@@ -69,7 +69,9 @@ AS $$
       -- funds and campaigns (issue 20, 55_funds.sql .. 59_fund_claims.sql)
       'create_fund_request', 'submit_fund_request', 'cancel_fund_request', 'close_fund_request',
       'create_fund_claim', 'submit_fund_claim', 'create_campaign', 'join_campaign',
-      'fund_balances', 'fund_roi', 'fund_claim_spike']
+      'fund_balances', 'fund_roi', 'fund_claim_spike',
+      -- change feed (issue 22, 71_change_feed.sql): the partner's own events
+      'create_consumer', 'read_events', 'ack_events', 'drop_consumer']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',

@@ -3,7 +3,8 @@
 -- partners need has_letter_or_digit, which the CHECKs on their own
 -- writes call.
 -- and the partner- and analyst-callable functions of every new piece join
--- the lists of channel.role_functions() (funds: 55_funds.sql .. 59_fund_claims.sql).
+-- the lists of channel.role_functions() (funds: 55_funds.sql .. 59_fund_claims.sql;
+-- change feed: 71_change_feed.sql).
 CREATE OR REPLACE FUNCTION channel.role_functions(role_name name) RETURNS SETOF name
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -23,7 +24,9 @@ AS $$
       -- funds and campaigns (issue 20, 55_funds.sql .. 59_fund_claims.sql)
       'create_fund_request', 'submit_fund_request', 'cancel_fund_request', 'close_fund_request',
       'create_fund_claim', 'submit_fund_claim', 'create_campaign', 'join_campaign',
-      'fund_balances', 'fund_roi', 'fund_claim_spike']
+      'fund_balances', 'fund_roi', 'fund_claim_spike',
+      -- change feed (issue 22, 71_change_feed.sql): the partner's own events
+      'create_consumer', 'read_events', 'ack_events', 'drop_consumer']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',

@@ -1,0 +1,438 @@
+-- 71_change_feed.sql: outbound integration -- the change feed
+-- (doc/integration.md).
+--
+-- A transactional outbox: statement-level triggers with transition tables
+-- write one typed event per state change into channel.change_event in the
+-- transaction that makes the change, so an event exists if and only if its
+-- change committed.  Consumers read it with a cursor.
+--
+-- Why not "event_id > last seen": ids are drawn in one order and committed
+-- in another, so a reader that has seen id 11 can miss id 10 committed a
+-- moment later.  The feed is cut instead into batches between two
+-- snapshots (the way PgQ does it): a consumer's batch holds the events of
+-- the transactions that are visible in its batch_hi snapshot but not in its
+-- batch_lo snapshot.  Every transaction is in exactly one batch (the first
+-- snapshot taken after it ended), a batch never changes once cut (its
+-- transactions had all ended), and within a batch events go in id order.
+-- Two transactions touching the same row commit one after the other (the
+-- second waits for the first's lock), so they land in order: in different
+-- batches, or in one batch with the later one's ids drawn after the
+-- earlier committed.
+
+CREATE TABLE channel.change_event (
+  event_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  xid        xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+  at         timestamptz NOT NULL DEFAULT now(),
+  event_type text NOT NULL CONSTRAINT change_event_type_format CHECK (event_type ~ '^[a-z_]+\.[a-z_]+$'),
+  entity     text NOT NULL,
+  entity_id  bigint NOT NULL,
+  partner_id bigint,
+  payload    jsonb NOT NULL
+);
+COMMENT ON TABLE channel.change_event IS
+  'The change feed (transactional outbox): one typed event per state change, written by trigger in the changing transaction; read with channel.read_events().';
+COMMENT ON COLUMN channel.change_event.event_id IS 'Identity; orders the events of one batch (not commit order across transactions).';
+COMMENT ON COLUMN channel.change_event.xid IS 'The writing transaction (pg_current_xact_id()): which batch the event belongs to.';
+COMMENT ON COLUMN channel.change_event.at IS 'Transaction time of the change.';
+COMMENT ON COLUMN channel.change_event.event_type IS 'entity.what, e.g. lead.routed, deal.won (doc/integration.md lists them).';
+COMMENT ON COLUMN channel.change_event.entity IS 'lead, deal, partner, conflict or notification.';
+COMMENT ON COLUMN channel.change_event.entity_id IS 'Id of the row the event is about.';
+COMMENT ON COLUMN channel.change_event.partner_id IS
+  'The partner the event concerns (its own feed shows it), NULL for vendor-only events.';
+COMMENT ON COLUMN channel.change_event.payload IS 'The event as JSON; key "v" is the payload version (1).';
+CREATE INDEX change_event_xid_idx ON channel.change_event (xid);
+COMMENT ON INDEX channel.change_event_xid_idx IS 'Events by writing transaction: cutting batches, purging.';
+CREATE INDEX change_event_partner_idx ON channel.change_event (partner_id, event_id) WHERE partner_id IS NOT NULL;
+COMMENT ON INDEX channel.change_event_partner_idx IS 'A partner''s own events, for its filtered feed.';
+
+SELECT pg_catalog.pg_extension_config_dump('channel.change_event', '');
+SELECT pg_catalog.pg_extension_config_dump('channel.change_event_event_id_seq', '');
+
+-- A consumer's position.  Transaction ids and snapshots are the cluster's:
+-- pg_upgrade keeps them, but after a dump restored into another cluster
+-- they mean nothing; read_events notices (a snapshot from the future) and
+-- asks for the consumer to be created again (doc/integration.md).
+CREATE TABLE channel.event_consumer (
+  owner_partner bigint NOT NULL DEFAULT 0,
+  consumer      text NOT NULL CONSTRAINT event_consumer_name_format CHECK (consumer ~ '^[a-z][a-z0-9_.-]{0,62}$'),
+  batch_lo      pg_snapshot NOT NULL,
+  batch_hi      pg_snapshot NOT NULL,
+  last_event_id bigint NOT NULL DEFAULT 0,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  acked_at      timestamptz,
+  CONSTRAINT event_consumer_pkey PRIMARY KEY (owner_partner, consumer)
+);
+COMMENT ON TABLE channel.event_consumer IS
+  'Cursor of each change-feed consumer: its current batch (the transactions visible in batch_hi and not in batch_lo) and how far into it it has acknowledged.';
+COMMENT ON COLUMN channel.event_consumer.owner_partner IS 'The partner whose own feed this is, 0 for a consumer of the whole feed.';
+COMMENT ON COLUMN channel.event_consumer.consumer IS 'Name chosen by the consumer, unique per owner.';
+COMMENT ON COLUMN channel.event_consumer.batch_lo IS 'Snapshot ending the previous batch: everything visible in it is acknowledged.';
+COMMENT ON COLUMN channel.event_consumer.batch_hi IS 'Snapshot ending the current batch.';
+COMMENT ON COLUMN channel.event_consumer.last_event_id IS 'Last acknowledged event of the current batch (0: none yet).';
+COMMENT ON COLUMN channel.event_consumer.created_at IS 'When the consumer was created.';
+COMMENT ON COLUMN channel.event_consumer.acked_at IS 'When it last acknowledged.';
+SELECT pg_catalog.pg_extension_config_dump('channel.event_consumer', '');
+
+ALTER TABLE channel.change_event ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel.change_event FORCE ROW LEVEL SECURITY;
+ALTER TABLE channel.event_consumer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel.event_consumer FORCE ROW LEVEL SECURITY;
+CREATE POLICY change_event_admin ON channel.change_event FOR ALL TO channel_admin USING (true) WITH CHECK (true);
+COMMENT ON POLICY change_event_admin ON channel.change_event IS 'Channel managers (channel_admin) see every event.';
+CREATE POLICY change_event_partner ON channel.change_event FOR SELECT TO channel_partner
+  USING (partner_id = channel.current_partner());
+COMMENT ON POLICY change_event_partner ON channel.change_event IS
+  'A partner sees the events that concern it (through read_events; it has no table privilege).';
+CREATE POLICY event_consumer_admin ON channel.event_consumer FOR ALL TO channel_admin USING (true) WITH CHECK (true);
+COMMENT ON POLICY event_consumer_admin ON channel.event_consumer IS 'Channel managers (channel_admin) see every consumer.';
+CREATE POLICY event_consumer_partner ON channel.event_consumer FOR SELECT TO channel_partner
+  USING (owner_partner = channel.current_partner());
+COMMENT ON POLICY event_consumer_partner ON channel.event_consumer IS
+  'A partner sees its own consumers (through the feed functions; it has no table privilege).';
+GRANT SELECT, DELETE ON channel.change_event TO channel_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON channel.event_consumer TO channel_admin;
+
+-- ---------------------------------------------------------------------------
+-- Writing events: statement-level triggers, set-based
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION channel.feed_notify() RETURNS void
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.pg_notify('channel_events', '') $$;
+COMMENT ON FUNCTION channel.feed_notify() IS
+  'Internal: NOTIFY channel_events (empty payload; the notifications of one transaction collapse into one, delivered at commit).';
+
+CREATE FUNCTION channel.feed_lead() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  n bigint;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT 'lead.created', 'lead', l.lead_id, l.partner_id,
+           pg_catalog.jsonb_build_object('v', 1, 'lead_id', l.lead_id, 'status', l.status, 'country', l.country,
+                                         'product_line', l.product_line, 'score', l.score)
+    FROM new_rows l ORDER BY l.lead_id;
+  ELSE
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT 'lead.' || l.status, 'lead', l.lead_id, p.partner_id,
+           pg_catalog.jsonb_build_object('v', 1, 'lead_id', l.lead_id, 'from', o.status, 'to', l.status,
+                                         'partner_id', p.partner_id, 'accept_by', l.accept_by,
+                                         'reason', CASE WHEN l.status = 'rejected' THEN l.reject_reason ELSE l.status_reason END)
+    FROM new_rows l JOIN old_rows o ON o.lead_id = l.lead_id
+    CROSS JOIN LATERAL (SELECT CASE WHEN l.status IN ('rejected', 'recalled') THEN o.partner_id
+                                    ELSE l.partner_id END AS partner_id) p
+    WHERE l.status IS DISTINCT FROM o.status
+    ORDER BY l.lead_id;
+  END IF;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN PERFORM channel.feed_notify(); END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION channel.feed_lead() IS
+  'Trigger: lead.created for new leads, lead.<status> for every status change (partner_id: the new holder, or the partner that lost a rejected or recalled lead).';
+CREATE TRIGGER lead_feed_insert AFTER INSERT ON channel.lead
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_lead();
+CREATE TRIGGER lead_feed_update AFTER UPDATE ON channel.lead
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_lead();
+COMMENT ON TRIGGER lead_feed_insert ON channel.lead IS 'Change feed: lead.created.';
+COMMENT ON TRIGGER lead_feed_update ON channel.lead IS 'Change feed: lead status changes.';
+
+CREATE FUNCTION channel.feed_deal() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  n bigint;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT CASE WHEN d.status = 'conflict' THEN 'deal.conflict' ELSE 'deal.registered' END, 'deal', d.deal_id, d.partner_id,
+           pg_catalog.jsonb_build_object('v', 1, 'deal_id', d.deal_id, 'partner_id', d.partner_id, 'status', d.status,
+                                         'customer_name', d.customer_name, 'customer_country', d.customer_country,
+                                         'product_line', d.product_line, 'amount', d.amount, 'currency', d.currency,
+                                         'protected_until', d.protected_until, 'reason', d.status_reason)
+    FROM new_rows d ORDER BY d.deal_id;
+  ELSE
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT CASE WHEN d.status IS DISTINCT FROM o.status THEN 'deal.' || d.status ELSE 'deal.extended' END,
+           'deal', d.deal_id, d.partner_id,
+           pg_catalog.jsonb_build_object('v', 1, 'deal_id', d.deal_id, 'partner_id', d.partner_id,
+                                         'from', o.status, 'to', d.status, 'amount', d.amount, 'currency', d.currency,
+                                         'protected_until', d.protected_until, 'extension_count', d.extension_count,
+                                         'reason', d.status_reason)
+    FROM new_rows d JOIN old_rows o ON o.deal_id = d.deal_id
+    WHERE d.status IS DISTINCT FROM o.status OR d.extension_count > o.extension_count
+    ORDER BY d.deal_id;
+  END IF;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN PERFORM channel.feed_notify(); END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION channel.feed_deal() IS
+  'Trigger: deal.registered (or deal.conflict) for a new registration, deal.<status> for every status change, deal.extended for a protection extension.';
+CREATE TRIGGER deal_feed_insert AFTER INSERT ON channel.deal
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_deal();
+CREATE TRIGGER deal_feed_update AFTER UPDATE ON channel.deal
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_deal();
+COMMENT ON TRIGGER deal_feed_insert ON channel.deal IS 'Change feed: deal.registered / deal.conflict.';
+COMMENT ON TRIGGER deal_feed_update ON channel.deal IS 'Change feed: deal status changes and extensions.';
+
+-- Conflicts name two registrations, so their events are the vendor's only.
+CREATE FUNCTION channel.feed_conflict() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  n bigint;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT 'conflict.detected', 'conflict', c.conflict_id, NULL,
+           pg_catalog.jsonb_build_object('v', 1, 'conflict_id', c.conflict_id, 'deal_id', c.deal_id,
+                                         'other_deal_id', c.other_deal_id, 'match_kind', c.match_kind, 'score', c.score)
+    FROM new_rows c ORDER BY c.conflict_id;
+  ELSE
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT 'conflict.resolved', 'conflict', c.conflict_id, NULL,
+           pg_catalog.jsonb_build_object('v', 1, 'conflict_id', c.conflict_id, 'deal_id', c.deal_id,
+                                         'other_deal_id', c.other_deal_id, 'winner_deal_id', c.winner_deal_id)
+    FROM new_rows c JOIN old_rows o ON o.conflict_id = c.conflict_id
+    WHERE o.resolved_at IS NULL AND c.resolved_at IS NOT NULL
+    ORDER BY c.conflict_id;
+  END IF;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN PERFORM channel.feed_notify(); END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION channel.feed_conflict() IS
+  'Trigger: conflict.detected and conflict.resolved (vendor-only events: a conflict names another partner''s registration).';
+CREATE TRIGGER deal_conflict_feed_insert AFTER INSERT ON channel.deal_conflict
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_conflict();
+CREATE TRIGGER deal_conflict_feed_update AFTER UPDATE ON channel.deal_conflict
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_conflict();
+COMMENT ON TRIGGER deal_conflict_feed_insert ON channel.deal_conflict IS 'Change feed: conflict.detected.';
+COMMENT ON TRIGGER deal_conflict_feed_update ON channel.deal_conflict IS 'Change feed: conflict.resolved.';
+
+CREATE FUNCTION channel.feed_partner() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  n bigint;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT 'partner.created', 'partner', p.partner_id, p.partner_id,
+           pg_catalog.jsonb_build_object('v', 1, 'partner_id', p.partner_id, 'name', p.name, 'kind', p.kind,
+                                         'tier', p.tier, 'status', p.status, 'country', p.country)
+    FROM new_rows p ORDER BY p.partner_id;
+  ELSE
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT ch.event_type, 'partner', p.partner_id, p.partner_id,
+           pg_catalog.jsonb_build_object('v', 1, 'partner_id', p.partner_id, 'from', ch.old_value, 'to', ch.new_value)
+    FROM new_rows p JOIN old_rows o ON o.partner_id = p.partner_id
+    CROSS JOIN LATERAL (VALUES (1, 'partner.status_changed', o.status::text, p.status::text),
+                               (2, 'partner.tier_changed', o.tier::text, p.tier::text)) ch(ord, event_type, old_value, new_value)
+    WHERE ch.old_value IS DISTINCT FROM ch.new_value
+    ORDER BY p.partner_id, ch.ord;
+  END IF;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN PERFORM channel.feed_notify(); END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION channel.feed_partner() IS
+  'Trigger: partner.created, partner.status_changed and partner.tier_changed (the partner''s own feed shows them).';
+CREATE TRIGGER partner_feed_insert AFTER INSERT ON channel.partner
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_partner();
+CREATE TRIGGER partner_feed_update AFTER UPDATE ON channel.partner
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_partner();
+COMMENT ON TRIGGER partner_feed_insert ON channel.partner IS 'Change feed: partner.created.';
+COMMENT ON TRIGGER partner_feed_update ON channel.partner IS 'Change feed: partner status and tier changes.';
+
+-- ---------------------------------------------------------------------------
+-- Reading: consumers and their cursors
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION channel.create_consumer(consumer text, from_start boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  me bigint := coalesce(channel.current_partner(), 0);
+  -- the empty snapshot "1:1:" sees no transaction: the first batch is then the whole retained feed
+  lo pg_snapshot := CASE WHEN from_start THEN '1:1:'::pg_snapshot ELSE pg_catalog.pg_current_snapshot() END;
+BEGIN
+  IF consumer IS NULL OR consumer !~ '^[a-z][a-z0-9_.-]{0,62}$' THEN
+    RAISE EXCEPTION 'invalid consumer name "%"', coalesce(consumer, 'NULL')
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A lower-case letter, then up to 62 letters, digits, _ . or -.';
+  END IF;
+  INSERT INTO channel.event_consumer (owner_partner, consumer, batch_lo, batch_hi)
+  VALUES (me, consumer, lo, lo);
+EXCEPTION WHEN unique_violation THEN
+  RAISE EXCEPTION 'consumer "%" already exists', consumer
+    USING ERRCODE = 'duplicate_object', HINT = 'Pick another name, or go on reading with this one.';
+END
+$$;
+COMMENT ON FUNCTION channel.create_consumer(text, boolean) IS
+  'Creates a change-feed consumer: from now on, or (from_start) from the oldest retained event. A partner''s consumer reads only the partner''s own events.';
+
+CREATE FUNCTION channel.consumer_for_update(consumer text) RETURNS channel.event_consumer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  c channel.event_consumer;
+BEGIN
+  SELECT * INTO c FROM channel.event_consumer ec
+  WHERE ec.owner_partner = coalesce(channel.current_partner(), 0) AND ec.consumer = consumer_for_update.consumer
+  FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'consumer "%" does not exist', consumer
+      USING ERRCODE = 'no_data_found', HINT = 'Create it with channel.create_consumer().';
+  END IF;
+  RETURN c;
+END
+$$;
+COMMENT ON FUNCTION channel.consumer_for_update(text) IS
+  'Internal: the caller''s consumer of that name, locked (readers of one consumer take turns).';
+
+CREATE FUNCTION channel.read_events(consumer text, max integer DEFAULT 1000)
+RETURNS TABLE (cursor bigint, event_type text, at timestamptz, entity text, entity_id bigint,
+               partner_id bigint, payload jsonb)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  c channel.event_consumer := channel.consumer_for_update(consumer);
+  hi pg_snapshot;
+BEGIN
+  IF max IS NULL OR max < 1 OR max > 100000 THEN
+    RAISE EXCEPTION 'max must be 1 to 100000, not %', coalesce(max::text, 'NULL')
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Read in pages of up to 100000 events.';
+  END IF;
+  IF pg_catalog.pg_snapshot_xmax(c.batch_hi) > pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot()) THEN
+    RAISE EXCEPTION 'consumer "%" holds a position of another cluster', consumer
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Its snapshot is ahead of this cluster''s transaction counter: the database was restored from a dump.',
+            HINT = 'Drop the consumer and create it again (from_start to read the retained events again).';
+  END IF;
+  FOR pass IN 1..2 LOOP
+    -- planned at each call with the values (EXECUTE): a generic plan cannot
+    -- know the LIMIT and the cursor, and would sort the whole batch per page
+    RETURN QUERY EXECUTE
+      'SELECT e.event_id, e.event_type, e.at, e.entity, e.entity_id, e.partner_id, e.payload
+       FROM channel.change_event e
+       WHERE NOT pg_catalog.pg_visible_in_snapshot(e.xid, $1)
+         AND pg_catalog.pg_visible_in_snapshot(e.xid, $2)
+         AND e.event_id > $3
+         AND ($4 = 0 OR e.partner_id = $4)
+       ORDER BY e.event_id
+       LIMIT $5'
+      USING c.batch_lo, c.batch_hi, c.last_event_id, c.owner_partner, max;
+    IF FOUND OR pass = 2 THEN
+      RETURN;
+    END IF;
+    -- the batch is acknowledged to its end: cut the next one, up to now
+    hi := pg_catalog.pg_current_snapshot();
+    UPDATE channel.event_consumer ec SET batch_lo = ec.batch_hi, batch_hi = hi, last_event_id = 0
+    WHERE ec.owner_partner = c.owner_partner AND ec.consumer = c.consumer;
+    c.batch_lo := c.batch_hi; c.batch_hi := hi; c.last_event_id := 0;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION channel.read_events(text, integer) IS
+  'Change feed: up to max events the consumer has not acknowledged, in feed order, with the cursor to acknowledge them by. Until acknowledged, the same events come again. Never skips an event committed late.';
+
+CREATE FUNCTION channel.ack_events(consumer text, cursor bigint) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  c channel.event_consumer := channel.consumer_for_update(consumer);
+BEGIN
+  IF cursor IS NULL THEN
+    RAISE EXCEPTION 'cursor must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the cursor of the last event you processed.';
+  END IF;
+  IF cursor <= c.last_event_id THEN
+    RETURN false;
+  END IF;
+  IF NOT EXISTS (
+      SELECT 1 FROM channel.change_event e
+      WHERE e.event_id = cursor
+        AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_lo)
+        AND pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_hi)
+        AND (c.owner_partner = 0 OR e.partner_id = c.owner_partner)) THEN
+    RAISE EXCEPTION 'cursor % is not an event read by consumer "%"', cursor, consumer
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Acknowledge with a cursor returned by channel.read_events() since the last acknowledgement.';
+  END IF;
+  UPDATE channel.event_consumer ec SET last_event_id = cursor, acked_at = now()
+  WHERE ec.owner_partner = c.owner_partner AND ec.consumer = c.consumer;
+  RETURN true;
+END
+$$;
+COMMENT ON FUNCTION channel.ack_events(text, bigint) IS
+  'Change feed: acknowledges every event read up to and including cursor; they are not read again. Returns false when they already were.';
+
+CREATE FUNCTION channel.drop_consumer(consumer text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  c channel.event_consumer := channel.consumer_for_update(consumer);
+BEGIN
+  DELETE FROM channel.event_consumer ec WHERE ec.owner_partner = c.owner_partner AND ec.consumer = c.consumer;
+END
+$$;
+COMMENT ON FUNCTION channel.drop_consumer(text) IS
+  'Change feed: removes the caller''s consumer (its unacknowledged events no longer hold back purging).';
+
+-- Retention: channel.event_retention (src/integration_settings.c, a
+-- duration, default 7 days).  An event goes once it is older than that and
+-- every consumer that would read it has acknowledged it.
+CREATE FUNCTION channel.purge_events() RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  keep interval;
+  n bigint;
+BEGIN
+  IF channel.current_partner() IS NOT NULL THEN
+    RAISE EXCEPTION 'only the vendor purges the change feed'
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Schedule channel.purge_events() as the vendor (pg_cron).';
+  END IF;
+  -- the setting's text ('7d', '36h', '90min', '0') is interval input
+  keep := pg_catalog.current_setting('channel.event_retention')::interval;
+  DELETE FROM channel.change_event e
+  WHERE e.at < now() - keep
+    AND NOT EXISTS (
+      SELECT 1 FROM channel.event_consumer c
+      WHERE (c.owner_partner = 0 OR e.partner_id = c.owner_partner)
+        AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_lo)
+        AND NOT (pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_hi) AND e.event_id <= c.last_event_id));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION channel.purge_events() IS
+  'Vendor / pg_cron: deletes the events older than channel.event_retention (default 7 days) that every consumer reading them has acknowledged; returns how many.';
+
+REVOKE EXECUTE ON FUNCTION channel.feed_notify(), channel.feed_lead(), channel.feed_deal(), channel.feed_conflict(),
+  channel.feed_partner(), channel.create_consumer(text, boolean), channel.consumer_for_update(text),
+  channel.read_events(text, integer), channel.ack_events(text, bigint), channel.drop_consumer(text),
+  channel.purge_events() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION channel.feed_notify(), channel.feed_lead(), channel.feed_deal(), channel.feed_conflict(),
+  channel.feed_partner(), channel.create_consumer(text, boolean), channel.consumer_for_update(text),
+  channel.read_events(text, integer), channel.ack_events(text, bigint), channel.drop_consumer(text),
+  channel.purge_events() TO channel_admin;
+GRANT EXECUTE ON FUNCTION channel.create_consumer(text, boolean), channel.read_events(text, integer),
+  channel.ack_events(text, bigint), channel.drop_consumer(text) TO channel_consumer, channel_partner;

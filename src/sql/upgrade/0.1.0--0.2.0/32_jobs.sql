@@ -1,0 +1,77 @@
+-- 0.2.0: two more jobs in channel.job_catalog() -- the escalation rules and
+-- the change feed's purge (72_notifications.sql, 71_change_feed.sql) --
+-- which channel.schedule_jobs() registers at their default schedules
+-- (src/sql/32_jobs.sql).
+CREATE OR REPLACE FUNCTION channel.job_catalog()
+RETURNS TABLE (job_name text, command text, needs regprocedure, default_schedule text, purpose text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT j.job_name, j.command, pg_catalog.to_regprocedure(j.needs), j.default_schedule, j.purpose
+  FROM (VALUES
+    (1, 'channel-refresh-rollups', 'CALL channel.refresh_rollups()', 'channel.refresh_dirty_rollups()', '*/15 * * * *',
+        'recompute the partner-months changed since the last run'),
+    (2, 'channel-recall-leads', 'SELECT channel.recall_overdue_leads()', 'channel.recall_overdue_leads()', '*/5 * * * *',
+        'take back routed leads whose acceptance deadline has passed'),
+    (3, 'channel-expire-deals', 'SELECT channel.expire_deals()', 'channel.expire_deals()', '7 * * * *',
+        'expire registrations whose protection has ended'),
+    (4, 'channel-escalations', 'SELECT channel.evaluate_escalations()', 'channel.evaluate_escalations()', '*/5 * * * *',
+        'emit the notifications of the escalation rules that are met'),
+    (5, 'channel-purge-events', 'SELECT channel.purge_events()', 'channel.purge_events()', '17 * * * *',
+        'delete acknowledged change-feed events older than channel.event_retention')
+  ) AS j(ord, job_name, command, needs, default_schedule, purpose)
+  ORDER BY j.ord
+$$;
+CREATE OR REPLACE FUNCTION channel.schedule_jobs(refresh_schedule text DEFAULT '*/15 * * * *',
+                                      recall_schedule text DEFAULT '*/5 * * * *',
+                                      expire_schedule text DEFAULT '7 * * * *')
+RETURNS TABLE (job_name text, schedule text, command text, jobid bigint, note text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  schedules text[] := ARRAY[refresh_schedule, recall_schedule, expire_schedule];
+  j record;
+  id bigint;
+BEGIN
+  IF channel.current_partner() IS NOT NULL THEN
+    RAISE EXCEPTION 'only the vendor can schedule the channel''s jobs'
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'The calling role acts for a partner.',
+            HINT = 'Run it as a channel administrator.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.unnest(schedules) s WHERE s IS NULL OR pg_catalog.btrim(s) = '') THEN
+    RAISE EXCEPTION 'a job schedule must not be NULL or empty'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = pg_catalog.format('Got refresh_schedule %L, recall_schedule %L, expire_schedule %L.',
+                                       refresh_schedule, recall_schedule, expire_schedule),
+            HINT = 'Give a cron schedule such as ''*/15 * * * *'', or leave the argument out for the default; channel.unschedule_jobs() removes the jobs.';
+  END IF;
+  PERFORM channel.jobs_require_pg_cron(schedules);
+  FOR j IN SELECT c.* FROM channel.job_catalog() WITH ORDINALITY AS c(job_name, command, needs, default_schedule, purpose, ord)
+  LOOP
+    job_name := j.job_name;
+    -- jobs without an argument of their own run at their default schedule
+    schedule := coalesce(schedules[j.ord], j.default_schedule);
+    command := j.command;
+    IF j.needs IS NULL THEN
+      jobid := NULL;
+      note := 'not scheduled: ' || split_part(j.command, ' ', 2) || ' is not installed; call channel.schedule_jobs() again once it is';
+    ELSE
+      BEGIN
+        EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO id USING j.job_name, schedule, j.command;
+      EXCEPTION WHEN invalid_parameter_value OR internal_error THEN
+        RAISE EXCEPTION 'invalid schedule % for job %', pg_catalog.quote_literal(schedule), j.job_name
+          USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = 'pg_cron says: ' || SQLERRM,
+                HINT = 'Use the five fields of cron (minute hour day-of-month month day-of-week), e.g. ''*/15 * * * *'', or @hourly, @daily.';
+      END;
+      jobid := id;
+      note := 'scheduled: ' || j.purpose;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION channel.schedule_jobs(text, text, text) IS
+  'Registers the channel''s periodic jobs with pg_cron (installed in this database): channel-refresh-rollups (default every 15 minutes), channel-recall-leads (every 5 minutes), channel-expire-deals (hourly at :07); arguments are cron schedules. channel-escalations (every 5 minutes) and channel-purge-events (hourly at :17) run at their default schedules. A job whose function is not installed is listed as not scheduled. Idempotent. Without pg_cron raises object_not_in_prerequisite_state with the statements to schedule by hand. Vendor only.';

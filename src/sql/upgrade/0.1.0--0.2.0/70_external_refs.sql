@@ -1,0 +1,1 @@
+../../70_external_refs.sql

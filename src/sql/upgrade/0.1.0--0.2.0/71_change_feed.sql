@@ -1,0 +1,1 @@
+../../71_change_feed.sql

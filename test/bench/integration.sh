@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# test/bench/integration.sh -- the integration module measured against the
+# SQL a user would write (doc/benchmarks.md, "Integration").  Not part of
+# the test suite:
+#
+#   bash test/bench/integration.sh
+#   BENCH_PARTNERS=27500 BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_RUNS=3 BENCH_SECONDS=20 bash test/bench/integration.sh
+#
+# 1. upserts: a 10,000-lead batch through channel.upsert_leads (create, the
+#    same batch again, a newer version of every record) against the plain
+#    INSERT ... ON CONFLICT (crm_id) DO UPDATE ... WHERE newer a user would
+#    write over a crm_id column added to channel.lead (same triggers);
+# 2. what the change feed adds to writers: route_leads() over every lead
+#    reset to new, and registration throughput (pgbench, 2 clients, one
+#    INSERT INTO channel.deal per transaction), feed triggers on vs off;
+# 3. drain: one consumer reading and acknowledging BENCH_EVENTS events in
+#    pages of 1,000, against a plain keyset SELECT of the same rows (the
+#    "id > last" loop that can skip late commits).
+# Every figure is the median of BENCH_RUNS runs.  Each upsert pass is its
+# own transaction, as a connector calls it (the three passes in one
+# transaction were far slower: over 13 minutes for the third on a loaded
+# machine, against seconds alone); the rows are deleted between runs.  Each
+# route_leads() run is rolled back, so every run starts from the same state.
+source "$(dirname "$0")/../lib.sh"
+
+partners=${BENCH_PARTNERS:-27500}
+leads=${BENCH_LEADS:-200000}
+events=${BENCH_EVENTS:-1000000}
+runs=${BENCH_RUNS:-3}
+seconds=${BENCH_SECONDS:-20}
+
+channel_install_deps
+channel_build
+channel_sandbox
+channel_start_cluster
+
+db=channel_bench_integration
+psql_b() { psql -X -q -v ON_ERROR_STOP=1 -d $db "$@"; }
+createdb $db
+psql_b -c "CREATE EXTENSION channel"
+say "loading the demo: $partners partners, $leads leads"
+psql_b -c "SELECT count(*) FROM channel.generate_demo($partners, $leads, 1)" >/dev/null
+psql_b <<'SQL'
+CREATE FUNCTION bench_feed(on_ boolean) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t record;
+BEGIN
+  FOR t IN SELECT tgrelid::regclass AS tab, tgname FROM pg_trigger
+           WHERE tgfoid IN ('channel.feed_lead()'::regprocedure, 'channel.feed_deal()'::regprocedure,
+                            'channel.feed_conflict()'::regprocedure, 'channel.feed_partner()'::regprocedure)
+  LOOP
+    EXECUTE format('ALTER TABLE %s %s TRIGGER %I', t.tab, CASE WHEN on_ THEN 'ENABLE' ELSE 'DISABLE' END, t.tgname);
+  END LOOP;
+END $$;
+CREATE FUNCTION bench_median(float8[]) RETURNS float8 LANGUAGE sql AS
+  $$ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest($1) x $$;
+CREATE TABLE bench_result (part text, variant text, run int, seconds float8, n bigint);
+-- the batch: 10,000 leads as a CRM sends them
+CREATE TABLE bench_batch AS
+SELECT 'B-' || i AS ref, timestamptz '2024-01-01' + make_interval(secs => i) AS modified_at,
+       'Batch customer ' || i AS company, (ARRAY['FR','DE','US','GB','JP'])[1 + i % 5] AS country,
+       (SELECT code FROM channel.product_line ORDER BY code LIMIT 1) AS product_line,
+       1000 * (i % 300) AS budget, 10 + i % 200 AS timeline_days
+FROM generate_series(1, 10000) i;
+CREATE TABLE bench_batch_newer AS
+SELECT ref, modified_at + interval '1 day' AS modified_at, company || ' (renamed)' AS company, country,
+       product_line, budget + 1 AS budget, timeline_days FROM bench_batch;
+-- the plain alternative's mapping column, on a copy of the schema's lead table
+ALTER TABLE channel.lead ADD COLUMN bench_crm_id text UNIQUE, ADD COLUMN bench_crm_modified timestamptz;
+SQL
+
+say "1. upserts of a 10,000-record batch ($runs runs)"
+for r in $(seq 1 "$runs"); do
+psql_b -v run="$r" <<'SQL'
+\set QUIET on
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) AS n FROM channel.upsert_leads_from('bench', 'bench_batch') WHERE outcome = 'created' \gset
+INSERT INTO bench_result VALUES ('upsert', 'channel create', :run, extract(epoch FROM clock_timestamp() - :'t0'), :n);
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) AS n FROM channel.upsert_leads_from('bench', 'bench_batch') WHERE outcome = 'unchanged' \gset
+INSERT INTO bench_result VALUES ('upsert', 'channel same batch again', :run, extract(epoch FROM clock_timestamp() - :'t0'), :n);
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) AS n FROM channel.upsert_leads_from('bench', 'bench_batch_newer') WHERE outcome = 'updated' \gset
+INSERT INTO bench_result VALUES ('upsert', 'channel newer version', :run, extract(epoch FROM clock_timestamp() - :'t0'), :n);
+DELETE FROM channel.lead WHERE lead_id IN (SELECT local_id FROM channel.external_ref WHERE source = 'bench');
+DELETE FROM channel.external_ref WHERE source = 'bench';
+SELECT clock_timestamp() AS t0 \gset
+INSERT INTO channel.lead (bench_crm_id, bench_crm_modified, company, country, product_line, budget, timeline_days)
+SELECT ref, modified_at, company, country, product_line, budget, timeline_days FROM bench_batch
+ON CONFLICT (bench_crm_id) DO UPDATE SET company = excluded.company, country = excluded.country,
+  product_line = excluded.product_line, budget = excluded.budget, timeline_days = excluded.timeline_days,
+  bench_crm_modified = excluded.bench_crm_modified
+WHERE channel.lead.bench_crm_modified < excluded.bench_crm_modified;
+INSERT INTO bench_result VALUES ('upsert', 'plain create', :run, extract(epoch FROM clock_timestamp() - :'t0'), 10000);
+SELECT clock_timestamp() AS t0 \gset
+INSERT INTO channel.lead (bench_crm_id, bench_crm_modified, company, country, product_line, budget, timeline_days)
+SELECT ref, modified_at, company, country, product_line, budget, timeline_days FROM bench_batch
+ON CONFLICT (bench_crm_id) DO UPDATE SET company = excluded.company, country = excluded.country,
+  product_line = excluded.product_line, budget = excluded.budget, timeline_days = excluded.timeline_days,
+  bench_crm_modified = excluded.bench_crm_modified
+WHERE channel.lead.bench_crm_modified < excluded.bench_crm_modified;
+INSERT INTO bench_result VALUES ('upsert', 'plain same batch again', :run, extract(epoch FROM clock_timestamp() - :'t0'), 10000);
+SELECT clock_timestamp() AS t0 \gset
+INSERT INTO channel.lead (bench_crm_id, bench_crm_modified, company, country, product_line, budget, timeline_days)
+SELECT ref, modified_at, company, country, product_line, budget, timeline_days FROM bench_batch_newer
+ON CONFLICT (bench_crm_id) DO UPDATE SET company = excluded.company, country = excluded.country,
+  product_line = excluded.product_line, budget = excluded.budget, timeline_days = excluded.timeline_days,
+  bench_crm_modified = excluded.bench_crm_modified
+WHERE channel.lead.bench_crm_modified < excluded.bench_crm_modified;
+INSERT INTO bench_result VALUES ('upsert', 'plain newer version', :run, extract(epoch FROM clock_timestamp() - :'t0'), 10000);
+DELETE FROM channel.lead WHERE bench_crm_id IS NOT NULL;
+SQL
+done
+
+say "2a. route_leads() over every lead reset to new, feed on vs off ($runs runs each)"
+psql_b <<'SQL'
+UPDATE channel.lead SET status = 'new', partner_id = NULL, routed_at = NULL, accept_by = NULL,
+       accepted_at = NULL, closed_at = NULL, reject_reason = NULL, status_reason = NULL;
+DELETE FROM channel.change_event;
+VACUUM ANALYZE channel.lead;
+SQL
+for r in $(seq 1 "$runs"); do
+	for feed in true false; do
+		psql_b -v run="$r" -v feed="$feed" <<'SQL'
+\set QUIET on
+SELECT bench_feed(:feed);
+BEGIN;
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) AS n FROM channel.route_leads() \gset
+SELECT extract(epoch FROM clock_timestamp() - :'t0') AS s \gset
+ROLLBACK;
+INSERT INTO bench_result VALUES ('route_leads', CASE WHEN :feed THEN 'feed on' ELSE 'feed off' END, :run, :s, :n);
+SELECT bench_feed(true);
+SQL
+	done
+done
+
+say "2b. registration throughput, pgbench 2 clients ${seconds}s, feed on vs off ($runs runs each)"
+cat > "$CHANNEL_TMP/register.sql" <<'SQL'
+\set p random(1, :partners)
+\set c random(1, 100000000)
+INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
+SELECT pp.partner_id, 'Bench customer ' || :c, 'FR', pp.product_line, 1000, current_date + 30
+FROM channel.partner_product pp WHERE pp.partner_id = :p LIMIT 1;
+SQL
+for r in $(seq 1 "$runs"); do
+	for feed in true false; do
+		psql_b -c "SELECT bench_feed($feed)" >/dev/null
+		tps=$("$CHANNEL_PG_BIN/pgbench" -n -c 2 -j 2 -T "$seconds" -D partners="$partners" -f "$CHANNEL_TMP/register.sql" $db 2>/dev/null \
+		      | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
+		psql_b -c "INSERT INTO bench_result VALUES ('register', CASE WHEN $feed THEN 'feed on' ELSE 'feed off' END, $r, $tps, NULL)"
+		psql_b -c "DELETE FROM channel.deal WHERE customer_name LIKE 'Bench customer %'" -c "SELECT bench_feed(true)" >/dev/null
+	done
+done
+
+say "3. drain of $events events: read_events + ack_events in pages of 1,000 vs a keyset SELECT ($runs runs each)"
+psql_b -v events="$events" <<'SQL'
+\set QUIET on
+DELETE FROM channel.change_event;
+INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+SELECT 'lead.routed', 'lead', i, 1 + i % 27500,
+       jsonb_build_object('v', 1, 'lead_id', i, 'from', 'new', 'to', 'routed', 'partner_id', 1 + i % 27500)
+FROM generate_series(1, :events) i;
+VACUUM ANALYZE channel.change_event;
+SQL
+for r in $(seq 1 "$runs"); do
+psql_b -v run="$r" <<'SQL'
+\set QUIET on
+SELECT channel.create_consumer('bench-drain', true);
+SELECT clock_timestamp() AS t0 \gset
+DO $$
+DECLARE last bigint; n bigint; total bigint := 0;
+BEGIN
+  LOOP
+    SELECT max(e.cursor), count(*) INTO last, n FROM channel.read_events('bench-drain', 1000) e;
+    EXIT WHEN n = 0;
+    PERFORM channel.ack_events('bench-drain', last);
+    total := total + n;
+  END LOOP;
+  PERFORM set_config('bench.total', total::text, false);
+END $$;
+INSERT INTO bench_result VALUES ('drain', 'read_events + ack_events', :run,
+  extract(epoch FROM clock_timestamp() - :'t0'), current_setting('bench.total')::bigint);
+SELECT channel.drop_consumer('bench-drain');
+SELECT clock_timestamp() AS t0 \gset
+DO $$
+DECLARE last bigint := 0; n bigint; m bigint; total bigint := 0;
+BEGIN
+  LOOP
+    SELECT max(e.event_id), count(*) INTO m, n
+    FROM (SELECT event_id, event_type, at, entity, entity_id, partner_id, payload FROM channel.change_event
+          WHERE event_id > last ORDER BY event_id LIMIT 1000) e;
+    EXIT WHEN n = 0;
+    last := m; total := total + n;
+  END LOOP;
+  PERFORM set_config('bench.total', total::text, false);
+END $$;
+INSERT INTO bench_result VALUES ('drain', 'plain keyset SELECT', :run,
+  extract(epoch FROM clock_timestamp() - :'t0'), current_setting('bench.total')::bigint);
+SQL
+done
+
+say "results (median of $runs runs)"
+psql_b -P pager=off <<'SQL'
+SELECT part, variant, count(*) AS runs, round(bench_median(array_agg(seconds))::numeric, 3) AS median,
+       round(min(seconds)::numeric, 3) AS min, round(max(seconds)::numeric, 3) AS max, max(n) AS rows,
+       CASE WHEN part = 'register' THEN 'tps' ELSE 's' END AS unit
+FROM bench_result GROUP BY part, variant ORDER BY part, variant;
+WITH m AS (SELECT part, variant, bench_median(array_agg(seconds)) AS v FROM bench_result GROUP BY 1, 2)
+SELECT 'route_leads: feed adds' AS figure,
+       round((100 * ((SELECT v FROM m WHERE part = 'route_leads' AND variant = 'feed on')
+                   / (SELECT v FROM m WHERE part = 'route_leads' AND variant = 'feed off') - 1))::numeric, 1) || ' %' AS value
+UNION ALL
+SELECT 'registration: feed costs',
+       round((100 * (1 - (SELECT v FROM m WHERE part = 'register' AND variant = 'feed on')
+                       / (SELECT v FROM m WHERE part = 'register' AND variant = 'feed off')))::numeric, 1) || ' % of tps'
+UNION ALL
+SELECT 'drain: consumer speed / plain SELECT speed',
+       round(((SELECT v FROM m WHERE part = 'drain' AND variant = 'plain keyset SELECT')
+            / (SELECT v FROM m WHERE part = 'drain' AND variant = 'read_events + ack_events'))::numeric, 2)::text
+UNION ALL
+SELECT 'upsert create: channel / plain time',
+       round(((SELECT v FROM m WHERE part = 'upsert' AND variant = 'channel create')
+            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain create'))::numeric, 1)::text;
+SQL
