@@ -65,12 +65,16 @@ AS $$
       -- leads (issue 4)
       'accept_lead', 'reject_lead', 'claim_lead', 'convert_lead', 'lose_lead',
       -- BI (issue 5): filter on current_partner()
-      'partner_scorecard', 'lead_funnel']
+      'partner_scorecard', 'lead_funnel',
+      -- programmes (issue 19, 51_tiers.sql, 52_enablement.sql): their own rows only
+      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'complete_onboarding_step', 'enrol_contact',
+      'expiring_certifications', 'onboarding_times']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
       'score_lead', 'lead_win_probability', 'partner_fit',
-      'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners']
+      'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
+      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS

@@ -1,0 +1,69 @@
+/*
+ * tiers_sql.c -- SQL wrapper of the tier decision (src/core/tiers.c).
+ *
+ * channel.tier_decide(current int, qualified int, override int,
+ *                     below_count int, grace int, repeat boolean)
+ *   -> (new_tier int, below_count int, action text)
+ *
+ * Tiers are ordinals (channel.tier_ordinal()); override is NULL when no
+ * override is in force.  channel.apply_tiers() calls it once per partner
+ * inside one set-based statement.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "tiers.h"
+
+
+PG_FUNCTION_INFO_V1(channel_tier_decide);
+
+Datum
+channel_tier_decide(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	tier_decision d;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	int			current,
+				qualified,
+				override_tier,
+				below,
+				grace;
+	bool		repeat;
+
+	/* STRICT except the override, which is NULL when none is in force */
+	for (int i = 0; i < 6; i++)
+		if (i != 2 && PG_ARGISNULL(i))
+			PG_RETURN_NULL();
+	current = PG_GETARG_INT32(0);
+	qualified = PG_GETARG_INT32(1);
+	override_tier = PG_ARGISNULL(2) ? TIER_NONE : PG_GETARG_INT32(2);
+	below = PG_GETARG_INT32(3);
+	grace = PG_GETARG_INT32(4);
+	repeat = PG_GETARG_BOOL(5);
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("channel.tier_decide must be called where a record is expected")));
+
+	if (!tier_decide(current, qualified, override_tier, below, grace, repeat, &d))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid tier decision arguments"),
+				 errdetail("Got current %d, qualified %d, override %s, below_count %d, grace %d; tiers are %d to %d, below_count >= 0, grace >= 1.",
+						   current, qualified,
+						   PG_ARGISNULL(2) ? "NULL" : psprintf("%d", override_tier),
+						   below, grace, TIER_MIN, TIER_MAX),
+				 errhint("Pass tiers through channel.tier_ordinal().")));
+
+	values[0] = Int32GetDatum(d.new_tier);
+	values[1] = Int32GetDatum(d.below_count);
+	values[2] = CStringGetTextDatum(tier_action_name(d.action));
+	tupdesc = BlessTupleDesc(tupdesc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
