@@ -125,14 +125,20 @@ VALUES (5005, 'Programme Test Customer plc', 'GB', 'PROG_A', 300000, :'today'::d
 ---------------------------------------------------------------- evaluation
 SELECT partner_id, program_id, current_tier, qualified_tier, requirements_met, requirements_total, missing
 FROM channel.evaluate_tiers(:'today'::date) WHERE partner_id BETWEEN 5001 AND 5006 ORDER BY partner_id;
--- every requirement with value and pass/fail, per tier
-SELECT jsonb_pretty(requirements) FROM channel.evaluate_tiers(:'today'::date) WHERE partner_id = 5002;
+-- every requirement with value and pass/fail, in the programme's order
+SELECT r.tier, r.metric, r.operator, r.threshold, trim_scale(u.value) AS value, u.passed
+FROM channel.evaluate_tiers(:'today'::date) e
+CROSS JOIN LATERAL unnest(e.requirement_ids, e.requirement_values, e.requirement_passed) WITH ORDINALITY u(id, value, passed, i)
+JOIN channel.tier_requirement r ON r.requirement_id = u.id
+WHERE e.partner_id = 5002 ORDER BY u.i;
+-- the same as rows
+SELECT tier, metric, value, passed FROM channel.tier_checks(:'today'::date, 5002);
 -- "why is 5002 where it is?"
 SELECT program, current_tier, qualified_tier, override_tier, downgrade_pending, tier, tier_holds, requirement, passed
 FROM channel.tier_explanation(5002, :'today'::date);
 -- windows are whole months ending with as_of's: six months on, half of 5001's
 -- year has left the window (and the big month 13 months back never counted)
-SELECT partner_id, qualified_tier, requirements->'silver'->0->>'value' AS won_revenue_12m
+SELECT partner_id, qualified_tier, requirement_values[1] AS won_revenue_12m
 FROM channel.evaluate_tiers((:'today'::date + interval '6 months')::date) WHERE partner_id = 5001;
 SELECT * FROM channel.tier_explanation(5999);
 \set VERBOSITY terse
@@ -144,12 +150,12 @@ SELECT * FROM channel.evaluate_tiers(NULL);
 -- first run: refreshes the rollups (5005's deal), upgrades 5001, warns 5002
 SELECT * FROM channel.apply_tiers(:'today'::date);
 SELECT partner_id, tier FROM channel.partner WHERE partner_id BETWEEN 5001 AND 5006 ORDER BY 1;
-SELECT requirements->'silver' @> '[{"metric": "won_revenue", "value": 300000.00}]' AS real_deal_counted
+SELECT requirement_values[1] AS won_revenue_12m, requirement_values[1] = 300000 AS real_deal_counted
 FROM channel.evaluate_tiers(:'today'::date) WHERE partner_id = 5005;
 SELECT partner_id, qualified_tier, below_count, last_action, last_evaluated_on - :'today'::date AS evaluated, warned_on - :'today'::date AS warned
 FROM channel.partner_tier_state WHERE partner_id BETWEEN 5001 AND 5006 ORDER BY 1;
 SELECT partner_id, from_tier, to_tier, event, reason, actor = session_user AS by_me, evaluated_on - :'today'::date AS evaluated
-FROM channel.partner_tier_history WHERE partner_id BETWEEN 5001 AND 5006 ORDER BY history_id;
+FROM channel.partner_tier_history WHERE partner_id BETWEEN 5001 AND 5006 ORDER BY partner_id, history_id;
 -- the same day again counts nothing twice: no second warning, still 1 of 2
 SELECT * FROM channel.apply_tiers(:'today'::date, false);
 SELECT count(*) AS warnings FROM channel.partner_tier_history WHERE partner_id = 5002 AND event = 'warning';

@@ -62,6 +62,31 @@ tier_decide(int current, int qualified, int override_tier,
 	return true;
 }
 
+int
+tier_qualify(int n, const int *tiers, const bool *passed, int *first_fail, int *met)
+{
+	int			lowest_fail = TIER_MAX + 1;
+	int			qualified = TIER_MIN;
+	int			ok = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!tier_valid(tiers[i]))
+			return -1;
+		if (passed[i])
+			ok++;
+		else if (tiers[i] < lowest_fail)
+			lowest_fail = tiers[i];
+	}
+	/* the highest offered tier below the lowest failing one */
+	for (int i = 0; i < n; i++)
+		if (tiers[i] < lowest_fail && tiers[i] > qualified)
+			qualified = tiers[i];
+	*first_fail = lowest_fail > TIER_MAX ? TIER_NONE : lowest_fail;
+	*met = ok;
+	return qualified;
+}
+
 const char *
 tier_action_name(tier_action a)
 {

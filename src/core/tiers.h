@@ -59,6 +59,18 @@ bool		tier_decide(int current, int qualified, int override_tier,
 						int below_count, int grace, bool repeat,
 						tier_decision *out);
 
+/*
+ * Qualification: requirement i belongs to tier tiers[i] and holds when
+ * passed[i].  The tiers a programme offers are those its requirements name
+ * (plus TIER_MIN, which has none).  A partner qualifies for the highest
+ * offered tier t such that every requirement of every tier <= t holds.
+ * Sets *first_fail to the lowest tier with a failing requirement (TIER_NONE
+ * when all hold) and *met to the number of requirements that hold.  Returns
+ * -1 when a tier is out of range, else the qualified tier.
+ */
+int			tier_qualify(int n, const int *tiers, const bool *passed,
+						 int *first_fail, int *met);
+
 /* "keep", "upgrade", "warn", "pending", "downgrade", "override", "overridden". */
 const char *tier_action_name(tier_action a);
 

@@ -66,7 +66,9 @@ COMMENT ON COLUMN channel.program_member.activated_at IS
   'When the partner first became active during this membership (stamped by trigger); time to onboard ends here.';
 CREATE UNIQUE INDEX program_member_current ON channel.program_member (partner_id) WHERE left_on IS NULL;
 CREATE INDEX program_member_program_idx ON channel.program_member (program_id, partner_id);
+CREATE INDEX program_member_partner_idx ON channel.program_member (partner_id, joined_on);
 COMMENT ON INDEX channel.program_member_current IS 'A partner has at most one current membership.';
+COMMENT ON INDEX channel.program_member_partner_idx IS 'Memberships of a partner over time (the overlap check).';
 COMMENT ON INDEX channel.program_member_program_idx IS 'Members of a programme.';
 SELECT pg_catalog.pg_extension_config_dump('channel.program_member', '');
 SELECT pg_catalog.pg_extension_config_dump('channel.program_member_membership_id_seq', '');

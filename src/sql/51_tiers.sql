@@ -180,17 +180,26 @@ END
 $$;
 COMMENT ON FUNCTION channel.tier_check_as_of(date) IS 'Raises invalid_parameter_value unless as_of is a date between 2000 and 2999.';
 
--- Every requirement of every member of a programme running on as_of (or of
--- one partner), with the metric's value and whether it holds.  The measures
--- the requirements need are the distinct (metric, window, product line,
--- level) combinations; all partner_month ones come from a single GROUP BY
--- over the rollup rows of the widest window (one FILTERed sum per measure),
--- each query metric from its own query, all joined to the requirements in
--- one statement.
-CREATE FUNCTION channel.tier_checks(as_of date, only_partner bigint DEFAULT NULL)
-RETURNS TABLE (partner_id bigint, program_id bigint, tier channel.partner_tier, requirement_id bigint,
-               metric text, operator text, threshold numeric, window_months integer,
-               product_line text, cert_level channel.cert_level, value numeric, passed boolean)
+-- C (src/tiers_sql.c, src/core/tiers.c): the tier a partner qualifies for,
+-- from the tiers of its programme's requirements and which of them hold.
+CREATE FUNCTION channel.tier_qualify(tiers integer[], passed boolean[],
+                                     OUT qualified integer, OUT first_fail integer, OUT met integer)
+AS 'MODULE_PATHNAME', 'channel_tier_qualify'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.tier_qualify(integer[], boolean[]) IS
+  'Given the tier ordinal of each requirement of a programme and whether each holds (NULL: does not), the highest tier offered whose requirements and those of every tier below all hold (0 = registered when none), the lowest tier with a failing requirement (NULL when none fails) and how many hold.';
+
+-- The evaluation itself: for every member of a programme running on as_of
+-- (or one partner), its programme's requirements in order (tier, then id),
+-- each metric value and whether each requirement holds.  One generated
+-- statement, shaped like the query one would write by hand for the rules:
+-- all partner_month metrics from a single GROUP BY over the rollup rows of
+-- the widest window (one FILTERed sum per measure), each query metric once
+-- as a hash-joined subquery, and every comparison a column expression in
+-- numeric -- one row per partner, not one per requirement.
+CREATE FUNCTION channel.tier_values(as_of date, only_partner bigint DEFAULT NULL)
+RETURNS TABLE (partner_id bigint, program_id bigint, requirement_ids bigint[], tiers integer[],
+               "values" numeric[], passed boolean[])
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 SET jit = off
@@ -199,27 +208,35 @@ DECLARE
   me        bigint := channel.current_partner();
   who       bigint := coalesce(me, only_partner);
   k         record;
-  keys      text[] := '{}';
+  r         record;
+  progs     bigint[] := '{}';
   cols      text := '';
-  unpivot   text[] := '{}';
-  branches  text[] := '{}';
+  ctes      text := '';
+  joins     text := '';
+  wcols     text := '';
+  c_ids     text := '';
+  c_tiers   text := '';
+  c_vals    text := '';
+  c_pass    text := '';
+  vals      text[];
+  pass      text[];
   min_start date;
   ws        date;
   agg       text;
+  src       text;
   sql       text;
 BEGIN
   PERFORM channel.tier_check_as_of(as_of);
+  -- the distinct measures: one column v<n> each
   FOR k IN
-    SELECT row_number() OVER (ORDER BY r.metric, r.window_months, r.product_line, r.cert_level) AS n,
-           r.metric, r.window_months, r.product_line, r.cert_level, m AS mrow,
-           m.source, m.numerator, m.denominator
+    SELECT row_number() OVER (ORDER BY d.metric, d.window_months, d.product_line, d.cert_level) AS n,
+           d.metric, d.window_months, d.product_line, d.cert_level, m AS mrow,
+           m.source, m.numerator, m.denominator, m.missing_value
     FROM (SELECT DISTINCT q.metric, q.window_months, q.product_line::text AS product_line, q.cert_level
           FROM channel.tier_requirement q JOIN channel.program p ON p.program_id = q.program_id
-          WHERE p.starts_on <= as_of AND (p.ends_on IS NULL OR p.ends_on > as_of)) r
-    JOIN channel.tier_metric m ON m.metric = r.metric
+          WHERE p.starts_on <= as_of AND (p.ends_on IS NULL OR p.ends_on > as_of)) d
+    JOIN channel.tier_metric m ON m.metric = d.metric
   LOOP
-    keys := keys || pg_catalog.format('(%s, %L::text, %s::integer, %L::text, %L::channel.cert_level)',
-                                      k.n, k.metric, coalesce(k.window_months::text, 'NULL'), k.product_line, k.cert_level);
     IF k.source = 'partner_month' THEN
       ws := channel.bi_window_start(as_of, k.window_months);
       min_start := least(min_start, ws);
@@ -228,102 +245,122 @@ BEGIN
         agg := pg_catalog.format('(%s)::numeric / nullif(sum(%s) FILTER (WHERE pm.month >= %L::date), 0)', agg, k.denominator, ws);
       END IF;
       cols := cols || pg_catalog.format(', (%s)::numeric AS k%s', agg, k.n);
-      unpivot := unpivot || pg_catalog.format('(%s, pmv.k%s)', k.n, k.n);
+      src := pg_catalog.format('pmv.k%s', k.n);
     ELSE
-      branches := branches || pg_catalog.format(
-        'SELECT %s AS k, q.partner_id::bigint AS partner_id, q.value::numeric AS value FROM (%s) q(partner_id, value) WHERE $2 IS NULL OR q.partner_id = $2',
+      ctes := ctes || pg_catalog.format(
+        ', q%s AS (SELECT q.partner_id::bigint AS partner_id, q.value::numeric AS value FROM (%s) q(partner_id, value) WHERE $2 IS NULL OR q.partner_id = $2)',
         k.n, channel.tier_metric_sql(k.mrow, as_of, k.window_months, k.product_line, k.cert_level));
+      joins := joins || pg_catalog.format(' LEFT JOIN q%s ON q%s.partner_id = mem.partner_id', k.n, k.n);
+      src := pg_catalog.format('q%s.value', k.n);
     END IF;
+    wcols := wcols || pg_catalog.format(', coalesce(%s, %s::numeric) AS v%s', src,
+                                        coalesce(pg_catalog.quote_literal(k.missing_value), 'NULL'), k.n);
   END LOOP;
-  IF cardinality(keys) = 0 THEN
+  IF wcols = '' THEN
     RETURN;
   END IF;
-  IF cardinality(unpivot) > 0 THEN
-    branches := pg_catalog.format(
-      'SELECT x.k, pmv.partner_id, x.value FROM (SELECT pm.partner_id%s FROM channel.partner_month pm'
+  -- per programme: its requirements in order, as array expressions over v<n>
+  FOR r IN
+    SELECT q.program_id, array_agg(q.requirement_id ORDER BY q.tier, q.requirement_id) AS ids,
+           array_agg(channel.tier_ordinal(q.tier) ORDER BY q.tier, q.requirement_id) AS tiers,
+           array_agg(pg_catalog.format('w.v%s', kk.n) ORDER BY q.tier, q.requirement_id) AS vals,
+           array_agg(pg_catalog.format('coalesce(w.v%s %s %L::numeric, false)', kk.n, q.operator, q.threshold)
+                     ORDER BY q.tier, q.requirement_id) AS pass
+    FROM channel.tier_requirement q
+    JOIN channel.program p ON p.program_id = q.program_id
+    JOIN (SELECT row_number() OVER (ORDER BY d.metric, d.window_months, d.product_line, d.cert_level) AS n, d.*
+          FROM (SELECT DISTINCT q2.metric, q2.window_months, q2.product_line::text AS product_line, q2.cert_level
+                FROM channel.tier_requirement q2 JOIN channel.program p2 ON p2.program_id = q2.program_id
+                WHERE p2.starts_on <= as_of AND (p2.ends_on IS NULL OR p2.ends_on > as_of)) d) kk
+      ON kk.metric = q.metric AND kk.window_months IS NOT DISTINCT FROM q.window_months
+     AND kk.product_line IS NOT DISTINCT FROM q.product_line::text AND kk.cert_level IS NOT DISTINCT FROM q.cert_level
+    WHERE p.starts_on <= as_of AND (p.ends_on IS NULL OR p.ends_on > as_of)
+    GROUP BY q.program_id ORDER BY q.program_id
+  LOOP
+    progs := progs || r.program_id;
+    c_ids := c_ids || pg_catalog.format(' WHEN %s THEN %L::bigint[]', r.program_id, r.ids);
+    c_tiers := c_tiers || pg_catalog.format(' WHEN %s THEN %L::integer[]', r.program_id, r.tiers);
+    c_vals := c_vals || pg_catalog.format(' WHEN %s THEN ARRAY[%s]::numeric[]', r.program_id, array_to_string(r.vals, ', '));
+    c_pass := c_pass || pg_catalog.format(' WHEN %s THEN ARRAY[%s]', r.program_id, array_to_string(r.pass, ', '));
+  END LOOP;
+  IF min_start IS NOT NULL THEN
+    ctes := pg_catalog.format(
+      ', pmv AS (SELECT pm.partner_id%s FROM channel.partner_month pm'
       ' WHERE pm.month >= %L::date AND pm.month <= channel.month_of($1) AND ($2 IS NULL OR pm.partner_id = $2)'
-      ' GROUP BY pm.partner_id) pmv CROSS JOIN LATERAL (VALUES %s) x(k, value)',
-      cols, min_start, array_to_string(unpivot, ', ')) || branches;
+      ' GROUP BY pm.partner_id)', cols, min_start) || ctes;
+    joins := ' LEFT JOIN pmv ON pmv.partner_id = mem.partner_id' || joins;
   END IF;
   sql := pg_catalog.format($q$
-    WITH keys(k, metric, window_months, product_line, cert_level) AS (VALUES %s),
-    mem AS (
+    WITH mem AS (
       SELECT m.partner_id, m.program_id
-      FROM channel.program_member m JOIN channel.program p ON p.program_id = m.program_id
-      WHERE m.joined_on <= $1 AND (m.left_on IS NULL OR m.left_on > $1)
-        AND p.starts_on <= $1 AND (p.ends_on IS NULL OR p.ends_on > $1)
-        AND ($2 IS NULL OR m.partner_id = $2)),
-    rk AS MATERIALIZED (
-      SELECT r.*, keys.k, tm.missing_value
-      FROM channel.tier_requirement r
-      JOIN keys ON keys.metric = r.metric AND keys.window_months IS NOT DISTINCT FROM r.window_months
-               AND keys.product_line IS NOT DISTINCT FROM r.product_line::text
-               AND keys.cert_level IS NOT DISTINCT FROM r.cert_level
-      JOIN channel.tier_metric tm ON tm.metric = r.metric),
-    v AS (%s)
-    SELECT mem.partner_id, rk.program_id, rk.tier, rk.requirement_id, rk.metric, rk.operator, rk.threshold,
-           rk.window_months, rk.product_line::text, rk.cert_level, trim_scale(x.value),
-           coalesce(CASE rk.operator WHEN '>=' THEN x.value >= rk.threshold WHEN '>' THEN x.value > rk.threshold
-                                     WHEN '<=' THEN x.value <= rk.threshold WHEN '<' THEN x.value < rk.threshold END, false)
-    FROM mem
-    JOIN rk ON rk.program_id = mem.program_id
-    LEFT JOIN v ON v.partner_id = mem.partner_id AND v.k = rk.k
-    CROSS JOIN LATERAL (SELECT coalesce(v.value, rk.missing_value) AS value) x
-  $q$, array_to_string(keys, ', '), array_to_string(branches, ' UNION ALL '));
-  RETURN QUERY EXECUTE sql USING as_of, who;
+      FROM channel.program_member m
+      WHERE m.program_id = ANY ($3) AND m.joined_on <= $1 AND (m.left_on IS NULL OR m.left_on > $1)
+        AND ($2 IS NULL OR m.partner_id = $2))%s
+    SELECT w.partner_id, w.program_id, CASE w.program_id%s END, CASE w.program_id%s END,
+           CASE w.program_id%s END, CASE w.program_id%s END
+    FROM (SELECT mem.partner_id, mem.program_id%s FROM mem%s) w
+  $q$, ctes, c_ids, c_tiers, c_vals, c_pass, wcols, joins);
+  RETURN QUERY EXECUTE sql USING as_of, who, progs;
 END
 $$;
-COMMENT ON FUNCTION channel.tier_checks(date, bigint) IS
-  'Every requirement of every member of a programme running on as_of (or of one partner; a partner caller gets only its own), with the metric''s value and pass/fail. The building block of evaluate_tiers, tier_explanation and apply_tiers.';
+COMMENT ON FUNCTION channel.tier_values(date, bigint) IS
+  'The evaluation: for every member of a programme running on as_of (or one partner; a partner caller gets only itself), its programme''s requirement ids in order (tier, id), their tier ordinals, the metric values and whether each holds. One generated set-based statement; evaluate_tiers, tier_checks and apply_tiers read it.';
 
--- One requirement as text, for reasons and shortfall lists.
+-- Every requirement of every member as a row, with its value and pass/fail.
+CREATE FUNCTION channel.tier_checks(as_of date, only_partner bigint DEFAULT NULL)
+RETURNS TABLE (partner_id bigint, program_id bigint, tier channel.partner_tier, requirement_id bigint,
+               metric text, operator text, threshold numeric, window_months integer,
+               product_line text, cert_level channel.cert_level, value numeric, passed boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+  SELECT v.partner_id, v.program_id, r.tier, r.requirement_id, r.metric, r.operator, r.threshold, r.window_months,
+         r.product_line::text, r.cert_level, trim_scale(u.value), u.passed
+  FROM channel.tier_values(as_of, only_partner) v
+  CROSS JOIN LATERAL unnest(v.requirement_ids, v."values", v.passed) WITH ORDINALITY AS u(requirement_id, value, passed, i)
+  JOIN channel.tier_requirement r ON r.requirement_id = u.requirement_id
+  ORDER BY v.partner_id, u.i
+$$;
+COMMENT ON FUNCTION channel.tier_checks(date, bigint) IS
+  'channel.tier_values() one row per partner and requirement: tier, metric, operator, threshold, window, qualifiers, value and pass/fail.';
+
+-- One requirement as text, for reasons and shortfall lists.  Inlinable (no
+-- SET clause): it calls only pg_catalog functions on its arguments, so the
+-- search_path cannot change what it does.
 CREATE FUNCTION channel.tier_requirement_text(metric text, operator text, threshold numeric, window_months integer,
                                               product_line text, cert_level channel.cert_level, value numeric)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 RETURN metric
        || CASE WHEN window_months IS NOT NULL THEN '(' || window_months || 'm)' ELSE '' END
        || CASE WHEN product_line IS NOT NULL OR cert_level IS NOT NULL
-               THEN '[' || concat_ws(',', product_line, cert_level::text) || ']' ELSE '' END
-       || ' = ' || coalesce(trim_scale(round(value, 4))::text, 'unknown') || ', needs ' || operator || ' ' || threshold;
+               THEN '[' || pg_catalog.concat_ws(',', product_line, cert_level::text) || ']' ELSE '' END
+       || ' = ' || coalesce(pg_catalog.trim_scale(pg_catalog.round(value, 4))::text, 'unknown') || ', needs ' || operator || ' ' || threshold;
 COMMENT ON FUNCTION channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric) IS
   'A requirement and its value (rounded to 4 decimals) as text, e.g. "won_revenue(12m) = 1500000, needs >= 2000000".';
 
 CREATE FUNCTION channel.evaluate_tiers(as_of date DEFAULT current_date)
 RETURNS TABLE (partner_id bigint, program_id bigint, current_tier channel.partner_tier, qualified_tier channel.partner_tier,
-               requirements_met integer, requirements_total integer, missing text[], requirements jsonb)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+               requirements_met integer, requirements_total integer, missing text[],
+               requirement_ids bigint[], requirement_values numeric[], requirement_passed boolean[])
+LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
-SET jit = off
 AS $$
-BEGIN
-  PERFORM channel.tier_check_as_of(as_of);
-  RETURN QUERY
-  WITH c AS (SELECT * FROM channel.tier_checks(as_of)),
-  t AS (
-    SELECT c.partner_id, c.program_id, c.tier, bool_and(c.passed) AS ok,
-           count(*)::int AS n, count(*) FILTER (WHERE c.passed)::int AS met,
-           array_agg(channel.tier_requirement_text(c.metric, c.operator, c.threshold, c.window_months,
-                                                   c.product_line, c.cert_level, c.value)
-                     ORDER BY c.requirement_id) FILTER (WHERE NOT c.passed) AS failed,
-           jsonb_agg(jsonb_build_object('requirement_id', c.requirement_id, 'metric', c.metric, 'operator', c.operator,
-                                        'threshold', c.threshold, 'window_months', c.window_months,
-                                        'product_line', c.product_line, 'cert_level', c.cert_level,
-                                        'value', c.value, 'passed', c.passed) ORDER BY c.requirement_id) AS reqs
-    FROM c GROUP BY c.partner_id, c.program_id, c.tier),
-  f AS (SELECT t.*, min(t.tier) FILTER (WHERE NOT t.ok) OVER (PARTITION BY t.partner_id) AS first_fail FROM t)
-  SELECT f.partner_id, f.program_id, pa.tier,
-         coalesce(max(f.tier) FILTER (WHERE f.first_fail IS NULL OR f.tier < f.first_fail), 'registered'),
-         sum(f.met)::int, sum(f.n)::int,
-         coalesce(max(f.failed) FILTER (WHERE f.tier = f.first_fail), '{}'),
-         jsonb_object_agg(f.tier, f.reqs)
-  FROM f JOIN channel.partner pa ON pa.partner_id = f.partner_id
-  GROUP BY f.partner_id, f.program_id, pa.tier;
-END
+  SELECT v.partner_id, v.program_id, pa.tier, channel.tier_of_ordinal(q.qualified), q.met, cardinality(v.passed),
+         CASE WHEN q.first_fail IS NULL THEN '{}'::text[] ELSE ARRAY(
+           SELECT channel.tier_requirement_text(r.metric, r.operator, r.threshold, r.window_months, r.product_line,
+                                                r.cert_level, u.value)
+           FROM unnest(v.requirement_ids, v.tiers, v."values", v.passed) WITH ORDINALITY AS u(id, t, value, ok, i)
+           JOIN channel.tier_requirement r ON r.requirement_id = u.id
+           WHERE u.t = q.first_fail AND NOT u.ok
+           ORDER BY u.i) END,
+         v.requirement_ids, v."values", v.passed
+  FROM channel.tier_values(as_of) v
+  CROSS JOIN LATERAL channel.tier_qualify(v.tiers, v.passed) q
+  JOIN channel.partner pa ON pa.partner_id = v.partner_id
 $$;
 COMMENT ON FUNCTION channel.evaluate_tiers(date) IS
-  'Per member of a running programme (a partner caller: itself only): current tier, qualified tier (the highest tier whose requirements, and those of every tier below, all hold; registered when none), requirements met of all, the missed requirements of the first tier not reached, and every requirement with value, threshold and pass/fail as {"silver": [...], "gold": [...]}. Changes nothing.';
+  'Per member of a running programme (a partner caller: itself only): current tier, qualified tier (the highest tier whose requirements, and those of every tier below, all hold; registered when none), requirements met and in all, the missed requirements of the first tier not reached (as text), and every requirement id with its value and pass/fail (arrays in the programme''s order; channel.tier_checks() gives them as rows, channel.tier_explanation() explains one partner). Changes nothing.';
 
 -- "Why is this partner silver?": every requirement of its programme, with
 -- its value, whether it holds and whether its whole tier holds, beside the
@@ -604,7 +641,7 @@ $rls$;
 REVOKE EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.tier_of_ordinal(integer),
   channel.tier_decide(integer, integer, integer, integer, integer, boolean),
   channel.partner_tier_changed(), channel.tier_lock_key(), channel.tier_check_as_of(date),
-  channel.tier_checks(date, bigint),
+  channel.tier_qualify(integer[], boolean[]), channel.tier_values(date, bigint), channel.tier_checks(date, bigint),
   channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric),
   channel.evaluate_tiers(date), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
   channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),
@@ -612,7 +649,7 @@ REVOKE EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.t
 GRANT EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.tier_of_ordinal(integer),
   channel.tier_decide(integer, integer, integer, integer, integer, boolean),
   channel.partner_tier_changed(), channel.tier_lock_key(), channel.tier_check_as_of(date),
-  channel.tier_checks(date, bigint),
+  channel.tier_qualify(integer[], boolean[]), channel.tier_values(date, bigint), channel.tier_checks(date, bigint),
   channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric),
   channel.evaluate_tiers(date), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
   channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),

@@ -124,3 +124,47 @@ UNIT_TEST(tiers_every_combination_is_consistent)
 	CHECK_STR(tier_action_name(TIER_WARN), "warn");
 	CHECK_STR(tier_action_name(TIER_DOWNGRADE), "downgrade");
 }
+
+UNIT_TEST(tiers_qualify_highest_tier_below_the_first_failure)
+{
+	int			ff,
+				met;
+	/* silver x2, gold x2, platinum x1 */
+	int			tiers[] = {1, 1, 2, 2, 3};
+	bool		all[] = {true, true, true, true, true};
+	bool		gold_fails[] = {true, true, true, false, true};
+	bool		silver_fails[] = {false, true, true, true, true};
+	bool		none[] = {false, false, false, false, false};
+
+	CHECK(tier_qualify(5, tiers, all, &ff, &met) == 3 && ff == TIER_NONE && met == 5);
+	/* platinum's own requirement holds, but gold's do not: silver */
+	CHECK(tier_qualify(5, tiers, gold_fails, &ff, &met) == 1 && ff == 2 && met == 4);
+	CHECK(tier_qualify(5, tiers, silver_fails, &ff, &met) == 0 && ff == 1 && met == 4);
+	CHECK(tier_qualify(5, tiers, none, &ff, &met) == 0 && ff == 1 && met == 0);
+	/* no requirements: the base tier */
+	CHECK(tier_qualify(0, tiers, all, &ff, &met) == 0 && ff == TIER_NONE && met == 0);
+}
+
+UNIT_TEST(tiers_qualify_skips_tiers_a_programme_does_not_offer)
+{
+	int			ff,
+				met;
+	/* silver and platinum only, in any order */
+	int			tiers[] = {3, 1, 3};
+	bool		all[] = {true, true, true};
+	bool		plat_fails[] = {false, true, true};
+
+	CHECK(tier_qualify(3, tiers, all, &ff, &met) == 3 && ff == TIER_NONE);
+	CHECK(tier_qualify(3, tiers, plat_fails, &ff, &met) == 1 && ff == 3 && met == 2);
+}
+
+UNIT_TEST(tiers_qualify_rejects_bad_tiers)
+{
+	int			ff = 7,
+				met = 7;
+	int			tiers[] = {1, 4};
+	bool		p[] = {true, true};
+
+	CHECK(tier_qualify(2, tiers, p, &ff, &met) == -1);
+	CHECK(ff == 7 && met == 7);
+}
