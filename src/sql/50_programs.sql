@@ -78,6 +78,9 @@ SELECT pg_catalog.pg_extension_config_dump('channel.program_member_membership_id
 CREATE FUNCTION channel.program_member_check() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+-- planned for the table as it is at each row: a plan cached while the
+-- table was empty would scan it whole for every row of a bulk enrolment
+SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
   p_kinds text[];

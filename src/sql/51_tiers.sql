@@ -199,7 +199,7 @@ COMMENT ON FUNCTION channel.tier_qualify(integer[], boolean[]) IS
 -- numeric -- one row per partner, not one per requirement.
 CREATE FUNCTION channel.tier_values(as_of date, only_partner bigint DEFAULT NULL)
 RETURNS TABLE (partner_id bigint, program_id bigint, requirement_ids bigint[], tiers integer[],
-               "values" numeric[], passed boolean[])
+               "values" numeric[], passed boolean[], qualified integer, first_fail integer, met integer, missing text[])
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 SET jit = off
@@ -218,6 +218,7 @@ DECLARE
   c_tiers   text := '';
   c_vals    text := '';
   c_pass    text := '';
+  c_miss    text := '';
   vals      text[];
   pass      text[];
   min_start date;
@@ -265,8 +266,17 @@ BEGIN
            array_agg(channel.tier_ordinal(q.tier) ORDER BY q.tier, q.requirement_id) AS tiers,
            array_agg(pg_catalog.format('w.v%s', kk.n) ORDER BY q.tier, q.requirement_id) AS vals,
            array_agg(pg_catalog.format('coalesce(w.v%s %s %L::numeric, false)', kk.n, q.operator, q.threshold)
-                     ORDER BY q.tier, q.requirement_id) AS pass
-    FROM channel.tier_requirement q
+                     ORDER BY q.tier, q.requirement_id) AS pass,
+           -- the text of a failed requirement of the first tier not reached
+           array_agg(pg_catalog.format(
+             'CASE WHEN NOT x.passed[%1$s] AND q.first_fail = %2$s THEN %3$L || coalesce(trim_scale(round(x."values"[%1$s], 4))::text, ''unknown'') || %4$L END',
+             q.rn, channel.tier_ordinal(q.tier),
+             q.metric || CASE WHEN q.window_months IS NOT NULL THEN '(' || q.window_months || 'm)' ELSE '' END
+                      || CASE WHEN q.product_line IS NOT NULL OR q.cert_level IS NOT NULL
+                              THEN '[' || concat_ws(',', q.product_line, q.cert_level::text) || ']' ELSE '' END || ' = ',
+             ', needs ' || q.operator || ' ' || q.threshold) ORDER BY q.tier, q.requirement_id) AS miss
+    FROM (SELECT q0.*, row_number() OVER (PARTITION BY q0.program_id ORDER BY q0.tier, q0.requirement_id) AS rn
+          FROM channel.tier_requirement q0) q
     JOIN channel.program p ON p.program_id = q.program_id
     JOIN (SELECT row_number() OVER (ORDER BY d.metric, d.window_months, d.product_line, d.cert_level) AS n, d.*
           FROM (SELECT DISTINCT q2.metric, q2.window_months, q2.product_line::text AS product_line, q2.cert_level
@@ -282,6 +292,7 @@ BEGIN
     c_tiers := c_tiers || pg_catalog.format(' WHEN %s THEN %L::integer[]', r.program_id, r.tiers);
     c_vals := c_vals || pg_catalog.format(' WHEN %s THEN ARRAY[%s]::numeric[]', r.program_id, array_to_string(r.vals, ', '));
     c_pass := c_pass || pg_catalog.format(' WHEN %s THEN ARRAY[%s]', r.program_id, array_to_string(r.pass, ', '));
+    c_miss := c_miss || pg_catalog.format(' WHEN %s THEN array_remove(ARRAY[%s]::text[], NULL)', r.program_id, array_to_string(r.miss, ', '));
   END LOOP;
   IF min_start IS NOT NULL THEN
     ctes := pg_catalog.format(
@@ -296,15 +307,19 @@ BEGIN
       FROM channel.program_member m
       WHERE m.program_id = ANY ($3) AND m.joined_on <= $1 AND (m.left_on IS NULL OR m.left_on > $1)
         AND ($2 IS NULL OR m.partner_id = $2))%s
-    SELECT w.partner_id, w.program_id, CASE w.program_id%s END, CASE w.program_id%s END,
-           CASE w.program_id%s END, CASE w.program_id%s END
-    FROM (SELECT mem.partner_id, mem.program_id%s FROM mem%s) w
-  $q$, ctes, c_ids, c_tiers, c_vals, c_pass, wcols, joins);
+    SELECT x.partner_id, x.program_id, x.ids, x.tiers, x."values", x.passed, q.qualified, q.first_fail, q.met,
+           CASE WHEN q.first_fail IS NULL THEN '{}'::text[] ELSE CASE x.program_id%s END END
+    FROM (SELECT w.partner_id, w.program_id, CASE w.program_id%s END AS ids, CASE w.program_id%s END AS tiers,
+                 CASE w.program_id%s END AS "values", CASE w.program_id%s END AS passed
+          FROM (SELECT mem.partner_id, mem.program_id%s FROM mem%s) w
+          OFFSET 0) x
+    CROSS JOIN LATERAL channel.tier_qualify(x.tiers, x.passed) q
+  $q$, ctes, c_miss, c_ids, c_tiers, c_vals, c_pass, wcols, joins);
   RETURN QUERY EXECUTE sql USING as_of, who, progs;
 END
 $$;
 COMMENT ON FUNCTION channel.tier_values(date, bigint) IS
-  'The evaluation: for every member of a programme running on as_of (or one partner; a partner caller gets only itself), its programme''s requirement ids in order (tier, id), their tier ordinals, the metric values and whether each holds. One generated set-based statement; evaluate_tiers, tier_checks and apply_tiers read it.';
+  'The evaluation: for every member of a programme running on as_of (or one partner; a partner caller gets only itself), its programme''s requirement ids in order (tier, id), their tier ordinals, the metric values, whether each holds, and from channel.tier_qualify() the qualified tier ordinal, the first failing tier and how many hold, with the missed requirements of that tier as text. One generated set-based statement; evaluate_tiers, tier_checks and apply_tiers read it.';
 
 -- Every requirement of every member as a row, with its value and pass/fail.
 CREATE FUNCTION channel.tier_checks(as_of date, only_partner bigint DEFAULT NULL)
@@ -346,17 +361,9 @@ RETURNS TABLE (partner_id bigint, program_id bigint, current_tier channel.partne
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 AS $$
-  SELECT v.partner_id, v.program_id, pa.tier, channel.tier_of_ordinal(q.qualified), q.met, cardinality(v.passed),
-         CASE WHEN q.first_fail IS NULL THEN '{}'::text[] ELSE ARRAY(
-           SELECT channel.tier_requirement_text(r.metric, r.operator, r.threshold, r.window_months, r.product_line,
-                                                r.cert_level, u.value)
-           FROM unnest(v.requirement_ids, v.tiers, v."values", v.passed) WITH ORDINALITY AS u(id, t, value, ok, i)
-           JOIN channel.tier_requirement r ON r.requirement_id = u.id
-           WHERE u.t = q.first_fail AND NOT u.ok
-           ORDER BY u.i) END,
-         v.requirement_ids, v."values", v.passed
+  SELECT v.partner_id, v.program_id, pa.tier, channel.tier_of_ordinal(v.qualified), v.met, cardinality(v.passed),
+         v.missing, v.requirement_ids, v."values", v.passed
   FROM channel.tier_values(as_of) v
-  CROSS JOIN LATERAL channel.tier_qualify(v.tiers, v.passed) q
   JOIN channel.partner pa ON pa.partner_id = v.partner_id
 $$;
 COMMENT ON FUNCTION channel.evaluate_tiers(date) IS
@@ -586,7 +593,7 @@ BEGIN
             pg_catalog.format('override to %s: %s', set_tier_override.tier, set_tier_override.reason));
     UPDATE channel.partner pa SET tier = set_tier_override.tier
     WHERE pa.partner_id = set_tier_override.partner_id AND pa.tier <> set_tier_override.tier;
-    UPDATE channel.partner_tier_state s SET below_count = 0, warned_on = NULL
+    UPDATE channel.partner_tier_state s SET below_count = 0, warned_on = NULL, last_action = 'override'
     WHERE s.partner_id = set_tier_override.partner_id;
   END IF;
   RETURN id;
