@@ -55,7 +55,8 @@ INSERT INTO channel.tier_requirement (program_id, tier, metric, operator, thresh
   (5101, 'gold',     'win_rate',             '>=',      0.3, 12, NULL),
   (5101, 'gold',     'contacts',             '>=',        3, NULL, NULL),
   (5101, 'platinum', 'won_revenue',          '>=', 10000000, 12, NULL),
-  (5102, 'silver',   'leads_converted',      '>=',        2, 12, NULL);
+  (5102, 'silver',   'leads_converted',      '>=',        2, 12, NULL),
+  (5102, 'gold',     'won_revenue',          '>=',     1000, 6, NULL);
 -- bad requirements, each with its own error
 INSERT INTO channel.tier_requirement (program_id, tier, metric, operator, threshold, window_months)
 VALUES (5101, 'gold', 'market_share', '>=', 0.1, 12);

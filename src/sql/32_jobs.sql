@@ -27,7 +27,9 @@ AS $$
     (2, 'channel-recall-leads', 'SELECT channel.recall_overdue_leads()', 'channel.recall_overdue_leads()', '*/5 * * * *',
         'take back routed leads whose acceptance deadline has passed'),
     (3, 'channel-expire-deals', 'SELECT channel.expire_deals()', 'channel.expire_deals()', '7 * * * *',
-        'expire registrations whose protection has ended')
+        'expire registrations whose protection has ended'),
+    (4, 'channel-apply-tiers', 'SELECT * FROM channel.apply_tiers()', 'channel.apply_tiers(date, boolean)', '30 2 * * *',
+        'recalculate programme tiers from performance (doc/programs.md)')
   ) AS j(ord, job_name, command, needs, default_schedule, purpose)
   ORDER BY j.ord
 $$;
@@ -111,16 +113,17 @@ BEGIN
   FOR j IN SELECT c.* FROM channel.job_catalog() WITH ORDINALITY AS c(job_name, command, needs, default_schedule, purpose, ord)
   LOOP
     job_name := j.job_name;
-    schedule := schedules[j.ord];
+    -- jobs without an argument of their own run at their default schedule
+    schedule := coalesce(schedules[j.ord], j.default_schedule);
     command := j.command;
     IF j.needs IS NULL THEN
       jobid := NULL;
-      note := 'not scheduled: ' || split_part(j.command, ' ', 2) || ' is not installed; call channel.schedule_jobs() again once it is';
+      note := 'not scheduled: ' || coalesce(substring(j.command FROM 'channel\.[a-z_]+'), j.command) || '() is not installed; call channel.schedule_jobs() again once it is';
     ELSE
       BEGIN
-        EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO id USING j.job_name, schedules[j.ord], j.command;
+        EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO id USING j.job_name, schedule, j.command;
       EXCEPTION WHEN invalid_parameter_value OR internal_error THEN
-        RAISE EXCEPTION 'invalid schedule % for job %', pg_catalog.quote_literal(schedules[j.ord]), j.job_name
+        RAISE EXCEPTION 'invalid schedule % for job %', pg_catalog.quote_literal(schedule), j.job_name
           USING ERRCODE = 'invalid_parameter_value',
                 DETAIL = 'pg_cron says: ' || SQLERRM,
                 HINT = 'Use the five fields of cron (minute hour day-of-month month day-of-week), e.g. ''*/15 * * * *'', or @hourly, @daily.';
@@ -133,7 +136,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.schedule_jobs(text, text, text) IS
-  'Registers the channel''s periodic jobs with pg_cron (installed in this database): channel-refresh-rollups (default every 15 minutes), channel-recall-leads (every 5 minutes), channel-expire-deals (hourly at :07); arguments are cron schedules. A job whose function is not installed is listed as not scheduled. Idempotent. Without pg_cron raises object_not_in_prerequisite_state with the statements to schedule by hand. Vendor only.';
+  'Registers the channel''s periodic jobs with pg_cron (installed in this database): channel-refresh-rollups (default every 15 minutes), channel-recall-leads (every 5 minutes), channel-expire-deals (hourly at :07); arguments are cron schedules; channel-apply-tiers (daily at 02:30) at its default. A job whose function is not installed is listed as not scheduled. Idempotent. Without pg_cron raises object_not_in_prerequisite_state with the statements to schedule by hand. Vendor only.';
 
 CREATE FUNCTION channel.unschedule_jobs()
 RETURNS TABLE (job_name text, jobid bigint)

@@ -2,9 +2,10 @@
 -- tiers with grace periods and overrides, and the tier history
 -- (doc/programs.md).
 --
---   channel.tier_checks()      every requirement of every member, with its value and pass/fail:
---                              one dynamic query, one scan of partner_month for all its metrics
---   channel.evaluate_tiers()   per partner: current and qualified tier, requirements met
+--   channel.evaluate_tiers()   per partner: current and qualified tier, requirements met and
+--                              missed, every requirement's value and pass/fail -- one generated
+--                              statement, one scan of partner_month for all its metrics
+--   channel.tier_checks()      the same, one row per partner and requirement
 --   channel.tier_explanation() "why is this partner silver?"
 --   channel.apply_tiers()      the job: upgrades at once, downgrades after the grace period
 --   channel.set_tier_override() / end_tier_override(): manual tiers with a reason and an end
@@ -189,24 +190,26 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.tier_qualify(integer[], boolean[]) IS
   'Given the tier ordinal of each requirement of a programme and whether each holds (NULL: does not), the highest tier offered whose requirements and those of every tier below all hold (0 = registered when none), the lowest tier with a failing requirement (NULL when none fails) and how many hold.';
 
--- The evaluation itself: for every member of a programme running on as_of
--- (or one partner), its programme's requirements in order (tier, then id),
--- each metric value and whether each requirement holds.  One generated
--- statement, shaped like the query one would write by hand for the rules:
--- all partner_month metrics from a single GROUP BY over the rollup rows of
--- the widest window (one FILTERed sum per measure), each query metric once
--- as a hash-joined subquery, and every comparison a column expression in
--- numeric -- one row per partner, not one per requirement.
-CREATE FUNCTION channel.tier_values(as_of date, only_partner bigint DEFAULT NULL)
-RETURNS TABLE (partner_id bigint, program_id bigint, requirement_ids bigint[], tiers integer[],
-               "values" numeric[], passed boolean[], qualified integer, first_fail integer, met integer, missing text[])
+-- The evaluation: for every member of a programme running on as_of (or one
+-- partner), its programme's requirements in order (tier, then id), each
+-- metric value and whether each requirement holds.  One generated statement,
+-- shaped like the query one would write by hand for the rules: all
+-- partner_month metrics from a single GROUP BY over the rollup rows of the
+-- widest window (one sum per measure, FILTERed when its window is narrower),
+-- each query metric once as a hash-joined subquery, every comparison a
+-- column expression in numeric -- one row per partner, not one per
+-- requirement -- and channel.tier_qualify() (C) picking the tier.
+CREATE FUNCTION channel.evaluate_tiers(as_of date DEFAULT current_date, of_partner bigint DEFAULT NULL)
+RETURNS TABLE (partner_id bigint, program_id bigint, current_tier channel.partner_tier, qualified_tier channel.partner_tier,
+               requirements_met integer, requirements_total integer, missing text[],
+               requirement_ids bigint[], requirement_values numeric[], requirement_passed boolean[])
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 SET jit = off
 AS $$
 DECLARE
   me        bigint := channel.current_partner();
-  who       bigint := coalesce(me, only_partner);
+  who       bigint := coalesce(me, of_partner);
   k         record;
   r         record;
   progs     bigint[] := '{}';
@@ -224,10 +227,19 @@ DECLARE
   min_start date;
   ws        date;
   agg       text;
+  filt      text;
   src       text;
   sql       text;
 BEGIN
   PERFORM channel.tier_check_as_of(as_of);
+  IF me IS NOT NULL AND of_partner IS DISTINCT FROM me AND of_partner IS NOT NULL THEN
+    RETURN;   -- a partner evaluates itself only
+  END IF;
+  SELECT min(channel.bi_window_start(as_of, q.window_months)) INTO min_start
+  FROM channel.tier_requirement q
+  JOIN channel.program p ON p.program_id = q.program_id
+  JOIN channel.tier_metric m ON m.metric = q.metric AND m.source = 'partner_month'
+  WHERE p.starts_on <= as_of AND (p.ends_on IS NULL OR p.ends_on > as_of);
   -- the distinct measures: one column v<n> each
   FOR k IN
     SELECT row_number() OVER (ORDER BY d.metric, d.window_months, d.product_line, d.cert_level) AS n,
@@ -240,10 +252,11 @@ BEGIN
   LOOP
     IF k.source = 'partner_month' THEN
       ws := channel.bi_window_start(as_of, k.window_months);
-      min_start := least(min_start, ws);
-      agg := pg_catalog.format('sum(%s) FILTER (WHERE pm.month >= %L::date)', k.numerator, ws);
+      -- the scan reads the widest window; narrower ones filter their sums
+      filt := CASE WHEN ws = min_start THEN '' ELSE pg_catalog.format(' FILTER (WHERE pm.month >= %L::date)', ws) END;
+      agg := pg_catalog.format('sum(%s)%s', k.numerator, filt);
       IF k.denominator IS NOT NULL THEN
-        agg := pg_catalog.format('(%s)::numeric / nullif(sum(%s) FILTER (WHERE pm.month >= %L::date), 0)', agg, k.denominator, ws);
+        agg := pg_catalog.format('(%s)::numeric / nullif(sum(%s)%s, 0)', agg, k.denominator, filt);
       END IF;
       cols := cols || pg_catalog.format(', (%s)::numeric AS k%s', agg, k.n);
       src := pg_catalog.format('pmv.k%s', k.n);
@@ -307,19 +320,21 @@ BEGIN
       FROM channel.program_member m
       WHERE m.program_id = ANY ($3) AND m.joined_on <= $1 AND (m.left_on IS NULL OR m.left_on > $1)
         AND ($2 IS NULL OR m.partner_id = $2))%s
-    SELECT x.partner_id, x.program_id, x.ids, x.tiers, x."values", x.passed, q.qualified, q.first_fail, q.met,
-           CASE WHEN q.first_fail IS NULL THEN '{}'::text[] ELSE CASE x.program_id%s END END
+    SELECT x.partner_id, x.program_id, pa.tier, channel.tier_of_ordinal(q.qualified), q.met, cardinality(x.passed),
+           CASE WHEN q.first_fail IS NULL THEN '{}'::text[] ELSE CASE x.program_id%s END END,
+           x.ids, x."values", x.passed
     FROM (SELECT w.partner_id, w.program_id, CASE w.program_id%s END AS ids, CASE w.program_id%s END AS tiers,
                  CASE w.program_id%s END AS "values", CASE w.program_id%s END AS passed
           FROM (SELECT mem.partner_id, mem.program_id%s FROM mem%s) w
           OFFSET 0) x
     CROSS JOIN LATERAL channel.tier_qualify(x.tiers, x.passed) q
+    JOIN channel.partner pa ON pa.partner_id = x.partner_id
   $q$, ctes, c_miss, c_ids, c_tiers, c_vals, c_pass, wcols, joins);
   RETURN QUERY EXECUTE sql USING as_of, who, progs;
 END
 $$;
-COMMENT ON FUNCTION channel.tier_values(date, bigint) IS
-  'The evaluation: for every member of a programme running on as_of (or one partner; a partner caller gets only itself), its programme''s requirement ids in order (tier, id), their tier ordinals, the metric values, whether each holds, and from channel.tier_qualify() the qualified tier ordinal, the first failing tier and how many hold, with the missed requirements of that tier as text. One generated set-based statement; evaluate_tiers, tier_checks and apply_tiers read it.';
+COMMENT ON FUNCTION channel.evaluate_tiers(date, bigint) IS
+  'Per member of a programme running on as_of (or one partner; a partner caller: itself only): current tier, qualified tier (the highest tier offered whose requirements, and those of every tier below, all hold; registered when none), requirements met and in all, the missed requirements of the first tier not reached (as text), and every requirement id with its value and pass/fail (arrays in the programme''s order: tier, then id; channel.tier_checks() gives them as rows, channel.tier_explanation() explains one partner). One generated set-based statement. Changes nothing.';
 
 -- Every requirement of every member as a row, with its value and pass/fail.
 CREATE FUNCTION channel.tier_checks(as_of date, only_partner bigint DEFAULT NULL)
@@ -331,13 +346,13 @@ SET search_path = pg_catalog, channel, pg_temp
 AS $$
   SELECT v.partner_id, v.program_id, r.tier, r.requirement_id, r.metric, r.operator, r.threshold, r.window_months,
          r.product_line::text, r.cert_level, trim_scale(u.value), u.passed
-  FROM channel.tier_values(as_of, only_partner) v
-  CROSS JOIN LATERAL unnest(v.requirement_ids, v."values", v.passed) WITH ORDINALITY AS u(requirement_id, value, passed, i)
+  FROM channel.evaluate_tiers(as_of, only_partner) v
+  CROSS JOIN LATERAL unnest(v.requirement_ids, v.requirement_values, v.requirement_passed) WITH ORDINALITY AS u(requirement_id, value, passed, i)
   JOIN channel.tier_requirement r ON r.requirement_id = u.requirement_id
   ORDER BY v.partner_id, u.i
 $$;
 COMMENT ON FUNCTION channel.tier_checks(date, bigint) IS
-  'channel.tier_values() one row per partner and requirement: tier, metric, operator, threshold, window, qualifiers, value and pass/fail.';
+  'channel.evaluate_tiers() as one row per partner and requirement: tier, metric, operator, threshold, window, qualifiers, value and pass/fail.';
 
 -- One requirement as text, for reasons and shortfall lists.  Inlinable (no
 -- SET clause): it calls only pg_catalog functions on its arguments, so the
@@ -353,21 +368,6 @@ RETURN metric
        || ' = ' || coalesce(pg_catalog.trim_scale(pg_catalog.round(value, 4))::text, 'unknown') || ', needs ' || operator || ' ' || threshold;
 COMMENT ON FUNCTION channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric) IS
   'A requirement and its value (rounded to 4 decimals) as text, e.g. "won_revenue(12m) = 1500000, needs >= 2000000".';
-
-CREATE FUNCTION channel.evaluate_tiers(as_of date DEFAULT current_date)
-RETURNS TABLE (partner_id bigint, program_id bigint, current_tier channel.partner_tier, qualified_tier channel.partner_tier,
-               requirements_met integer, requirements_total integer, missing text[],
-               requirement_ids bigint[], requirement_values numeric[], requirement_passed boolean[])
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, channel, pg_temp
-AS $$
-  SELECT v.partner_id, v.program_id, pa.tier, channel.tier_of_ordinal(v.qualified), v.met, cardinality(v.passed),
-         v.missing, v.requirement_ids, v."values", v.passed
-  FROM channel.tier_values(as_of) v
-  JOIN channel.partner pa ON pa.partner_id = v.partner_id
-$$;
-COMMENT ON FUNCTION channel.evaluate_tiers(date) IS
-  'Per member of a running programme (a partner caller: itself only): current tier, qualified tier (the highest tier whose requirements, and those of every tier below, all hold; registered when none), requirements met and in all, the missed requirements of the first tier not reached (as text), and every requirement id with its value and pass/fail (arrays in the programme''s order; channel.tier_checks() gives them as rows, channel.tier_explanation() explains one partner). Changes nothing.';
 
 -- "Why is this partner silver?": every requirement of its programme, with
 -- its value, whether it holds and whether its whole tier holds, beside the
@@ -648,18 +648,18 @@ $rls$;
 REVOKE EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.tier_of_ordinal(integer),
   channel.tier_decide(integer, integer, integer, integer, integer, boolean),
   channel.partner_tier_changed(), channel.tier_lock_key(), channel.tier_check_as_of(date),
-  channel.tier_qualify(integer[], boolean[]), channel.tier_values(date, bigint), channel.tier_checks(date, bigint),
+  channel.tier_qualify(integer[], boolean[]), channel.tier_checks(date, bigint),
   channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric),
-  channel.evaluate_tiers(date), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
+  channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
   channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),
   channel.end_tier_override(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.tier_of_ordinal(integer),
   channel.tier_decide(integer, integer, integer, integer, integer, boolean),
   channel.partner_tier_changed(), channel.tier_lock_key(), channel.tier_check_as_of(date),
-  channel.tier_qualify(integer[], boolean[]), channel.tier_values(date, bigint), channel.tier_checks(date, bigint),
+  channel.tier_qualify(integer[], boolean[]), channel.tier_checks(date, bigint),
   channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric),
-  channel.evaluate_tiers(date), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
+  channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
   channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),
   channel.end_tier_override(bigint) TO channel_admin;
-GRANT EXECUTE ON FUNCTION channel.evaluate_tiers(date), channel.tier_explanation(bigint, date)
+GRANT EXECUTE ON FUNCTION channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date)
   TO channel_analyst, channel_partner;
