@@ -22,10 +22,10 @@ SELECT from_tier, to_tier, count(*) AS partners
 FROM channel.partner_tier_history WHERE event = 'upgrade' GROUP BY 1, 2 ORDER BY 1, 2;
 
 \echo 'Downgrades pending in grace: warned, tier kept for now (channel.partner_tier_state)'
-SELECT p.tier AS holds, s.qualified_tier AS qualifies_for, count(*) AS partners,
-       min(pr.grace_evaluations) AS grace_evaluations
+SELECT pr.name AS programme, pr.grace_evaluations AS grace, p.tier AS holds, s.qualified_tier AS qualifies_for,
+       count(*) AS partners
 FROM channel.partner_tier_state s JOIN channel.partner p USING (partner_id) JOIN channel.program pr USING (program_id)
-WHERE s.below_count > 0 GROUP BY 1, 2 ORDER BY 1, 2;
+WHERE s.below_count > 0 GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 4;
 
 -- a gold partner with a downgrade pending
 SELECT s.partner_id AS explained FROM channel.partner_tier_state s JOIN channel.partner p USING (partner_id)
