@@ -243,7 +243,9 @@ SELECT channel.enrol_contact(5401, 'PROGA-101') AS e1 \gset
 SELECT channel.enrol_contact(5401, 'PROGA-102') AS e2 \gset
 SELECT channel.enrol_contact(5401, 'PROGA-101') = :e1 AS same_enrolment;
 SELECT channel.enrol_contact(5401, 'NOPE-1');
-SELECT channel.complete_course(:e1) IS NULL AS no_certification_yet;
+-- completions a day ago: a UTC day, whatever the session's time zone says today is
+UPDATE channel.course_enrolment SET enrolled_at = now() - interval '3 days' WHERE contact_id = 5401;
+SELECT channel.complete_course(:e1, now() - interval '1 day') IS NULL AS no_certification_yet;
 DO $$
 BEGIN
   PERFORM channel.complete_course(min(enrolment_id)) FROM channel.course_enrolment WHERE contact_id = 5401;
@@ -252,9 +254,9 @@ EXCEPTION WHEN object_not_in_prerequisite_state THEN
 END
 $$;
 SELECT channel.complete_course(:e2, now() + interval '1 day');
-SELECT channel.complete_course(:e2) AS cert \gset
+SELECT channel.complete_course(:e2, now() - interval '1 day') AS cert \gset
 SELECT c.partner_id, c.product_line, c.level, c.earned_on = (e.completed_at AT TIME ZONE 'UTC')::date AS earned_on_completion_day,
-       c.expires_on = (c.earned_on + interval '12 months')::date AS valid_12_months, e.completed_at > now() - interval '1 hour' AS just_now
+       c.expires_on = (c.earned_on + interval '12 months')::date AS valid_12_months, e.completed_at > now() - interval '2 days' AS yesterday
 FROM channel.certification c JOIN channel.course_enrolment e ON e.enrolment_id = :e2 WHERE c.certification_id = :cert;
 SELECT contact_id, partner_id, enrolment_id = :e2 AS by_last_completion, awarded_by = session_user AS by_me
 FROM channel.certification_award WHERE certification_id = :cert;

@@ -17,9 +17,25 @@
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "channel.h"
 
 #include "tiers.h"
 
+
+/* channel.tier_reason: why a direct UPDATE of partner.tier is made; read by
+ * the trigger channel.partner_tier_changed() through current_setting(). */
+static char *tier_reason = NULL;
+
+void
+channel_init_tiers(void)
+{
+	DefineCustomStringVariable("channel.tier_reason",
+							   "Reason recorded in channel.partner_tier_history for a direct UPDATE of channel.partner.tier.",
+							   "Empty: a generic reason is recorded.",
+							   &tier_reason, "", PGC_USERSET, 0, NULL, NULL, NULL);
+}
 
 PG_FUNCTION_INFO_V1(channel_tier_decide);
 PG_FUNCTION_INFO_V1(channel_tier_qualify);
