@@ -445,6 +445,27 @@ GRANT INSERT, UPDATE, DELETE ON channel.program, channel.tier_requirement TO cha
 GRANT SELECT, INSERT, UPDATE, DELETE ON channel.program_member TO channel_admin;
 GRANT SELECT ON channel.program_member TO channel_analyst, channel_partner;
 
+-- Definitions get row-level security too (enabled and forced), with policies
+-- that let every channel role read them: defence in depth, and one rule for
+-- every table of the extension.
+DO $rls$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['program', 'tier_requirement', 'tier_metric']
+  LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE channel.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE pg_catalog.format('ALTER TABLE channel.%I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE pg_catalog.format('CREATE POLICY %I ON channel.%I FOR ALL TO channel_admin USING (true) WITH CHECK (true)', t || '_admin', t);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON channel.%I IS %L', t || '_admin', t,
+      'Channel managers (channel_admin) see every row and write what their table privileges allow.');
+    EXECUTE pg_catalog.format('CREATE POLICY %I ON channel.%I FOR SELECT TO channel_analyst, channel_partner USING (true)', t || '_read', t);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON channel.%I IS %L', t || '_read', t,
+      'Analysts and partners read every row: programme definitions are the vendor''s, not any partner''s.');
+  END LOOP;
+END
+$rls$;
+
 ALTER TABLE channel.program_member ENABLE ROW LEVEL SECURITY;
 ALTER TABLE channel.program_member FORCE ROW LEVEL SECURITY;
 CREATE POLICY program_member_admin ON channel.program_member FOR ALL TO channel_admin USING (true) WITH CHECK (true);

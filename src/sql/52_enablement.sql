@@ -462,6 +462,27 @@ GRANT SELECT ON channel.certification_award TO channel_admin;
 GRANT SELECT ON channel.onboarding_completion, channel.course_enrolment, channel.certification_award
   TO channel_analyst, channel_partner;
 GRANT SELECT ON channel.certification_expiring TO channel_admin, channel_analyst, channel_partner;
+-- Definitions get row-level security too (enabled and forced), with policies
+-- that let every channel role read them: defence in depth, and one rule for
+-- every table of the extension.
+DO $rls$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['onboarding_step', 'certification_rule', 'course']
+  LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE channel.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE pg_catalog.format('ALTER TABLE channel.%I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE pg_catalog.format('CREATE POLICY %I ON channel.%I FOR ALL TO channel_admin USING (true) WITH CHECK (true)', t || '_admin', t);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON channel.%I IS %L', t || '_admin', t,
+      'Channel managers (channel_admin) see every row and write what their table privileges allow.');
+    EXECUTE pg_catalog.format('CREATE POLICY %I ON channel.%I FOR SELECT TO channel_analyst, channel_partner USING (true)', t || '_read', t);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY %I ON channel.%I IS %L', t || '_read', t,
+      'Analysts and partners read every row: programme definitions are the vendor''s, not any partner''s.');
+  END LOOP;
+END
+$rls$;
+
 DO $rls$
 DECLARE
   t text;
