@@ -114,9 +114,13 @@ INSERT INTO channel.certification (partner_id, product_line, level, earned_on, e
   (5002, 'PROG_A', 'associate', :'today'::date - 345, :'today'::date + 20),
   (5002, 'PROG_A', 'expert', :'today'::date - 800, :'today'::date - 70),
   (5005, 'PROG_A', 'professional', :'today'::date - 10, :'today'::date + 355);
-INSERT INTO channel.partner_contact (partner_id, full_name, email, is_primary) VALUES
-  (5001, 'Anne A', 'anne@strong.example', true), (5001, 'Bob B', 'bob@strong.example', false),
-  (5001, 'Cleo C', 'cleo@strong.example', false), (5002, 'Dirk D', 'dirk@fading.example', true);
+-- (on record since two days ago: evaluation days are UTC days, and today in
+-- this session's time zone may be the UTC day before)
+INSERT INTO channel.partner_contact (partner_id, full_name, email, is_primary, created_at) VALUES
+  (5001, 'Anne A', 'anne@strong.example', true, now() - interval '2 days'),
+  (5001, 'Bob B', 'bob@strong.example', false, now() - interval '2 days'),
+  (5001, 'Cleo C', 'cleo@strong.example', false, now() - interval '2 days'),
+  (5002, 'Dirk D', 'dirk@fading.example', true, now() - interval '2 days');
 -- 5005 wins a real deal: its revenue comes through the rollup refresh
 INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close,
                           status, submitted_at, decided_at, protected_until, closed_at)
