@@ -390,9 +390,12 @@ DECLARE
 BEGIN
   PERFORM channel.tier_check_as_of(as_of);
   IF pid IS NULL THEN
-    RAISE EXCEPTION 'partner_id must not be NULL'
-      USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'SELECT * FROM channel.tier_explanation(partner_id).';
+    -- the vendor without a partner: every member of a running programme
+    RETURN QUERY
+    SELECT x.* FROM (SELECT DISTINCT c.partner_id FROM channel.tier_checks(as_of) c) m
+    CROSS JOIN LATERAL channel.tier_explanation(m.partner_id, as_of) x
+    ORDER BY m.partner_id;
+    RETURN;
   END IF;
   IF (me IS NOT NULL AND pid <> me) OR NOT EXISTS (SELECT 1 FROM channel.partner pa WHERE pa.partner_id = pid) THEN
     RAISE EXCEPTION 'partner % does not exist', pid
@@ -431,7 +434,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.tier_explanation(bigint, date) IS
-  'Why a partner holds its tier: one row per requirement of its programme (tier, metric, operator, threshold, window, value, passed, whether the tier holds as a whole, as text), with current and qualified tier, override and pending downgrade. A partner caller: itself only (another id is "does not exist").';
+  'Why a partner holds its tier: one row per requirement of its programme (tier, metric, operator, threshold, window, value, passed, whether the tier holds as a whole, as text), with current and qualified tier, override and pending downgrade; for the vendor without a partner, every member (one explanation per partner: slow on a large channel). A partner caller: itself only (another id is "does not exist").';
 
 ---------------------------------------------------------------- applying
 CREATE FUNCTION channel.tier_require_vendor(action text) RETURNS void

@@ -67,33 +67,34 @@ DECLARE
   me  bigint := channel.current_partner();
   pid bigint := coalesce(of_partner, me);
 BEGIN
-  IF pid IS NULL OR (me IS NOT NULL AND pid <> me)
-     OR NOT EXISTS (SELECT 1 FROM channel.partner pa WHERE pa.partner_id = pid) THEN
-    RAISE EXCEPTION 'partner % does not exist', coalesce(pid::text, 'NULL')
+  -- the vendor without a partner: every current member
+  IF (me IS NOT NULL AND pid <> me)
+     OR (pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM channel.partner pa WHERE pa.partner_id = pid)) THEN
+    RAISE EXCEPTION 'partner % does not exist', pid
       USING ERRCODE = 'no_data_found',
-            HINT = CASE WHEN me IS NOT NULL THEN 'A partner sees its own onboarding: call it without arguments.' ELSE 'Pass a partner_id.' END;
+            HINT = CASE WHEN me IS NOT NULL THEN 'A partner sees its own onboarding: call it without arguments.' ELSE 'See channel.partner.' END;
   END IF;
   RETURN QUERY
-  SELECT pid, pr.name, s.step, s.title, s.required_for, s.position, s.verify, s.partner_may_complete,
+  SELECT m.partner_id, pr.name, s.step, s.title, s.required_for, s.position, s.verify, s.partner_may_complete,
          CASE s.verify
            WHEN 'manual' THEN oc.completed_at IS NOT NULL
-           WHEN 'primary_contact' THEN EXISTS (SELECT 1 FROM channel.partner_contact pc WHERE pc.partner_id = pid AND pc.is_primary)
-           WHEN 'product_authorization' THEN EXISTS (SELECT 1 FROM channel.partner_product pp WHERE pp.partner_id = pid)
-           WHEN 'territory' THEN EXISTS (SELECT 1 FROM channel.partner_territory pt WHERE pt.partner_id = pid)
-           WHEN 'certification' THEN EXISTS (SELECT 1 FROM channel.certification c WHERE c.partner_id = pid
+           WHEN 'primary_contact' THEN EXISTS (SELECT 1 FROM channel.partner_contact pc WHERE pc.partner_id = m.partner_id AND pc.is_primary)
+           WHEN 'product_authorization' THEN EXISTS (SELECT 1 FROM channel.partner_product pp WHERE pp.partner_id = m.partner_id)
+           WHEN 'territory' THEN EXISTS (SELECT 1 FROM channel.partner_territory pt WHERE pt.partner_id = m.partner_id)
+           WHEN 'certification' THEN EXISTS (SELECT 1 FROM channel.certification c WHERE c.partner_id = m.partner_id
                                               AND c.earned_on <= current_date AND c.expires_on > current_date)
          END,
          oc.completed_at
   FROM channel.program_member m
   JOIN channel.program pr ON pr.program_id = m.program_id
   JOIN channel.onboarding_step s ON s.program_id = m.program_id
-  LEFT JOIN channel.onboarding_completion oc ON oc.partner_id = pid AND oc.program_id = s.program_id AND oc.step = s.step
-  WHERE m.partner_id = pid AND m.left_on IS NULL
-  ORDER BY s.required_for, s.position, s.step;
+  LEFT JOIN channel.onboarding_completion oc ON oc.partner_id = m.partner_id AND oc.program_id = s.program_id AND oc.step = s.step
+  WHERE (pid IS NULL OR m.partner_id = pid) AND m.left_on IS NULL
+  ORDER BY m.partner_id, s.required_for, s.position, s.step;
 END
 $$;
 COMMENT ON FUNCTION channel.onboarding_status(bigint) IS
-  'The onboarding steps of a partner''s current programme and whether each is done (manual steps by completion, the others checked live). A partner caller: itself only.';
+  'The onboarding steps of a partner''s current programme and whether each is done (manual steps by completion, the others checked live); for the vendor without a partner, every current member''s. A partner caller: itself only.';
 
 CREATE FUNCTION channel.complete_onboarding_step(step text, partner_id bigint DEFAULT NULL, note text DEFAULT NULL)
 RETURNS void
