@@ -23,6 +23,7 @@ _PG_init(void)
 	channel_init_routing();
 	channel_init_deals();
 	channel_init_integration();
+	channel_init_tiers();
 
 	/*
 	 * Every channel.* setting is defined above: from now on any other name

@@ -31,7 +31,9 @@ AS $$
     (4, 'channel-escalations', 'SELECT channel.evaluate_escalations()', 'channel.evaluate_escalations()', '*/5 * * * *',
         'emit the notifications of the escalation rules that are met'),
     (5, 'channel-purge-events', 'SELECT channel.purge_events()', 'channel.purge_events()', '17 * * * *',
-        'delete acknowledged change-feed events older than channel.event_retention')
+        'delete acknowledged change-feed events older than channel.event_retention'),
+    (6, 'channel-apply-tiers', 'SELECT * FROM channel.apply_tiers()', 'channel.apply_tiers(date, boolean)', '30 2 * * *',
+        'recalculate programme tiers from performance (doc/programs.md)')
   ) AS j(ord, job_name, command, needs, default_schedule, purpose)
   ORDER BY j.ord
 $$;
@@ -120,7 +122,7 @@ BEGIN
     command := j.command;
     IF j.needs IS NULL THEN
       jobid := NULL;
-      note := 'not scheduled: ' || split_part(j.command, ' ', 2) || ' is not installed; call channel.schedule_jobs() again once it is';
+      note := 'not scheduled: ' || coalesce(substring(j.command FROM 'channel\.[a-z_]+'), j.command) || '() is not installed; call channel.schedule_jobs() again once it is';
     ELSE
       BEGIN
         EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO id USING j.job_name, schedule, j.command;
@@ -138,7 +140,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.schedule_jobs(text, text, text) IS
-  'Registers the channel''s periodic jobs with pg_cron (installed in this database): channel-refresh-rollups (default every 15 minutes), channel-recall-leads (every 5 minutes), channel-expire-deals (hourly at :07); arguments are cron schedules. channel-escalations (every 5 minutes) and channel-purge-events (hourly at :17) run at their default schedules. A job whose function is not installed is listed as not scheduled. Idempotent. Without pg_cron raises object_not_in_prerequisite_state with the statements to schedule by hand. Vendor only.';
+  'Registers the channel''s periodic jobs with pg_cron (installed in this database): channel-refresh-rollups (default every 15 minutes), channel-recall-leads (every 5 minutes), channel-expire-deals (hourly at :07); arguments are cron schedules. channel-escalations (every 5 minutes), channel-purge-events (hourly at :17) and channel-apply-tiers (daily at 02:30) run at their default schedules. A job whose function is not installed is listed as not scheduled. Idempotent. Without pg_cron raises object_not_in_prerequisite_state with the statements to schedule by hand. Vendor only.';
 
 CREATE FUNCTION channel.unschedule_jobs()
 RETURNS TABLE (job_name text, jobid bigint)

@@ -71,14 +71,19 @@ AS $$
       'create_fund_claim', 'submit_fund_claim', 'create_campaign', 'join_campaign',
       'fund_balances', 'fund_roi', 'fund_claim_spike',
       -- change feed (issue 22, 71_change_feed.sql): the partner's own events
-      'create_consumer', 'read_events', 'ack_events', 'drop_consumer']
+      'create_consumer', 'read_events', 'ack_events', 'drop_consumer',
+      -- programmes (issue 19, 51_tiers.sql, 52_enablement.sql): their own rows only
+      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'complete_onboarding_step', 'enrol_contact',
+      'expiring_certifications', 'onboarding_times']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
       'score_lead', 'lead_win_probability', 'partner_fit',
       'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
       -- funds (issue 20)
-      'fund_balances', 'fund_roi', 'fund_claim_spike']
+      'fund_balances', 'fund_roi', 'fund_claim_spike',
+      -- programmes (issue 19)
+      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS

@@ -39,6 +39,9 @@ out=$(q -F ' | ' -c "SELECT job_name, schedule, command, jobid IS NOT NULL FROM 
 echo "$out"
 echo "$out" | grep -qx "channel-refresh-rollups | \* \* \* \* \* | CALL channel.refresh_rollups() | t" \
 	|| fail "refresh job not registered"
+# the tier job of the programmes module, at its default (doc/programs.md)
+echo "$out" | grep -qx "channel-apply-tiers | 30 2 \* \* \* | SELECT \* FROM channel.apply_tiers() | t" \
+	|| fail "tier job not registered"
 for f in recall_overdue_leads expire_deals; do
 	installed=$(q -c "SELECT to_regprocedure('channel.$f()') IS NOT NULL")
 	echo "$out" | grep -q "SELECT channel.$f() | $installed\$" || fail "job for $f: expected registered=$installed"

@@ -42,7 +42,7 @@ fingerprint() {
 	JOIN pg_class c ON c.oid = a.attrelid
 	WHERE c.relnamespace = 'channel'::regnamespace AND a.attacl IS NOT NULL ORDER BY 2, 3;
 	SELECT 'fnacl', p.oid::regprocedure, p.proacl, p.prosecdef, p.proconfig FROM pg_proc p
-	WHERE p.pronamespace = 'channel'::regnamespace ORDER BY 2::text;
+	WHERE p.pronamespace = 'channel'::regnamespace ORDER BY p.oid::regprocedure::text;
 	SELECT 'schema', nspacl FROM pg_namespace WHERE nspname = 'channel';
 	SELECT 'rows', (SELECT count(*) FROM channel.partner), (SELECT count(*) FROM channel.lead),
 	       (SELECT count(*) FROM channel.deal), (SELECT count(*) FROM channel.partner_user);

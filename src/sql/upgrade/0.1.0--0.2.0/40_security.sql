@@ -4,7 +4,7 @@
 -- writes call.
 -- and the partner- and analyst-callable functions of every new piece join
 -- the lists of channel.role_functions() (funds: 55_funds.sql .. 59_fund_claims.sql;
--- change feed: 71_change_feed.sql).
+-- change feed: 71_change_feed.sql; programmes: 51_tiers.sql, 52_enablement.sql).
 CREATE OR REPLACE FUNCTION channel.role_functions(role_name name) RETURNS SETOF name
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -26,14 +26,19 @@ AS $$
       'create_fund_claim', 'submit_fund_claim', 'create_campaign', 'join_campaign',
       'fund_balances', 'fund_roi', 'fund_claim_spike',
       -- change feed (issue 22, 71_change_feed.sql): the partner's own events
-      'create_consumer', 'read_events', 'ack_events', 'drop_consumer']
+      'create_consumer', 'read_events', 'ack_events', 'drop_consumer',
+      -- programmes (issue 19, 51_tiers.sql, 52_enablement.sql): their own rows only
+      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'complete_onboarding_step', 'enrol_contact',
+      'expiring_certifications', 'onboarding_times']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
       'score_lead', 'lead_win_probability', 'partner_fit',
       'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
       -- funds (issue 20)
-      'fund_balances', 'fund_roi', 'fund_claim_spike']
+      'fund_balances', 'fund_roi', 'fund_claim_spike',
+      -- programmes (issue 19)
+      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS

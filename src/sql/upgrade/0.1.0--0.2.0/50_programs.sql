@@ -1,0 +1,1 @@
+../../50_programs.sql

@@ -1,0 +1,1 @@
+../../52_enablement.sql

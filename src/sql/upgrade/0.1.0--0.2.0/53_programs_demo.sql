@@ -1,0 +1,1 @@
+../../53_programs_demo.sql
