@@ -15,7 +15,6 @@ void		channel_init_scoring(void);	/* scoring_sql.c */
 void		channel_init_routing(void);	/* routing_settings.c */
 void		channel_init_deals(void);	/* deal_settings.c */
 void		channel_init_integration(void);	/* integration_settings.c */
-
 void		channel_init_tiers(void);	/* tiers_sql.c */
 
 #endif
