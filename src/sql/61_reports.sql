@@ -358,12 +358,14 @@ $$;
 COMMENT ON FUNCTION channel.drop_scratch(text[]) IS
   'Internal: drops the named temporary tables that exist (scratch tables of an ingestion earlier in the same transaction).';
 
--- Resolves the spellings in pg_temp.ec_name (country, name; the caller made
--- it) to end customers, creating those not seen before, set-based: a
+-- Resolves the spellings in pg_temp.ec_name (country, name, first_row --
+-- where the spelling first appears --, customer_key and end_customer_id
+-- NULL; the caller made it) to end customers, creating those not seen before, set-based: a
 -- spelling seen before is one lookup; the others are normalized once per
 -- distinct spelling, matched by key, then through the GIN index with
 -- company_similarity; what is left is clustered among itself (spellings of
--- one new customer in one batch become one customer) and created.  The
+-- one new customer in one batch become one customer, named by the spelling
+-- that came first) and created.  The
 -- countries involved are locked (advisory, transaction-scoped, in order) so
 -- that two batches cannot both create one customer.
 CREATE FUNCTION channel.resolve_end_customers() RETURNS integer
@@ -383,9 +385,10 @@ BEGIN
   SELECT k.country, k.customer_key, k.name,
          ARRAY(SELECT k.country || '|' || x FROM pg_catalog.unnest(channel.company_match_keys(k.customer_key)) x) AS keys,
          NULL::bigint AS end_customer_id, NULL::text AS match, NULL::real AS score,
-         row_number() OVER (ORDER BY k.country, k.customer_key) AS ord, NULL::bigint AS rep
-  FROM (SELECT n.country, n.customer_key, min(n.name) AS name
-        FROM (SELECT x.country, x.name, channel.normalize_company(x.name) COLLATE "C" AS customer_key
+         row_number() OVER (ORDER BY k.first_row, k.country, k.customer_key) AS ord, NULL::bigint AS rep
+  FROM (SELECT n.country, n.customer_key, (pg_catalog.array_agg(n.name ORDER BY n.first_row, n.name))[1] AS name,
+               min(n.first_row) AS first_row
+        FROM (SELECT x.country, x.name, x.first_row, channel.normalize_company(x.name) COLLATE "C" AS customer_key
               FROM pg_temp.ec_name x WHERE x.end_customer_id IS NULL) n
         GROUP BY n.country, n.customer_key) k;
   UPDATE pg_temp.ec_name n SET customer_key = channel.normalize_company(n.name) WHERE n.end_customer_id IS NULL;

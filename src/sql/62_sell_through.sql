@@ -122,7 +122,8 @@ BEGIN
     LEFT JOIN channel.product pr ON pr.sku = p.sku
     LEFT JOIN channel.product_alias al ON pr.product_id IS NULL AND al.partner_id = b.partner_id AND al.partner_sku = p.sku
     LEFT JOIN channel.product alp ON alp.product_id = al.product_id
-    LEFT JOIN channel.partner rs ON p.reseller_text ~ '^[0-9]{1,18}$' AND rs.partner_id = p.reseller_text::bigint
+    LEFT JOIN channel.partner rs
+      ON rs.partner_id = CASE WHEN p.reseller_text ~ '^[0-9]{1,18}$' THEN p.reseller_text::bigint END
     LEFT JOIN channel.currency cu ON cu.code = p.currency
     LEFT JOIN channel.country co ON co.code = p.customer_country
   )
@@ -208,9 +209,10 @@ BEGIN
 
   -- 3. end customers: once per distinct spelling
   CREATE TEMP TABLE ec_name ON COMMIT DROP AS
-  SELECT DISTINCT l.customer_country AS country, l.customer_name AS name,
+  SELECT l.customer_country AS country, l.customer_name AS name, min(l.row_no) AS first_row,
          NULL::text COLLATE "C" AS customer_key, NULL::bigint AS end_customer_id
-  FROM pg_temp.st_line l WHERE l.reason IS NULL;
+  FROM pg_temp.st_line l WHERE l.reason IS NULL
+  GROUP BY l.customer_country, l.customer_name;
   b.customers_new := channel.resolve_end_customers();
   UPDATE pg_temp.st_line l SET end_customer_id = n.end_customer_id
   FROM pg_temp.ec_name n
@@ -229,7 +231,8 @@ BEGIN
     FROM cust c JOIN channel.end_customer e ON e.end_customer_id = c.end_customer_id
   )
   SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
-         (d.submitted_at AT TIME ZONE 'UTC')::date AS submitted_on, d.closed_at,
+         (d.submitted_at AT TIME ZONE 'UTC')::date AS submitted_on,
+         (d.protected_until AT TIME ZONE 'UTC')::date AS protected_to, d.closed_at,
          channel.company_similarity(d.customer_key, ck.customer_key) AS score
   FROM ck
   JOIN channel.deal d
@@ -238,7 +241,7 @@ BEGIN
    AND d.customer_country = ck.customer_country AND d.product_line = ck.product_line
   UNION ALL
   SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
-         (d.submitted_at AT TIME ZONE 'UTC')::date, d.closed_at, 1
+         (d.submitted_at AT TIME ZONE 'UTC')::date, (d.protected_until AT TIME ZONE 'UTC')::date, d.closed_at, 1
   FROM ck
   JOIN channel.deal d
     ON d.customer_country = ck.customer_country AND d.product_line = ck.product_line
@@ -246,15 +249,16 @@ BEGIN
   DELETE FROM pg_temp.st_match m WHERE m.score < thr;
 
   -- a line is registered when the seller holds a submitted or approved
-  -- registration of the customer submitted on or before the invoice date
-  -- (or won one in the 180 days before it); else leakage when another
-  -- partner holds a live one; else unregistered
+  -- registration of the customer whose protection window (submission day
+  -- to protected_until) holds the invoice date, or won one within 180 days
+  -- of it; else leakage when another partner holds a live registration
+  -- whose window holds it; else unregistered
   ALTER TABLE pg_temp.st_line ADD COLUMN deal_id bigint, ADD COLUMN leakage_deal_id bigint;
   UPDATE pg_temp.st_line l
   SET deal_id = (SELECT m.deal_id FROM pg_temp.st_match m
                  WHERE m.end_customer_id = l.end_customer_id AND m.customer_country = l.customer_country
                    AND m.product_line = l.product_line AND m.partner_id = l.seller_id
-                   AND ((m.status IN ('submitted', 'approved') AND m.submitted_on <= l.invoice_date)
+                   AND ((m.status IN ('submitted', 'approved') AND l.invoice_date BETWEEN m.submitted_on AND m.protected_to)
                         OR (m.status = 'won' AND l.invoice_date BETWEEN (m.closed_at AT TIME ZONE 'UTC')::date - 180
                                                                AND (m.closed_at AT TIME ZONE 'UTC')::date + 180))
                  ORDER BY m.status = 'won', m.score DESC, m.deal_id LIMIT 1),
@@ -262,6 +266,7 @@ BEGIN
                          WHERE m.end_customer_id = l.end_customer_id AND m.customer_country = l.customer_country
                            AND m.product_line = l.product_line AND m.partner_id <> l.seller_id
                            AND m.status IN ('submitted', 'approved', 'conflict')
+                           AND l.invoice_date BETWEEN m.submitted_on AND m.protected_to
                          ORDER BY m.score DESC, m.deal_id LIMIT 1)
   WHERE l.reason IS NULL
     AND EXISTS (SELECT 1 FROM pg_temp.st_match m

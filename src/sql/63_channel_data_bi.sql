@@ -222,9 +222,8 @@ BEGIN
            CASE rp.kind
              WHEN 'inventory' THEN (SELECT max(i.as_of) FROM channel.inventory_position i
                                     WHERE i.partner_id = rp.partner_id AND i.as_of <= stale_reporters.as_of)
-             ELSE (SELECT max((b.published_at AT TIME ZONE 'UTC')::date) FROM channel.report_batch b
-                   WHERE b.partner_id = rp.partner_id AND b.kind = 'sell_through' AND b.status = 'published'
-                     AND (b.published_at AT TIME ZONE 'UTC')::date <= stale_reporters.as_of)
+             ELSE (SELECT max(f.invoice_date) FROM channel.sell_through f
+                   WHERE f.partner_id = rp.partner_id AND f.invoice_date <= stale_reporters.as_of)
            END AS last_report
     FROM reporters rp
   )
@@ -235,7 +234,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.stale_reporters(integer, date) IS
-  'Active partners that report (have opened a report batch) but sent no sell-through report published, or no inventory position dated, in the days before as_of (default 14): the follow-up list; last_report NULL when never.';
+  'Active partners that report (have opened a report batch) whose latest reported sale (invoice date) or latest inventory position (as-of date) on or before as_of is more than days old (default 14), or who never sent one: the follow-up list; last_report NULL when never.';
 
 -- ---------------------------------------------------------------------------
 -- Staged rows go only into a batch still staged: the batches a statement
