@@ -339,6 +339,42 @@ CREATE INDEX end_customer_alias_customer_idx ON channel.end_customer_alias (end_
 COMMENT ON INDEX channel.end_customer_alias_customer_idx IS 'Spellings of a customer.';
 SELECT pg_catalog.pg_extension_config_dump('channel.end_customer_alias', '');
 
+-- The planner does not take a GIN index for &&~ against a column of
+-- another table (it scans every live row and applies the operator, 9 us a
+-- row), so the lookups are one-shot queries with the keys as a parameter,
+-- planned with their value: a GIN probe each.
+CREATE FUNCTION channel.end_customers_meeting(keys text[])
+RETURNS TABLE (end_customer_id bigint, customer_key text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  RETURN QUERY EXECUTE
+    'SELECT e.end_customer_id, e.customer_key::text FROM channel.end_customer e
+     WHERE e.match_keys OPERATOR(channel.&&~) $1'
+    USING keys;
+END
+$$;
+COMMENT ON FUNCTION channel.end_customers_meeting(text[]) IS
+  'Internal: the end customers whose blocking keys meet keys (&&~), through end_customer_match_keys_idx.';
+
+CREATE FUNCTION channel.live_deals_meeting(keys text[])
+RETURNS TABLE (deal_id bigint, partner_id bigint, status channel.deal_status, customer_key text,
+               submitted_at timestamptz, protected_until timestamptz, closed_at timestamptz)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  RETURN QUERY EXECUTE
+    'SELECT d.deal_id, d.partner_id, d.status, d.customer_key::text, d.submitted_at, d.protected_until, d.closed_at
+     FROM channel.deal d
+     WHERE d.customer_match_keys OPERATOR(channel.&&~) $1 AND d.status IN (''submitted'', ''approved'', ''conflict'')'
+    USING keys;
+END
+$$;
+COMMENT ON FUNCTION channel.live_deals_meeting(text[]) IS
+  'Internal: the live registrations (submitted, approved, conflict) whose blocking keys meet keys (&&~; keys prefixed with country and product line), through deal_match_keys_idx.';
+
 -- Scratch tables of an earlier call in this transaction (ON COMMIT DROP
 -- has not fired yet), dropped without a notice when there are none.
 CREATE FUNCTION channel.drop_scratch(names text[]) RETURNS void
@@ -377,6 +413,7 @@ DECLARE
   created integer;
   changed integer;
 BEGIN
+  ANALYZE pg_temp.ec_name;
   UPDATE pg_temp.ec_name n SET end_customer_id = a.end_customer_id
   FROM channel.end_customer_alias a WHERE a.country = n.country AND a.name = n.name;
 
@@ -391,6 +428,7 @@ BEGIN
         FROM (SELECT x.country, x.name, x.first_row, channel.normalize_company(x.name) COLLATE "C" AS customer_key
               FROM pg_temp.ec_name x WHERE x.end_customer_id IS NULL) n
         GROUP BY n.country, n.customer_key) k;
+  ANALYZE pg_temp.ec_key;
   UPDATE pg_temp.ec_name n SET customer_key = channel.normalize_company(n.name) WHERE n.end_customer_id IS NULL;
 
   PERFORM pg_catalog.pg_advisory_xact_lock(17221, pg_catalog.hashtext(c.country))
@@ -404,8 +442,7 @@ BEGIN
         FROM pg_temp.ec_key k2
         CROSS JOIN LATERAL (
           SELECT e.end_customer_id, channel.company_similarity(e.customer_key, k2.customer_key) AS s
-          FROM channel.end_customer e
-          WHERE e.match_keys OPERATOR(channel.&&~) k2.keys AND e.country = k2.country
+          FROM channel.end_customers_meeting(k2.keys) e     -- keys carry the country: "FR|w:..."
           ORDER BY 2 DESC, 1 LIMIT 1) best
         WHERE k2.end_customer_id IS NULL AND best.s >= thr) m
   WHERE k.ord = m.ord;
@@ -417,7 +454,7 @@ BEGIN
   UPDATE pg_temp.ec_key k SET rep = m.rep
   FROM (SELECT a.ord, min(b.ord) AS rep
         FROM pg_temp.ec_key a JOIN pg_temp.ec_key b
-          ON b.keys OPERATOR(channel.&&~) a.keys AND b.country = a.country AND b.ord < a.ord
+          ON b.keys OPERATOR(channel.&&~) a.keys AND b.ord < a.ord
          AND b.end_customer_id IS NULL
          AND channel.company_similarity(b.customer_key, a.customer_key) >= thr
         WHERE a.end_customer_id IS NULL

@@ -163,6 +163,7 @@ BEGIN
          END AS reason,
          NULL::bigint AS replaces, NULL::bigint AS end_customer_id
   FROM resolved r;
+  ANALYZE pg_temp.st_line;
 
   -- 2. duplicates: a key twice in the batch (the first kept), and lines
   -- published before -- the same line again is a duplicate, a different one
@@ -234,11 +235,8 @@ BEGIN
          (d.submitted_at AT TIME ZONE 'UTC')::date AS submitted_on,
          (d.protected_until AT TIME ZONE 'UTC')::date AS protected_to, d.closed_at,
          channel.company_similarity(d.customer_key, ck.customer_key) AS score
-  FROM ck
-  JOIN channel.deal d
-    ON d.customer_match_keys OPERATOR(channel.&&~) ck.keys
-   AND d.status IN ('submitted', 'approved', 'conflict')
-   AND d.customer_country = ck.customer_country AND d.product_line = ck.product_line
+  FROM ck       -- the keys carry country and line ("FR|STORAGE|w:..."): deal_match_keys_idx
+  CROSS JOIN LATERAL channel.live_deals_meeting(ck.keys) d
   UNION ALL
   SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
          (d.submitted_at AT TIME ZONE 'UTC')::date, (d.protected_until AT TIME ZONE 'UTC')::date, d.closed_at, 1
@@ -247,6 +245,7 @@ BEGIN
     ON d.customer_country = ck.customer_country AND d.product_line = ck.product_line
    AND d.customer_key = ck.customer_key AND d.status = 'won';
   DELETE FROM pg_temp.st_match m WHERE m.score < thr;
+  ANALYZE pg_temp.st_match;
 
   -- a line is registered when the seller holds a submitted or approved
   -- registration of the customer whose protection window (submission day
