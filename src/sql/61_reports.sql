@@ -116,6 +116,7 @@ COMMENT ON COLUMN channel.sell_through_staging.customer_city IS 'City of the end
 COMMENT ON COLUMN channel.sell_through_staging.customer_postcode IS 'Postcode of the end customer, informational.';
 COMMENT ON COLUMN channel.sell_through_staging.reseller_id IS 'When a distributor reports: the partner_id of its reseller that sold to the end customer; empty when the reporter sold itself.';
 SELECT pg_catalog.pg_extension_config_dump('channel.sell_through_staging', '');
+SELECT pg_catalog.pg_extension_config_dump('channel.sell_through_staging_row_no_seq', '');
 
 CREATE TABLE channel.inventory_staging (
   batch_id         bigint NOT NULL DEFAULT channel.staging_batch()
@@ -138,6 +139,7 @@ COMMENT ON COLUMN channel.inventory_staging.quantity_on_hand IS 'Units in stock:
 COMMENT ON COLUMN channel.inventory_staging.quantity_on_order IS 'Units ordered and not yet received: an integer from 0 to 10,000,000; empty for 0.';
 COMMENT ON COLUMN channel.inventory_staging.as_of IS 'Date of the position: YYYY-MM-DD or YYYYMMDD.';
 SELECT pg_catalog.pg_extension_config_dump('channel.inventory_staging', '');
+SELECT pg_catalog.pg_extension_config_dump('channel.inventory_staging_row_no_seq', '');
 
 CREATE TABLE channel.report_reject (
   batch_id bigint NOT NULL REFERENCES channel.report_batch (batch_id) ON DELETE CASCADE,

@@ -16,6 +16,7 @@ COMMENT ON COLUMN channel.demo_sell_through_truth.batch_id IS 'The staged batch.
 COMMENT ON COLUMN channel.demo_sell_through_truth.row_no IS 'The staged row.';
 COMMENT ON COLUMN channel.demo_sell_through_truth.kind IS 'registered, leakage, unregistered or bad.';
 COMMENT ON COLUMN channel.demo_sell_through_truth.deal_id IS 'The registration the line was made from (registered, leakage).';
+SELECT pg_catalog.pg_extension_config_dump('channel.demo_sell_through_truth', '');
 ALTER TABLE channel.demo_sell_through_truth ENABLE ROW LEVEL SECURITY;
 ALTER TABLE channel.demo_sell_through_truth FORCE ROW LEVEL SECURITY;
 CREATE POLICY demo_sell_through_truth_admin ON channel.demo_sell_through_truth FOR ALL TO channel_admin
