@@ -13,8 +13,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-#include "channel.h"
-#include "company.h"
+#include "company_sql.h"
 
 PG_FUNCTION_INFO_V1(channel_normalize_company);
 PG_FUNCTION_INFO_V1(channel_company_similarity);

@@ -32,6 +32,7 @@
 #include "utils/rel.h"
 #include "utils/typcache.h"
 
+#include "channel_spi.h"
 #include "channel.h"
 #include "scoring.h"
 
@@ -72,11 +73,61 @@ channel_init_scoring(void)
 							 NULL, NULL, NULL);
 }
 
+/* One row of the rule query as a ScoreRule, in the current (rules) context. */
+static void
+read_rule(ScoreRule *rule, HeapTuple t, TupleDesc td)
+{
+	char	   *attr = SPI_getvalue(t, td, 1);
+	char	   *op = SPI_getvalue(t, td, 2);
+	char	   *value = SPI_getvalue(t, td, 3);
+	bool		isnull;
+	Datum		pts = SPI_getbinval(t, td, 4, &isnull);
+	Datum		shipped = SPI_getbinval(t, td, 5, &isnull);
+
+	rule->attr = scoring_attr_from_name(attr);
+	rule->op = scoring_op_from_name(op);
+	rule->points = DatumGetInt32(pts);
+	rule->shipped = DatumGetBool(shipped);
+	rule->text = value;
+	rule->textlen = value ? strlen(value) : 0;
+	if (rule->attr < 0 || rule->op == SO_INVALID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("invalid scoring rule \"%s %s %s\"", attr, op, value ? value : ""),
+				 errdetail("The constraints of channel.scoring_rule allow no such rule."),
+				 errhint("Restore the constraints of channel.scoring_rule and fix the rule.")));
+	attr_used[rule->attr] = true;
+	if (value != NULL && scoring_attr_is_numeric(rule->attr))
+	{
+		char	   *end;
+
+		rule->num = strtod(value, &end);
+		if (*end != '\0' || isnan(rule->num))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("invalid number \"%s\" in a scoring rule on %s", value, attr),
+					 errhint("Numeric attributes compare with a decimal number such as 500 or 2.5.")));
+	}
+	if (rule->op == SO_IN && value != NULL)
+	{
+		const char **items = palloc(sizeof(char *) * MAX_IN_ITEMS);
+		char	   *copy = pstrdup(value);
+
+		rule->nitems = scoring_split_list(copy, items, MAX_IN_ITEMS);
+		rule->items = items;
+		if (rule->nitems < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("invalid list \"%s\" in a scoring rule on %s", value, attr),
+					 errhint("Write the list as comma-separated, non-empty items (at most %d).",
+							 MAX_IN_ITEMS)));
+	}
+}
+
 static void
 load_rules(void)
 {
 	Oid			nsp;
-	int			ret;
 
 	if (!callback_registered)
 	{
@@ -106,13 +157,11 @@ load_rules(void)
 	 */
 	rules_valid = true;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute("SELECT attribute, operator, value, points, rule_id < 0 "
-					  "FROM channel.scoring_rule WHERE active ORDER BY rule_id",
-					  true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "reading channel.scoring_rule failed: %s", SPI_result_code_string(ret));
+	channel_spi_connect();
+	channel_spi_run("reading channel.scoring_rule", SPI_OK_SELECT,
+					"SELECT attribute, operator, value, points, rule_id < 0 "
+					"FROM channel.scoring_rule WHERE active ORDER BY rule_id",
+					0, NULL, NULL, NULL, true, 0);
 
 	if (SPI_processed > 0)
 	{
@@ -121,55 +170,7 @@ load_rules(void)
 		TupleDesc	td = SPI_tuptable->tupdesc;
 
 		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	t = SPI_tuptable->vals[i];
-			char	   *attr = SPI_getvalue(t, td, 1);
-			char	   *op = SPI_getvalue(t, td, 2);
-			char	   *value = SPI_getvalue(t, td, 3);
-			bool		isnull;
-			Datum		pts = SPI_getbinval(t, td, 4, &isnull);
-			Datum		shipped = SPI_getbinval(t, td, 5, &isnull);
-			ScoreRule  *rule = &r[i];
-
-			rule->attr = scoring_attr_from_name(attr);
-			rule->op = scoring_op_from_name(op);
-			rule->points = DatumGetInt32(pts);
-			rule->shipped = DatumGetBool(shipped);
-			rule->text = value;
-			rule->textlen = value ? strlen(value) : 0;
-			if (rule->attr < 0 || rule->op == SO_INVALID)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("invalid scoring rule \"%s %s %s\"", attr, op, value ? value : ""),
-						 errdetail("The constraints of channel.scoring_rule allow no such rule."),
-						 errhint("Restore the constraints of channel.scoring_rule and fix the rule.")));
-			attr_used[rule->attr] = true;
-			if (value != NULL && scoring_attr_is_numeric(rule->attr))
-			{
-				char	   *end;
-
-				rule->num = strtod(value, &end);
-				if (*end != '\0' || isnan(rule->num))
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("invalid number \"%s\" in a scoring rule on %s", value, attr),
-							 errhint("Numeric attributes compare with a decimal number such as 500 or 2.5.")));
-			}
-			if (rule->op == SO_IN && value != NULL)
-			{
-				const char **items = palloc(sizeof(char *) * MAX_IN_ITEMS);
-				char	   *copy = pstrdup(value);
-
-				rule->nitems = scoring_split_list(copy, items, MAX_IN_ITEMS);
-				rule->items = items;
-				if (rule->nitems < 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("invalid list \"%s\" in a scoring rule on %s", value, attr),
-							 errhint("Write the list as comma-separated, non-empty items (at most %d).",
-									 MAX_IN_ITEMS)));
-			}
-		}
+			read_rule(&r[i], SPI_tuptable->vals[i], td);
 		rules = r;
 		nrules = (int) SPI_processed;
 		MemoryContextSwitchTo(old);

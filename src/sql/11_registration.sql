@@ -1,6 +1,6 @@
 -- 11_registration.sql: deal registration, conflict detection and the
 -- registration lifecycle (doc/deals.md).  The trigger is C
--- (src/deal_trigger.c); the lifecycle functions are SQL that authorize
+-- (src/deal_*.c); the lifecycle functions are SQL that authorize
 -- themselves against channel.current_partner().
 
 -- customer_key is ASCII by construction, so it is compared byte by byte
@@ -310,7 +310,8 @@ BEGIN
             HINT = 'Close the deal, or ask your channel manager.';
   END IF;
   UPDATE channel.deal dl
-  SET protected_until = dl.protected_until + pg_catalog.make_interval(days => step),
+  -- days of 24 hours, whatever the session's TimeZone (as on registration)
+  SET protected_until = dl.protected_until + pg_catalog.make_interval(hours => 24 * step),
       extension_count = dl.extension_count + 1
   WHERE dl.deal_id = d.deal_id
   RETURNING dl.protected_until INTO new_end;

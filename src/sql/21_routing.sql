@@ -1,7 +1,7 @@
 -- 21_routing.sql: lead routing, partner actions on leads, SLA recall
 -- (doc/leads.md).
 --
--- Routing is C (src/routing_sql.c over src/core/routing.c); the partner
+-- Routing is C (src/routing_*.c over src/core/routing.c); the partner
 -- actions are PL/pgSQL.  Every status change is recorded in
 -- channel.lead_event by the history trigger of 03_leads.sql, which copies
 -- the lead's status_reason: each action below sets status_reason to what the
