@@ -22,6 +22,7 @@ _PG_init(void)
 	channel_init_scoring();
 	channel_init_routing();
 	channel_init_deals();
+	channel_init_reports();
 
 	/*
 	 * Every channel.* setting is defined above: from now on any other name

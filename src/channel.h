@@ -14,5 +14,6 @@ void		channel_init_identity(void);	/* identity.c */
 void		channel_init_scoring(void);	/* scoring_sql.c */
 void		channel_init_routing(void);	/* routing_settings.c */
 void		channel_init_deals(void);	/* deal_settings.c */
+void		channel_init_reports(void);	/* report_settings.c */
 
 #endif
