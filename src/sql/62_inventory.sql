@@ -40,7 +40,7 @@ BEGIN
   END IF;
   PERFORM channel.drop_scratch(ARRAY['inv_line']);
   CREATE TEMP TABLE inv_line ON COMMIT DROP AS
-  WITH parsed AS (
+  WITH parsed AS MATERIALIZED (
     SELECT s.row_no, s.line_no AS line_no_text, s,
            pg_catalog.upper(pg_catalog.btrim(s.sku)) AS sku,
            channel.parse_report_int(s.quantity_on_hand, 0, 10000000) AS on_hand,
@@ -48,7 +48,7 @@ BEGIN
                 ELSE channel.parse_report_int(s.quantity_on_order, 0, 10000000) END AS on_order,
            channel.parse_report_date(s.as_of) AS as_of
     FROM channel.inventory_staging s WHERE s.batch_id = b.batch_id
-  ), resolved AS (
+  ), resolved AS MATERIALIZED (
     SELECT p.*, coalesce(pr.product_id, al.product_id) AS product_id,
            coalesce(pr.product_line, alp.product_line) AS product_line
     FROM parsed p
