@@ -56,7 +56,7 @@ ORDER BY 1;
 SELECT c.oid::regclass AS not_dumped
 FROM pg_class c
 WHERE c.relnamespace = 'channel'::regnamespace AND c.relkind IN ('r', 'S')
-  AND c.relname NOT IN ('country', 'demo_language', 'demo_country_profile', 'demo_famous_customer')
+  AND c.relname NOT IN ('country', 'currency', 'demo_language', 'demo_country_profile', 'demo_famous_customer')
   AND NOT c.oid = ANY (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'channel')
 ORDER BY 1;
 

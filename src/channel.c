@@ -24,6 +24,7 @@ _PG_init(void)
 	channel_init_deals();
 	channel_init_integration();
 	channel_init_tiers();
+	channel_init_reports();
 
 	/*
 	 * Every channel.* setting is defined above: from now on any other name

@@ -16,5 +16,6 @@ void		channel_init_routing(void);	/* routing_settings.c */
 void		channel_init_deals(void);	/* deal_settings.c */
 void		channel_init_integration(void);	/* integration_settings.c */
 void		channel_init_tiers(void);	/* tiers_sql.c */
+void		channel_init_reports(void);	/* report_settings.c */
 
 #endif

@@ -74,7 +74,12 @@ AS $$
       'create_consumer', 'read_events', 'ack_events', 'drop_consumer',
       -- programmes (issue 19, 51_tiers.sql, 52_enablement.sql): their own rows only
       'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'complete_onboarding_step', 'enrol_contact',
-      'expiring_certifications', 'onboarding_times']
+      'expiring_certifications', 'onboarding_times',
+      -- channel data (issue 21, 60_products.sql .. 63_channel_data_bi.sql);
+      -- staging_batch is the default of the staging tables' batch_id
+      'resolve_sku', 'staging_batch', 'open_report', 'ingest_sell_through', 'ingest_inventory',
+      'batch_rejects', 'sell_through_closed_loop', 'registration_close_rate', 'unregistered_sales',
+      'inventory_latest', 'stale_reporters']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
@@ -83,7 +88,10 @@ AS $$
       -- funds (issue 20)
       'fund_balances', 'fund_roi', 'fund_claim_spike',
       -- programmes (issue 19)
-      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times']
+      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times',
+      -- channel data (issue 21)
+      'resolve_sku', 'batch_rejects', 'sell_through_closed_loop', 'registration_close_rate',
+      'unregistered_sales', 'channel_leakage', 'inventory_latest', 'stale_reporters']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS

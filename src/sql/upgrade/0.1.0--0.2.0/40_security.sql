@@ -4,7 +4,8 @@
 -- writes call.
 -- and the partner- and analyst-callable functions of every new piece join
 -- the lists of channel.role_functions() (funds: 55_funds.sql .. 59_fund_claims.sql;
--- change feed: 71_change_feed.sql; programmes: 51_tiers.sql, 52_enablement.sql).
+-- change feed: 71_change_feed.sql; programmes: 51_tiers.sql, 52_enablement.sql;
+-- channel data: 60_products.sql .. 63_channel_data_bi.sql).
 CREATE OR REPLACE FUNCTION channel.role_functions(role_name name) RETURNS SETOF name
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -29,7 +30,12 @@ AS $$
       'create_consumer', 'read_events', 'ack_events', 'drop_consumer',
       -- programmes (issue 19, 51_tiers.sql, 52_enablement.sql): their own rows only
       'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'complete_onboarding_step', 'enrol_contact',
-      'expiring_certifications', 'onboarding_times']
+      'expiring_certifications', 'onboarding_times',
+      -- channel data (issue 21, 60_products.sql .. 63_channel_data_bi.sql);
+      -- staging_batch is the default of the staging tables' batch_id
+      'resolve_sku', 'staging_batch', 'open_report', 'ingest_sell_through', 'ingest_inventory',
+      'batch_rejects', 'sell_through_closed_loop', 'registration_close_rate', 'unregistered_sales',
+      'inventory_latest', 'stale_reporters']
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
@@ -38,7 +44,10 @@ AS $$
       -- funds (issue 20)
       'fund_balances', 'fund_roi', 'fund_claim_spike',
       -- programmes (issue 19)
-      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times']
+      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times',
+      -- channel data (issue 21)
+      'resolve_sku', 'batch_rejects', 'sell_through_closed_loop', 'registration_close_rate',
+      'unregistered_sales', 'channel_leakage', 'inventory_latest', 'stale_reporters']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS

@@ -1,0 +1,1 @@
+../../60_products.sql

@@ -1,0 +1,1 @@
+../../62_sell_through.sql

@@ -1,0 +1,1 @@
+../../63_channel_data_bi.sql

@@ -1,0 +1,1 @@
+../../64_channel_data_demo.sql

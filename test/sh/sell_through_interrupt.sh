@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test/sh/sell_through_interrupt.sh -- an ingestion killed half-way leaves
+# nothing half-published and can be run again.
+#
+# Stages a sell-through report of 150,000 lines, starts
+# channel.ingest_sell_through() on it, terminates that backend
+# (pg_terminate_backend) while it runs, and checks that the batch is still
+# staged with no line, reject, end customer or won registration written;
+# then runs the ingestion again and checks that every line is published or
+# rejected.  Run by test/run-tests.sh against its throwaway cluster (PGHOST,
+# PGPORT, PGUSER and CHANNEL_PG_BIN exported).
+set -euo pipefail
+: "${PGHOST:?run me from test/run-tests.sh}" "${CHANNEL_PG_BIN:?}"
+
+db=channel_interrupt
+q() { "$CHANNEL_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cleanup() { q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+
+q -d $db >/dev/null <<'SQL'
+CREATE EXTENSION channel;
+INSERT INTO channel.product_line (code, name) VALUES ('INT_LINE', 'Interrupt test line');
+INSERT INTO channel.partner (partner_id, name, status, country, created_at) VALUES (1, 'Interrupt Reseller', 'active', 'FR', '2001-01-01');
+INSERT INTO channel.partner_product (partner_id, product_line) VALUES (1, 'INT_LINE');
+INSERT INTO channel.product (sku, product_line, name, list_price, currency, active_from)
+  VALUES ('INT-1', 'INT_LINE', 'Unit', 100, 'EUR', '2010-01-01');
+INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, currency, expected_close,
+                          status, submitted_at, decided_at, protected_until)
+  VALUES (1, initcap(translate(left(md5('7'), 10), '0123456789', 'ghijklmnop')) || ' Logistics', 'FR', 'INT_LINE', 1000, 'EUR', '2019-09-30', 'approved',
+          '2019-01-01', '2019-01-02', '2019-12-01');
+SELECT channel.open_report('sell_through', 1, 'big.csv');
+-- 150,000 lines to 15,000 customers (a made-up word each, then Logistics), 1% bad
+INSERT INTO channel.sell_through_staging (line_no, invoice_no, invoice_date, sku, quantity, unit_price, currency,
+                                          customer_name, customer_country)
+SELECT (i % 10 + 1)::text, 'INV-' || (i / 10), '2019-06-' || lpad((1 + i % 28)::text, 2, '0'),
+       CASE WHEN i % 100 = 0 THEN 'NOPE' ELSE 'INT-1' END, '1', '90', 'EUR',
+       initcap(translate(left(md5((i % 15000)::text), 10), '0123456789', 'ghijklmnop')) || ' Logistics', 'FR'
+FROM generate_series(1, 150000) i;
+SQL
+batch=$(q -d $db -c "SELECT batch_id FROM channel.report_batch")
+
+# start the ingestion, wait until it runs, then kill its backend
+"$CHANNEL_PG_BIN/psql" -X -q -d $db -c "SELECT channel.ingest_sell_through($batch)" >/dev/null 2>&1 &
+client=$!
+for _ in $(seq 1 100); do
+	pid=$(q -d $db -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND query LIKE 'SELECT channel.ingest_sell_through%' AND state = 'active'")
+	[ -n "$pid" ] && break
+	sleep 0.1
+done
+[ -n "$pid" ] || fail "the ingestion did not start"
+sleep 1
+[ "$(q -d $db -c "SELECT pg_terminate_backend($pid)")" = t ] || fail "could not terminate the ingestion"
+wait $client || true
+q -d $db -c "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid" | grep -qx 0 || sleep 1
+
+state=$(q -d $db -c "SELECT status || ' ' || coalesce(lines_in::text, '-') FROM channel.report_batch WHERE batch_id = $batch")
+[ "$state" = "staged -" ] || fail "after the kill the batch is '$state', not staged"
+left=$(q -d $db -c "SELECT (SELECT count(*) FROM channel.sell_through) + (SELECT count(*) FROM channel.report_reject)
+                         + (SELECT count(*) FROM channel.end_customer) + (SELECT count(*) FROM channel.end_customer_alias)
+                         + (SELECT count(*) FROM channel.deal WHERE status = 'won')")
+[ "$left" = 0 ] || fail "the killed ingestion left $left rows behind"
+echo "# killed backend $pid mid-batch: batch still staged, nothing written"
+
+# run it again: everything is published or rejected, once
+out=$(q -d $db -c "SELECT lines_in || ' ' || lines_published || ' ' || lines_rejected || ' ' || registrations_won
+                   FROM channel.ingest_sell_through($batch)")
+[ "$out" = "150000 148500 1500 1" ] || fail "the re-run gave '$out', not '150000 148500 1500 1'"
+facts=$(q -d $db -c "SELECT count(*) FROM channel.sell_through")
+customers=$(q -d $db -c "SELECT count(*) FROM channel.end_customer")
+[ "$facts" = 148500 ] || fail "$facts lines published, not 148500"
+[ "$customers" = 14850 ] || fail "$customers end customers, not 14850 (the 150 seen only on bad lines are not made)"
+echo "# re-run: 150000 lines in, 148500 published, 1500 rejected, 14850 end customers, 1 registration won"
+echo "ok"
