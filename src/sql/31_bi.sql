@@ -254,8 +254,10 @@ COMMENT ON FUNCTION channel.lead_funnel(date, date) IS
 
 ---------------------------------------------------------------- pipeline
 -- Stage weights: the chance an open registration in that stage is won.
+-- (Not STRICT, so that it is inlined into the per-registration queries of
+-- the forecast; a NULL stage gets 0.)
 CREATE FUNCTION channel.pipeline_stage_weight(status channel.deal_status) RETURNS float8
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE status WHEN 'approved' THEN 0.6 WHEN 'submitted' THEN 0.3 WHEN 'conflict' THEN 0.1 ELSE 0 END;
 COMMENT ON FUNCTION channel.pipeline_stage_weight(channel.deal_status) IS
   'Probability of winning assumed for an open registration by stage: approved 0.6, submitted 0.3, conflict 0.1 (closed stages 0).';
@@ -266,43 +268,36 @@ RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, 
                open_amount numeric, weighted_amount numeric, weighting text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+SET jit = off
 AS $$
 DECLARE
   me bigint := channel.current_partner();   -- once, not per row
   q_start date;
-  by_lead boolean := pg_catalog.to_regprocedure('channel.lead_win_probability(channel.lead)') IS NOT NULL;
+  model jsonb := channel.forecast_model_json();
 BEGIN
   PERFORM channel.bi_check(quarter IS NOT NULL AND quarter BETWEEN '2000-01-01' AND '2999-12-31',
     format('quarter must be a date between 2000-01-01 and 2999-12-31, got %s', coalesce(quarter::text, 'NULL')),
     'Any date of the quarter selects it: 2026-08-15 means July to September 2026.',
     'Omit it for the current quarter: SELECT * FROM channel.pipeline();');
   q_start := pg_catalog.date_trunc('quarter', quarter::timestamp)::date;
-  -- lead_win_probability comes from the lead-scoring module when it is
-  -- installed; it is looked up at run time so this works without it
-  RETURN QUERY EXECUTE format($q$
-    SELECT d.partner_id, p.name, p.tier, p.region, d.product_line::channel.product_code,
-           channel.month_of(d.expected_close), count(*)::int, sum(d.amount)::numeric,
-           round(sum(d.amount * w.weight)::numeric, 2),
-           CASE WHEN bool_or(w.by_lead) THEN 'lead_win_probability' ELSE 'stage' END
-    FROM channel.deal d
-    LEFT JOIN channel.partner p ON p.partner_id = d.partner_id
-    LEFT JOIN channel.lead l ON l.lead_id = d.lead_id
-    CROSS JOIN LATERAL (
-      SELECT coalesce(%s, channel.pipeline_stage_weight(d.status)) AS weight, %s AS by_lead
-    ) w
-    WHERE d.status IN ('submitted', 'approved', 'conflict')
-      AND d.expected_close >= $1 AND d.expected_close < ($1 + interval '3 months')::date
-      AND ($2::bigint IS NULL OR d.partner_id = $2)
-    GROUP BY d.partner_id, p.name, p.tier, p.region, d.product_line, channel.month_of(d.expected_close)
-    ORDER BY d.partner_id NULLS LAST, d.product_line, channel.month_of(d.expected_close)$q$,
-    CASE WHEN by_lead THEN 'CASE WHEN l.lead_id IS NOT NULL THEN least(greatest(channel.lead_win_probability(l), 0), 1) END'
-         ELSE 'NULL::float8' END,
-    CASE WHEN by_lead THEN 'l.lead_id IS NOT NULL' ELSE 'false' END)
-  USING q_start, me;
+  -- each registration weighted by its learned probability of being won
+  -- before the end of the quarter (34_forecast.sql; the fixed stage
+  -- weights until channel.train_forecast() has run)
+  RETURN QUERY
+  SELECT o.partner_id, p.name, p.tier, p.region, o.product_line::channel.product_code,
+         channel.month_of(o.expected_close), count(*)::int, sum(o.amount)::numeric,
+         round(sum(o.amount * o.probability::numeric), 2),
+         CASE WHEN model IS NULL THEN 'stage' ELSE 'forecast' END
+  FROM channel.forecast_open(((q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'), model,
+                             q_start, (q_start + interval '3 months')::date) o
+  LEFT JOIN channel.partner p ON p.partner_id = o.partner_id
+  WHERE me IS NULL OR o.partner_id = me
+  GROUP BY o.partner_id, p.name, p.tier, p.region, o.product_line, channel.month_of(o.expected_close)
+  ORDER BY o.partner_id NULLS LAST, o.product_line, channel.month_of(o.expected_close);
 END
 $$;
 COMMENT ON FUNCTION channel.pipeline(date) IS
-  'Open registrations (submitted, approved, conflict) expected to close in the calendar quarter of the given date, per partner (NULL = direct sales), product line and month of expected close: count, value, and value weighted by channel.lead_win_probability(lead) for deals from a lead when that function is installed, else by stage (channel.pipeline_stage_weight). A partner caller gets only its own rows. See doc/rollups.md.';
+  'Open registrations (submitted, approved, conflict) expected to close in the calendar quarter of the given date, per partner (NULL = direct sales), product line and month of expected close: count, value, and value weighted by each one''s learned probability of being won before the quarter ends (weighting forecast: channel.forecast_deals() explains it), or by the fixed stage weights (channel.pipeline_stage_weight) while the forecast model is not trained (weighting stage). A partner caller gets only its own rows. See doc/rollups.md.';
 
 ---------------------------------------------------------------- inactive
 CREATE FUNCTION channel.inactive_partners(days integer DEFAULT 180)
