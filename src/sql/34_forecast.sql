@@ -352,6 +352,9 @@ COMMENT ON FUNCTION channel.forecast_open(timestamptz, jsonb, date, date) IS
   'Today''s open registrations (those expected to close from close_from and before close_before, when given) with the forecast features against the quarter ending at upto (the partner''s record from channel.partner_month, as of the last refresh) and the terms of their probability of being won before upto under the model (channel.forecast_model_json(); NULL: the fixed stage weights).';
 
 ---------------------------------------------------------------- forecast
+-- The forecast is of the current quarter: the UTC one, or the one of the
+-- session's current_date (they differ for a few hours around a quarter's
+-- turn, when current_date, the default, is still in the last quarter).
 CREATE FUNCTION channel.forecast_quarter_check(quarter date) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, channel, pg_temp
@@ -359,14 +362,15 @@ AS $$
 BEGIN
   PERFORM channel.bi_check(quarter IS NOT NULL
                            AND pg_catalog.date_trunc('quarter', quarter::timestamp)
-                               = pg_catalog.date_trunc('quarter', now() AT TIME ZONE 'UTC'),
+                               IN (pg_catalog.date_trunc('quarter', now() AT TIME ZONE 'UTC'),
+                                   pg_catalog.date_trunc('quarter', current_date::timestamp)),
     format('the forecast is for the current quarter; %s is not in it', coalesce(quarter::text, 'NULL')),
     'It weighs today''s open registrations by their chance of being won before the end of this quarter.',
     'Omit the date for the current quarter; channel.forecast_backtest(quarters) replays past quarters.');
 END
 $$;
 COMMENT ON FUNCTION channel.forecast_quarter_check(date) IS
-  'Raises invalid_parameter_value unless the date lies in the current UTC calendar quarter.';
+  'Raises invalid_parameter_value unless the date lies in the current calendar quarter (UTC, or that of the session''s current_date).';
 
 CREATE FUNCTION channel.forecast_deals(quarter date DEFAULT current_date)
 RETURNS TABLE (deal_id bigint, partner_id bigint, product_line channel.product_code, amount numeric,

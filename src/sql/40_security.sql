@@ -70,7 +70,9 @@ AS $$
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
       'score_lead', 'lead_win_probability', 'partner_fit',
-      'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners']
+      'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
+      -- forecast (issue 26)
+      'forecast', 'forecast_deals', 'forecast_backtest', 'forecast_accuracy']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS
@@ -112,6 +114,10 @@ DO $model$
 BEGIN
   IF pg_catalog.to_regclass('channel.win_model') IS NOT NULL THEN
     GRANT SELECT ON channel.win_model, channel.win_model_line TO channel_admin, channel_analyst;
+  END IF;
+  -- the forecast's model likewise: bands of partners' win rates, no partner
+  IF pg_catalog.to_regclass('channel.forecast_model') IS NOT NULL THEN
+    GRANT SELECT ON channel.forecast_model TO channel_admin, channel_analyst;
   END IF;
 END
 $model$;
