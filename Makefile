@@ -20,7 +20,8 @@ SQL_PIECES = $(sort $(wildcard src/sql/[0-9]*.sql))
 # piece it changes.
 UPGRADE_DIRS  = $(sort $(patsubst %/,%,$(dir $(wildcard src/sql/upgrade/*--*/*.sql))))
 UPGRADES_built = $(patsubst src/sql/upgrade/%,$(EXTENSION)--%.sql,$(UPGRADE_DIRS))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES_built)
+INSTALL_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA_built = $(INSTALL_built) $(UPGRADES_built)
 
 # pg_regress: every sql/NN_name.sql, in name order, in one database where the
 # extension is created first.
@@ -42,12 +43,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(SQL_PIECES) $(EXTENSION).control Makefile
+$(INSTALL_built): src/sql $(SQL_PIECES) $(EXTENSION).control Makefile
 	@{ echo '-- channel $(EXTVERSION): generated from src/sql/*.sql by make; do not edit.'; \
 	   printf '%s\n' '\echo Use "CREATE EXTENSION channel" to load this file. \quit'; \
 	   for f in $(SQL_PIECES); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@
 
-$(EXTENSION)--%.sql: src/sql/upgrade/%/*.sql Makefile
+$(EXTENSION)--%.sql: src/sql/upgrade/% src/sql/upgrade/%/*.sql Makefile
 	@{ echo '-- channel upgrade $*: generated from src/sql/upgrade/$*/*.sql by make; do not edit.'; \
 	   printf '%s\n' '\echo Use "ALTER EXTENSION channel UPDATE" to load this file. \quit'; \
 	   for f in $(sort $(wildcard src/sql/upgrade/$*/*.sql)); do echo; echo "-- ===== $$f ====="; cat $$f; done; } > $@

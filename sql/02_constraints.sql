@@ -68,13 +68,13 @@ INSERT INTO channel.partner_territory (partner_id) VALUES (1);
 INSERT INTO channel.partner_territory (partner_id, country) VALUES (1, 'ZZ');
 
 INSERT INTO channel.certification (partner_id, product_line, level, earned_on, expires_on)
-VALUES (1, 'STORAGE', 'professional', '2025-01-01', '2027-01-01');
+VALUES (1, 'STORAGE', 'professional', current_date - 30, current_date + 700);
 INSERT INTO channel.certification (partner_id, product_line, level, earned_on, expires_on)
-VALUES (1, 'STORAGE', 'professional', '2025-01-01', '2024-01-01');
+VALUES (1, 'STORAGE', 'professional', current_date - 30, current_date - 400);
 INSERT INTO channel.certification (partner_id, product_line, level, earned_on, expires_on)
-VALUES (1, 'STORAGE', 'guru', '2025-01-01', '2027-01-01');
+VALUES (1, 'STORAGE', 'guru', current_date - 30, current_date + 700);
 INSERT INTO channel.certification (partner_id, product_line, level, earned_on, expires_on)
-VALUES (1, 'STORAGE', 'expert', NULL, '2027-01-01');
+VALUES (1, 'STORAGE', 'expert', NULL, current_date + 700);
 
 -- product line guards
 INSERT INTO channel.product_line (code, name) VALUES ('X', 'Too short');

@@ -176,6 +176,27 @@ ROLLBACK;
 SELECT channel.register_deal(5101, 'Danone', 'FR', 'REG_LINE', 1, current_date + 30) AS danone_id \gset
 SELECT status, customer_key FROM channel.deal WHERE deal_id = :danone_id;
 
+-- edge: a protection window spans a change to or from daylight saving time
+-- in the session's TimeZone.  A protection day is 24 hours, whoever
+-- registers from wherever: the 60 days of REG_LINE from a submission
+-- 20 days before New York's last clock change are 60 x 24 hours, and so is
+-- an extension of 30 days that spans its next one (was 59 days 23 hours or
+-- 60 days 1 hour, depending on the direction of the change)
+BEGIN;
+SET LOCAL TimeZone = 'America/New_York';
+SELECT max(t) FILTER (WHERE t <= now()) AS last_change, min(t) FILTER (WHERE t > now()) AS next_change
+FROM generate_series(now() - interval '1 year', now() + interval '1 year', interval '1 hour') t
+WHERE extract(timezone FROM t) <> extract(timezone FROM t - interval '1 hour') \gset
+INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close, submitted_at)
+VALUES (5101, 'Daylight Saving Corp.', 'US', 'REG_LINE', 1, current_date + 30, :'last_change'::timestamptz - interval '20 days')
+RETURNING deal_id AS dst_id, extract(epoch FROM protected_until - submitted_at)::int / 3600 AS protection_hours \gset
+SELECT :protection_hours AS protection_hours;
+UPDATE channel.deal SET status = 'approved', decided_at = now(),
+       protected_until = greatest(now() + interval '1 hour', :'next_change'::timestamptz - interval '1 day')
+WHERE deal_id = :dst_id RETURNING protected_until AS before_extension \gset
+SELECT extract(epoch FROM channel.extend_deal(:dst_id, 30) - :'before_extension'::timestamptz)::int / 3600 AS extension_hours;
+ROLLBACK;
+
 -- clean up
 DELETE FROM channel.deal WHERE product_line IN ('REG_LINE', 'REG_OTHER');
 DELETE FROM channel.partner WHERE partner_id BETWEEN 5101 AND 5104;

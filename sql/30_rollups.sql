@@ -121,7 +121,7 @@ SELECT * FROM rollup_differences;
 -- the new holder accepts it (its acceptance month only); a won registration
 -- is reopened as conflicting (submission, close and expected-close months),
 -- then approved (decision month; it stays counted as conflicting)
-UPDATE channel.lead SET status = 'accepted', accepted_at = now() + interval '1 hour' WHERE lead_id = 6;
+UPDATE channel.lead SET status = 'accepted', accepted_at = clock_timestamp() WHERE lead_id = 6;
 UPDATE channel.deal SET status = 'conflict', closed_at = NULL, status_reason = 'overlaps deal 9' WHERE deal_id = 1;
 UPDATE channel.deal SET status = 'approved', decided_at = '2026-03-06 12:00+00', status_reason = NULL
 WHERE deal_id = 1;

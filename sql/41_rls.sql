@@ -22,7 +22,8 @@ INSERT INTO channel.partner_territory (partner_id, country, region) VALUES (4101
 INSERT INTO channel.partner_contact (partner_id, full_name, email, is_primary) VALUES
   (4101, 'Claire Martin', 'claire@alpha.example', true), (4102, 'Jonas Weber', 'jonas@beta.example', true);
 INSERT INTO channel.certification (partner_id, product_line, level, earned_on, expires_on) VALUES
-  (4101, 'SECURE_NET', 'associate', '2026-01-01', '2028-01-01'), (4102, 'SECURE_NET', 'expert', '2026-01-01', '2028-01-01');
+  (4101, 'SECURE_NET', 'associate', current_date - 300, current_date + 400),
+  (4102, 'SECURE_NET', 'expert', current_date - 300, current_date + 400);
 INSERT INTO channel.partner_user (role_name, partner_id) VALUES ('regress_rls_a', 4101), ('regress_rls_b', 4102);
 
 INSERT INTO channel.lead (lead_id, company, contact_name, contact_email, country, product_line, status, partner_id,
@@ -96,7 +97,7 @@ UPDATE channel.deal SET amount = 1 WHERE deal_id = 4303;
 UPDATE channel.partner SET tier = 'platinum' WHERE partner_id = 4101;
 UPDATE channel.partner_contact SET partner_id = 4102;
 UPDATE channel.deal SET status = 'approved' WHERE deal_id = 4301;
-UPDATE channel.deal SET protected_until = '2030-01-01' WHERE deal_id = 4302;
+UPDATE channel.deal SET protected_until = now() + interval '3 years' WHERE deal_id = 4302;
 UPDATE channel.deal SET partner_id = 4102 WHERE deal_id = 4301;
 DELETE FROM channel.deal WHERE deal_id = 4303;
 DELETE FROM channel.deal WHERE deal_id = 4301;
@@ -109,22 +110,22 @@ SELECT contact_email FROM channel.lead WHERE lead_id = 4202;
 
 -- inserts for B are refused by the policy
 INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
-VALUES (4102, 'Gamma Bank AG', 'DE', 'SECURE_NET', 1, '2026-12-31');
+VALUES (4102, 'Gamma Bank AG', 'DE', 'SECURE_NET', 1, current_date + 30);
 INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
-VALUES (NULL, 'Gamma Bank AG', 'DE', 'SECURE_NET', 1, '2026-12-31');
+VALUES (NULL, 'Gamma Bank AG', 'DE', 'SECURE_NET', 1, current_date + 30);
 INSERT INTO channel.partner_contact (partner_id, full_name, email) VALUES (4102, 'Mole', 'mole@alpha.example');
 -- a partner cannot pick a deal's status, protection or lead
 INSERT INTO channel.deal (customer_name, customer_country, product_line, amount, expected_close, status)
-VALUES ('Gamma Bank AG', 'DE', 'SECURE_NET', 1, '2026-12-31', 'approved');
+VALUES ('Gamma Bank AG', 'DE', 'SECURE_NET', 1, current_date + 30, 'approved');
 INSERT INTO channel.deal (customer_name, customer_country, product_line, amount, expected_close, lead_id)
-VALUES ('Gamma Bank AG', 'DE', 'SECURE_NET', 1, '2026-12-31', 4203);
+VALUES ('Gamma Bank AG', 'DE', 'SECURE_NET', 1, current_date + 30, 4203);
 
 -- what A may do: correct a deal awaiting decision, not an approved one
 UPDATE channel.deal SET amount = 25000 WHERE deal_id = 4301;
 UPDATE channel.deal SET amount = 99 WHERE deal_id = 4302;
 -- register a deal for itself (partner_id defaults to A); history is written
 INSERT INTO channel.deal (customer_name, customer_country, product_line, amount, expected_close)
-VALUES ('Rennes Télécom', 'FR', 'SECURE_NET', 12000, '2026-11-30')
+VALUES ('Rennes Télécom', 'FR', 'SECURE_NET', 12000, current_date + 30)
 RETURNING partner_id, customer_name, status, protected_until - submitted_at AS protection;
 SELECT d.customer_name, e.from_status, e.to_status, e.actor
 FROM channel.deal_event e JOIN channel.deal d USING (deal_id)

@@ -18,7 +18,8 @@ FROM (SELECT oid FROM pg_class WHERE relnamespace = 'channel'::regnamespace
 SELECT count(*) AS types_left FROM pg_type WHERE typname IN ('partner_tier', 'lead_status', 'deal_status');
 
 CREATE EXTENSION channel CASCADE;
-SELECT extversion FROM pg_extension WHERE extname = 'channel';
+SELECT e.extversion = a.default_version AS default_version_installed
+FROM pg_extension e JOIN pg_available_extensions a ON a.name = e.extname WHERE e.extname = 'channel';
 
 -- same members, nothing missing, nothing extra
 SELECT member AS missing FROM members_before

@@ -416,7 +416,12 @@ protection_days_of(const char *product_line)
 	return -1;
 }
 
-/* submitted_at + the product line's protection days; 0 for an unknown line */
+/*
+ * submitted_at + the product line's protection days; 0 for an unknown line.
+ * A protection day is 24 hours: an interval's day field would be added in
+ * the session's TimeZone, and a window that spans a daylight-saving change
+ * would then end an hour early or late depending on who registered.
+ */
 static Datum
 protection_end(Datum submitted_at, const char *product_line)
 {
@@ -425,7 +430,7 @@ protection_end(Datum submitted_at, const char *product_line)
 
 	if (days < 0)
 		return (Datum) 0;		/* the foreign key will say it */
-	span.day = days;
+	span.time = (int64) days * USECS_PER_DAY;
 	return DirectFunctionCall2(timestamptz_pl_interval, submitted_at, IntervalPGetDatum(&span));
 }
 

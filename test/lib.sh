@@ -8,6 +8,10 @@
 #                          checkouts can be tested side by side
 #   channel_start_cluster  initdb + start a throwaway cluster as user postgres on
 #                          a Unix socket in a temp dir (exports PGHOST/PGPORT/PGUSER)
+#   channel_init_cluster, channel_start_postmaster
+#                          the same in two steps, for tests that need more
+#                          clusters (or one whose clock libfaketime moves)
+#   channel_run_suites     pg_regress + isolation specs into an output dir
 #   channel_stop_cluster   stop it and remove the temp dir
 #
 # Why a sandbox: the server finds its extension and library directories
@@ -28,7 +32,7 @@ as_root() {
 
 channel_install_deps() {
 	local pkgs="build-essential pkg-config git postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-	            libicu-dev libipc-run-perl clang-14 libclang-rt-14-dev"
+	            libicu-dev libipc-run-perl clang-14 libclang-rt-14-dev faketime pgbouncer"
 	local missing=""
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -80,12 +84,13 @@ run_as_postgres() {
 	else sudo -u postgres "$@"; fi
 }
 
-channel_start_cluster() {
-	local data=$CHANNEL_TMP/data sock=$CHANNEL_TMP/sock
+# channel_init_cluster DATA SOCK: initdb a cluster in DATA that listens only
+# on a Unix socket in SOCK, configured like every test cluster.
+channel_init_cluster() {
+	local data=$1 sock=$2
 	mkdir -p "$sock"
 	chown postgres:postgres "$sock" 2>/dev/null || as_root chown postgres:postgres "$sock"
 	as_root install -d -o postgres -g postgres "$data"
-	say "starting a throwaway cluster (socket $sock)"
 	run_as_postgres "$CHANNEL_PG_BIN/initdb" -D "$data" --encoding=UTF8 --locale=C.UTF-8 \
 		--auth=trust --username=postgres >/dev/null
 	cat <<-CONF | run_as_postgres tee -a "$data/postgresql.conf" >/dev/null
@@ -97,7 +102,7 @@ channel_start_cluster() {
 		# pg_cron runs jobs in background workers: there is no TCP listener to connect to
 		cron.use_background_workers = on
 		max_connections = 60
-		shared_buffers = '1GB'
+		shared_buffers = '${CHANNEL_SHARED_BUFFERS:-1GB}'
 		work_mem = '64MB'
 		maintenance_work_mem = '512MB'
 		max_wal_size = '4GB'
@@ -106,9 +111,54 @@ channel_start_cluster() {
 		full_page_writes = off
 		log_min_messages = warning
 	CONF
-	run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w start >/dev/null
+}
+
+# channel_start_postmaster DATA [FAKETIME]: start the cluster in DATA; with
+# FAKETIME (libfaketime's syntax, e.g. "@2028-02-29 12:00:00") the server's
+# clock starts at that moment and runs on from there, in every backend.
+channel_start_postmaster() {
+	local data=$1 fake=${2:-}
+	if [ -n "$fake" ]; then
+		run_as_postgres env LD_PRELOAD="$(channel_faketime_lib)" FAKETIME="$fake" \
+			FAKETIME_DONT_FAKE_MONOTONIC=1 \
+			"$CHANNEL_PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w start >/dev/null
+	else
+		run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w start >/dev/null
+	fi
+}
+
+channel_faketime_lib() {
+	local lib
+	lib=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -1)
+	[ -n "$lib" ] || { echo "libfaketime is not installed (Debian package faketime)" >&2; return 1; }
+	echo "$lib"
+}
+
+channel_start_cluster() {
+	local data=$CHANNEL_TMP/data sock=$CHANNEL_TMP/sock
+	say "starting a throwaway cluster (socket $sock)"
+	channel_init_cluster "$data" "$sock"
+	channel_start_postmaster "$data"
 	export PGHOST=$sock PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 	trap channel_stop_cluster EXIT
+}
+
+# channel_run_suites OUTDIR: the pg_regress files and the isolation specs
+# against the cluster PGHOST/PGPORT point at, with results under OUTDIR
+# (not in the source tree, so several runs can keep their own).
+channel_run_suites() {
+	local out=$1 pgxs regress=() iso=() f rc=0
+	pgxs=$(dirname "$("$PG_CONFIG" --pgxs)")/../..
+	for f in "$CHANNEL_SRC"/sql/*.sql; do regress+=("$(basename "$f" .sql)"); done
+	for f in "$CHANNEL_SRC"/test/isolation/specs/*.spec; do iso+=("$(basename "$f" .spec)"); done
+	mkdir -p "$out/regress" "$out/isolation"
+	"$pgxs/src/test/regress/pg_regress" --inputdir="$CHANNEL_SRC" --outputdir="$out/regress" \
+		--bindir="$CHANNEL_PG_BIN" --load-extension=channel --dbname=contrib_regression \
+		"${regress[@]}" || rc=1
+	"$pgxs/src/test/isolation/pg_isolation_regress" --inputdir="$CHANNEL_SRC/test/isolation" \
+		--outputdir="$out/isolation" --bindir="$CHANNEL_PG_BIN" --load-extension=channel \
+		--dbname=isolation_regression_channel "${iso[@]}" || rc=1
+	return $rc
 }
 
 channel_stop_cluster() {

@@ -310,7 +310,8 @@ BEGIN
             HINT = 'Close the deal, or ask your channel manager.';
   END IF;
   UPDATE channel.deal dl
-  SET protected_until = dl.protected_until + pg_catalog.make_interval(days => step),
+  -- days of 24 hours, whatever the session's TimeZone (as on registration)
+  SET protected_until = dl.protected_until + pg_catalog.make_interval(hours => 24 * step),
       extension_count = dl.extension_count + 1
   WHERE dl.deal_id = d.deal_id
   RETURNING dl.protected_until INTO new_end;
