@@ -231,10 +231,3 @@ END
 $$;
 COMMENT ON FUNCTION channel.rebuild_rollups() IS
   'Recomputes all of channel.partner_month from the base tables and empties the queue; returns the number of rows. Waits for a running refresh. Vendor only.';
-
--- The rows of 0.1.0 lack the new columns and the funnel rollups are empty:
--- every month is queued, so the answers are right at once (the BI
--- functions read queued partner-months from the base tables) and the next
--- refresh recomputes everything in one pass.
-INSERT INTO channel.partner_month_dirty (partner_id, month)
-SELECT pm.partner_id, pm.month FROM channel.partner_month pm;
