@@ -69,7 +69,7 @@ AS $$
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
-      'score_lead', 'lead_win_probability', 'partner_fit',
+      'score_lead', 'score_lead_values', 'lead_win_probability', 'partner_fit',
       'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
       -- forecast (issue 26)
       'forecast', 'forecast_deals', 'forecast_backtest', 'forecast_accuracy']

@@ -1,4 +1,4 @@
--- 0.2.0: the forecast (34_forecast.sql) for analysts; the new functions of
+-- 0.2.0: the forecast (34_forecast.sql) and score_lead_values for analysts; the new functions of
 -- 0.2.0 get the privileges a fresh install gives them (src/sql/40_security.sql).
 CREATE OR REPLACE FUNCTION channel.role_functions(role_name name) RETURNS SETOF name
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -19,7 +19,7 @@ AS $$
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
-      'score_lead', 'lead_win_probability', 'partner_fit',
+      'score_lead', 'score_lead_values', 'lead_win_probability', 'partner_fit',
       'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
       -- forecast (issue 26)
       'forecast', 'forecast_deals', 'forecast_backtest', 'forecast_accuracy']
