@@ -169,6 +169,18 @@ COMMENT ON COLUMN channel.forecast_model.estimate IS
   'Rate: (wins + 20 x parent rate) / (snapshots + 20). Factor: (wins + 20) / (expected + 20), 1 meaning no effect.';
 COMMENT ON COLUMN channel.forecast_model.trained_at IS 'When channel.train_forecast() wrote it.';
 SELECT pg_catalog.pg_extension_config_dump('channel.forecast_model', '');
+-- Counts over every partner's registrations, none of one partner's rows
+-- (partners appear only as bands of their win rate): written by
+-- train_forecast() and read through the forecast functions (SECURITY
+-- DEFINER); channel managers and analysts may read it too (40_security.sql),
+-- partners may not.  Row-level security is on and forced like on every
+-- other non-reference table, with one policy letting through whoever holds
+-- the table privileges (as for channel.win_model).
+ALTER TABLE channel.forecast_model ENABLE ROW LEVEL SECURITY;
+ALTER TABLE channel.forecast_model FORCE ROW LEVEL SECURITY;
+CREATE POLICY forecast_model_privileged ON channel.forecast_model FOR ALL USING (true) WITH CHECK (true);
+COMMENT ON POLICY forecast_model_privileged ON channel.forecast_model IS
+  'No partner rows here: table privileges decide access (SELECT for channel_admin and channel_analyst); use channel.forecast() and channel.train_forecast().';
 
 -- Fits the model on the snapshots in pg_temp.forecast_training (made by
 -- the callers from channel.forecast_snapshot) and returns its rows.
