@@ -10,7 +10,8 @@ GRANT EXECUTE ON FUNCTION channel.demo_compose_name(text, text, text, boolean),
                           channel.generate_demo(integer, integer, integer, date) TO channel_admin;
 
 -- 0.2.0: whether a demo registration closed won or lost depends on its
--- partner, amount and product line (a forecast can learn it).
+-- partner, amount and product line, and sales cycles last 3 to ~140 days
+-- (a forecast can learn them).
 CREATE OR REPLACE FUNCTION channel.generate_demo(partners integer DEFAULT 27500,
                                       leads integer DEFAULT 200000,
                                       seed integer DEFAULT 1,
@@ -349,7 +350,10 @@ BEGIN
          CASE WHEN fin.status IN ('approved', 'rejected', 'won', 'lost', 'expired')
               THEN least(dd.submitted_at + make_interval(secs => u.t * 3 * 86400), t_end) END,
          CASE WHEN fin.status IN ('won', 'lost')
-              THEN least(dd.submitted_at + make_interval(secs => (3 + u.t * 0.9 * greatest(age_days - 3, 0)) * 86400), t_end) END,
+              -- a sales cycle of 3 to about 140 days (as long as the deal's
+              -- age allows), drawn with the expected close (u.t), so that
+              -- the history is the same from one quarter to the next
+              THEN least(dd.submitted_at + make_interval(secs => (3 + u.t * 0.9 * least(greatest(age_days - 3, 0), 150)) * 86400), t_end) END,
          CASE fin.status WHEN 'rejected' THEN (ARRAY['duplicate', 'customer_not_eligible', 'insufficient_detail', 'direct_account'])
                                                [1 + floor(u.a * 4)::int]
                         WHEN 'conflict' THEN 'overlaps an existing registration'
