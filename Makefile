@@ -37,7 +37,8 @@ PG_CPPFLAGS = -Isrc -Isrc/core $(ICU_CFLAGS)
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(CHANNEL_WERROR)
 SHLIB_LINK  = $(ICU_LIBS)
 
-EXTRA_CLEAN = $(DATA_built) test/unit/run_unit_tests test/fuzz/*.fuzz output_iso src/core/legal_forms.inc
+GENERATED_INC = src/core/legal_forms.inc src/core/company_words.inc src/core/english_words.inc
+EXTRA_CLEAN = $(DATA_built) test/unit/run_unit_tests test/fuzz/*.fuzz output_iso $(GENERATED_INC)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -80,14 +81,23 @@ src/core/legal_forms.inc: src/core/legal_forms.txt
 	LC_ALL=C awk -F '\t' '/^[[:space:]]*(#|$$)/ { next } \
 	  { gsub(/\\/, "\\\\", $$1); gsub(/"/, "\\\"", $$1); \
 	    printf "{\"%s\", %s},\n", $$1, ($$2 == "both" ? "true" : "false") }' $< > $@
-src/core/company_normalize.o test/unit/run_unit_tests: src/core/legal_forms.inc
+# The words compared in one form (src/core/company_words.txt: word, tab, form, tab, source),
+# sorted for a binary search, and the English word list (src/core/english_words.txt).
+src/core/company_words.inc: src/core/company_words.txt
+	LC_ALL=C awk -F '\t' '/^[[:space:]]*(#|$$)/ { next } { print $$1 "\t" $$2 }' $< | LC_ALL=C sort -u -t '	' -k1,1 | \
+	  LC_ALL=C awk -F '\t' '{ printf "{\"%s\", \"%s\"},\n", $$1, $$2 }' > $@
+src/core/english_words.inc: src/core/english_words.txt
+	LC_ALL=C grep -v '^#' $< | LC_ALL=C grep -x '[a-z]*' | LC_ALL=C sort -u | LC_ALL=C awk '{ printf "\"%s\",\n", $$0 }' > $@
+src/core/company_legal_forms.o: src/core/legal_forms.inc
+src/core/company_words.o: src/core/company_words.inc src/core/english_words.inc
+test/unit/run_unit_tests: $(GENERATED_INC)
 
 # libFuzzer + AddressSanitizer/UBSan over the pure-C company-name core
 # (test/fuzz/fuzz_company.c).  `make fuzzcheck FUZZ_SECONDS=600` for a long run.
 CLANG ?= $(shell command -v clang-14 || command -v clang)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc/core $(ICU_CFLAGS)
-test/fuzz/fuzz_company.fuzz: test/fuzz/fuzz_company.c $(CORE_SRCS) $(wildcard src/core/*.h) src/core/legal_forms.inc
+test/fuzz/fuzz_company.fuzz: test/fuzz/fuzz_company.c $(CORE_SRCS) $(wildcard src/core/*.h) $(GENERATED_INC)
 	$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_company.c $(CORE_SRCS) $(ICU_LIBS) -lm
 
 .PHONY: fuzz fuzzcheck

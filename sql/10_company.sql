@@ -123,8 +123,11 @@ SELECT (SELECT count(*) FROM met_by_index) = (SELECT count(*) FROM met_by_scan) 
        NOT EXISTS (SELECT * FROM met_by_index EXCEPT SELECT * FROM met_by_scan)
          AND NOT EXISTS (SELECT * FROM met_by_scan EXCEPT SELECT * FROM met_by_index) AS same_rows;
 -- A dropped letter leaves the 50 five-letter words with four, where no typo is
--- forgiven.  The one word met by another's variant shares its first four letters
--- (fiihngmiep / fiihjgpnk): a p: key, made for two typos in a name's only word.
+-- forgiven.  Words are keyed as company_similarity compares them, spelling-folded
+-- (company_words.c): a typo that makes or breaks one of the fold's letters or
+-- pairs (c, j, ch, ts, a doubled letter) is none or two in the folded word, so a
+-- few variants no longer meet their word (nor score as its typo), and folded
+-- words of this alphabet meet a few other words' variants.
 SELECT k.kind, count(m.j) FILTER (WHERE m.word = m.j) AS met_by_own_word,
        count(m.j) FILTER (WHERE m.word <> m.j) AS met_by_other_words
 FROM (VALUES (1, 'same'), (2, 'replaced'), (3, 'inserted'), (4, 'dropped'), (5, 'swapped'), (6, 'two typos')) AS k(o, kind)

@@ -100,11 +100,12 @@ SELECT channel.set_portal_partner(4402);
 RELEASE SAVEPOINT s1;
 SELECT channel.current_partner();
 COMMIT;
--- GUCs do not set it either
+-- GUCs do not set it either: the channel prefix is reserved, so the
+-- setting is refused, and the partner is still nobody
 BEGIN;
 SET LOCAL channel.portal_partner = '4401';
-SELECT channel.current_partner();
 ROLLBACK;
+SELECT channel.current_partner();
 
 -- ------------------------------------------------ clean up
 \c - :test_superuser

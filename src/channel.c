@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/guc.h"
 
 #include "channel.h"
 
@@ -21,4 +22,12 @@ _PG_init(void)
 	channel_init_scoring();
 	channel_init_routing();
 	channel_init_deals();
+
+	/*
+	 * Every channel.* setting is defined above: from now on any other name
+	 * in the prefix (a misspelt channel.match_treshold) is an error instead
+	 * of a silently accepted placeholder, and placeholders set before the
+	 * library was loaded are removed with a warning.
+	 */
+	MarkGUCPrefixReserved("channel");
 }

@@ -12,6 +12,12 @@
  * accepts exactly the entries of that range that meet the key.  So the
  * index answers the operator exactly, without a recheck, in two short
  * range scans per word instead of one probe per one-deletion variant.
+ *
+ * That needs both forms of every word on both sides, which
+ * company_match_keys always gives; for any other array (written by hand),
+ * the missing form of each word key is added, to the entries an indexed
+ * array is stored under and to the entries a query looks up, so that
+ * every plan gives the same answer as company_keys_meet.
  */
 #include "postgres.h"
 
@@ -61,13 +67,29 @@ key_elements(ArrayType *keys, Datum **elems)
 	return kept;
 }
 
-static bool
-text_keys_meet(Datum a, Datum b)
+/* A key with its kind and body worked out once, for comparing it with many. */
+typedef struct parsed_key
 {
-	text	   *x = (text *) DatumGetPointer(a);
-	text	   *y = (text *) DatumGetPointer(b);
+	const char *bytes;
+	size_t		len;
+	size_t		body;
+	char		kind;
+} parsed_key;
 
-	return company_keys_meet(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(y));
+static parsed_key *
+parse_keys(Datum *elems, int n)
+{
+	parsed_key *keys = palloc(sizeof(parsed_key) * (n > 0 ? n : 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		text	   *t = (text *) DatumGetPointer(elems[i]);
+
+		keys[i].bytes = VARDATA_ANY(t);
+		keys[i].len = VARSIZE_ANY_EXHDR(t);
+		keys[i].kind = company_key_kind(keys[i].bytes, keys[i].len, &keys[i].body);
+	}
+	return keys;
 }
 
 /*
@@ -81,10 +103,13 @@ channel_company_keys_meet(PG_FUNCTION_ARGS)
 			   *b;
 	int			na = key_elements(PG_GETARG_ARRAYTYPE_P(0), &a);
 	int			nb = key_elements(PG_GETARG_ARRAYTYPE_P(1), &b);
+	parsed_key *pa = parse_keys(a, na);
+	parsed_key *pb = parse_keys(b, nb);
 
 	for (int i = 0; i < na; i++)
 		for (int j = 0; j < nb; j++)
-			if (text_keys_meet(a[i], b[j]))
+			if (company_keys_meet_parsed(pa[i].bytes, pa[i].len, pa[i].kind, pa[i].body,
+										 pb[j].bytes, pb[j].len, pb[j].kind, pb[j].body))
 				PG_RETURN_BOOL(true);
 	PG_RETURN_BOOL(false);
 }
@@ -107,15 +132,95 @@ channel_company_key_cmp(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(compare_key_bytes(PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1)));
 }
 
-/* GIN support 2: the keys of an indexed text[] are its elements. */
+/* Whether keys[i], a word key with its body at body, has its other form among keys. */
+static bool
+has_twin(Datum *keys, int n, int i, size_t body)
+{
+	text	   *key = (text *) DatumGetPointer(keys[i]);
+	const char *k = VARDATA_ANY(key);
+	size_t		len = VARSIZE_ANY_EXHDR(key);
+
+	/* company_match_keys writes the two forms next to each other: look there first */
+	for (int pass = 0; pass < 2; pass++)
+		for (int j = pass == 0 ? (i > 0 ? i - 1 : 0) : 0;
+			 j < (pass == 0 ? Min(i + 2, n) : n); j++)
+		{
+			text	   *other = (text *) DatumGetPointer(keys[j]);
+			const char *o = VARDATA_ANY(other);
+			bool		twin = true;
+
+			if (j == i || VARSIZE_ANY_EXHDR(other) != len || o[body - 2] == k[body - 2] ||
+				memcmp(o, k, body - 2) != 0 || o[body - 1] != ':' ||
+				(o[body - 2] != 'w' && o[body - 2] != 'r'))
+				continue;
+			for (size_t c = 0; twin && c < len - body; c++)
+				twin = o[body + c] == k[len - 1 - c];
+			if (twin)
+				return true;
+		}
+	return false;
+}
+
+/* The other form of a word key: the kind swapped ('w' / 'r'), the body reversed. */
+static Datum
+twin_of(Datum key_datum, size_t body)
+{
+	text	   *key = (text *) DatumGetPointer(key_datum);
+	const char *k = VARDATA_ANY(key);
+	size_t		len = VARSIZE_ANY_EXHDR(key);
+	text	   *twin = cstring_to_text_with_len(k, (int) len);
+	char	   *t = VARDATA(twin);
+
+	t[body - 2] = k[body - 2] == 'w' ? 'r' : 'w';
+	for (size_t c = 0; c < len - body; c++)
+		t[body + c] = k[len - 1 - c];
+	return PointerGetDatum(twin);
+}
+
+/*
+ * The keys with the missing form of each word key added (see the head of
+ * this file); *n is updated.  The array has room for twice the keys.
+ */
+static Datum *
+with_twins(Datum *keys, int *n)
+{
+	int			nkeys = *n;
+	Datum	   *all = NULL;
+	int			m = nkeys;
+
+	for (int i = 0; i < nkeys; i++)
+	{
+		text	   *key = (text *) DatumGetPointer(keys[i]);
+		size_t		body;
+		char		kind = company_key_kind(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), &body);
+
+		if ((kind != 'w' && kind != 'r') || has_twin(keys, nkeys, i, body))
+			continue;
+		if (all == NULL)
+		{
+			all = palloc(sizeof(Datum) * (2 * nkeys + 1));
+			memcpy(all, keys, sizeof(Datum) * nkeys);
+		}
+		all[m++] = twin_of(keys[i], body);
+	}
+	*n = m;
+	return all != NULL ? all : keys;
+}
+
+/*
+ * GIN support 2: the keys of an indexed text[] are its elements, with
+ * both forms of every word key.
+ */
 Datum
 channel_company_keys_extract_value(PG_FUNCTION_ARGS)
 {
 	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
 	bool	  **nullFlags = (bool **) PG_GETARG_POINTER(2);
 	Datum	   *elems;
+	int			n = key_elements(PG_GETARG_ARRAYTYPE_P(0), &elems);
 
-	*nentries = key_elements(PG_GETARG_ARRAYTYPE_P(0), &elems);
+	elems = with_twins(elems, &n);
+	*nentries = n;
 	*nullFlags = NULL;
 	PG_RETURN_POINTER(elems);
 }
@@ -144,6 +249,7 @@ channel_company_keys_extract_query(PG_FUNCTION_ARGS)
 	if (strategy != KEYS_MEET_STRATEGY)
 		elog(ERROR, "channel.company_keys_ops: unknown strategy %d", strategy);
 	nkeys = key_elements(PG_GETARG_ARRAYTYPE_P(0), &keys);
+	keys = with_twins(keys, &nkeys);
 	/* at most two entries per key */
 	entries = palloc(sizeof(Datum) * (2 * nkeys + 1));
 	*partialmatch = palloc0(sizeof(bool) * (2 * nkeys + 1));

@@ -13,8 +13,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-#include "channel.h"
-#include "company.h"
+#include "company_sql.h"
 
 PG_FUNCTION_INFO_V1(channel_normalize_company);
 PG_FUNCTION_INFO_V1(channel_company_similarity);
@@ -39,6 +38,14 @@ channel_company_check(company_status st, const char *what)
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("%s is too long to compare", what),
 					 errdetail("Company names of up to %d bytes are normalized.", COMPANY_MAX_BYTES),
+					 errhint("Pass the company's name, not a document.")));
+			break;
+		case COMPANY_TOO_LONG_FOLDED:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s is too long to compare once its compatibility characters are spelled out", what),
+					 errdetail("The NFKC form of a company name may have up to %d UTF-16 code units.",
+							   COMPANY_MAX_FOLDED),
 					 errhint("Pass the company's name, not a document.")));
 			break;
 		case COMPANY_NO_MEMORY:

@@ -144,7 +144,7 @@ matching_tids(Relation index, Snapshot snapshot, Datum keys, ItemPointerData **t
 /*
  * A candidate from its five columns (deal_id, customer_key, partner_id,
  * submitted_at, protected_until), wherever they were read: from the heap
- * here, from the fallback query's result in deal_trigger.c.
+ * here, from the fallback query's result in deal_conflict_find.c.
  */
 void
 deal_candidate_from_columns(const Datum *values, const bool *nulls, deal_candidate *c)

@@ -30,6 +30,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -38,6 +39,7 @@
 #include "utils/rel.h"
 #include "utils/typcache.h"
 
+#include "channel_spi.h"
 #include "channel.h"
 #include "scoring.h"
 
@@ -79,11 +81,83 @@ channel_init_scoring(void)
 							 NULL, NULL, NULL);
 }
 
+/*
+ * A rule the loader cannot use is skipped with a warning, never an error:
+ * the rules are data anyone with INSERT on channel.scoring_rule writes, and
+ * an error here would stop every lead INSERT, score_lead and rescore_leads
+ * in every session until the row is gone.  The table's constraints refuse
+ * every such rule (scoring_rule_list_size keeps lists within MAX_IN_ITEMS),
+ * so this only happens when they were dropped or bypassed.
+ */
+static bool
+skip_rule(const char *attr, const char *op, const char *value, const char *why)
+{
+	const char *shown = value ? value : "";
+	int			len = strlen(shown);
+
+	/* a long value is shown by its first 40 bytes (whole characters) */
+	if (len > 40)
+		shown = psprintf("%.*s...", pg_mbcliplen(shown, len, 40), shown);
+	ereport(WARNING,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("scoring rule \"%s %s %s\" is skipped: %s", attr, op, shown, why),
+			 errdetail("Leads are scored without it until it is fixed."),
+			 errhint("Restore the constraints of channel.scoring_rule and fix or delete the rule.")));
+	return false;
+}
+
+/*
+ * One row of the rule query as a ScoreRule, in the current (rules)
+ * context; false (after a warning) for a rule that cannot be used.
+ */
+static bool
+read_rule(ScoreRule *rule, HeapTuple t, TupleDesc td)
+{
+	char	   *attr = SPI_getvalue(t, td, 1);
+	char	   *op = SPI_getvalue(t, td, 2);
+	char	   *value = SPI_getvalue(t, td, 3);
+	bool		isnull;
+	Datum		pts = SPI_getbinval(t, td, 4, &isnull);
+	Datum		shipped = SPI_getbinval(t, td, 5, &isnull);
+
+	memset(rule, 0, sizeof *rule);
+	rule->attr = scoring_attr_from_name(attr);
+	rule->op = scoring_op_from_name(op);
+	rule->points = DatumGetInt32(pts);
+	rule->shipped = DatumGetBool(shipped);
+	rule->text = value;
+	rule->textlen = value ? strlen(value) : 0;
+	if (rule->attr < 0 || rule->op == SO_INVALID)
+		return skip_rule(attr, op, value, "no such attribute or operator");
+	if (value == NULL && rule->op != SO_IS_NULL)
+		return skip_rule(attr, op, value, "the rule has no value");
+	if (value != NULL && scoring_attr_is_numeric(rule->attr))
+	{
+		char	   *end;
+
+		rule->num = strtod(value, &end);
+		if (*end != '\0' || isnan(rule->num) || isinf(rule->num))
+			return skip_rule(attr, op, value, "the value is not a decimal number");
+	}
+	if (rule->op == SO_IN && value != NULL)
+	{
+		const char **items = palloc(sizeof(char *) * MAX_IN_ITEMS);
+		char	   *copy = pstrdup(value);
+
+		rule->nitems = scoring_split_list(copy, items, MAX_IN_ITEMS);
+		rule->items = items;
+		if (rule->nitems < 0)
+			return skip_rule(attr, op, value,
+							 psprintf("the list has an empty item or more than %d items", MAX_IN_ITEMS));
+	}
+	attr_used[rule->attr] = true;
+	return true;
+}
+
 static void
 load_rules(void)
 {
 	Oid			nsp;
-	int			ret;
 
 	if (!callback_registered)
 	{
@@ -113,72 +187,24 @@ load_rules(void)
 	 */
 	rules_valid = true;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute("SELECT attribute, operator, value, points, rule_id < 0 "
-					  "FROM channel.scoring_rule WHERE active ORDER BY rule_id",
-					  true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "reading channel.scoring_rule failed: %s", SPI_result_code_string(ret));
+	channel_spi_connect();
+	channel_spi_run("reading channel.scoring_rule", SPI_OK_SELECT,
+					"SELECT attribute, operator, value, points, rule_id < 0 "
+					"FROM channel.scoring_rule WHERE active ORDER BY rule_id",
+					0, NULL, NULL, NULL, true, 0);
 
 	if (SPI_processed > 0)
 	{
 		MemoryContext old = MemoryContextSwitchTo(rules_cxt);
 		ScoreRule  *r = palloc0(sizeof(ScoreRule) * SPI_processed);
 		TupleDesc	td = SPI_tuptable->tupdesc;
+		int			n = 0;
 
 		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	t = SPI_tuptable->vals[i];
-			char	   *attr = SPI_getvalue(t, td, 1);
-			char	   *op = SPI_getvalue(t, td, 2);
-			char	   *value = SPI_getvalue(t, td, 3);
-			bool		isnull;
-			Datum		pts = SPI_getbinval(t, td, 4, &isnull);
-			Datum		shipped = SPI_getbinval(t, td, 5, &isnull);
-			ScoreRule  *rule = &r[i];
-
-			rule->attr = scoring_attr_from_name(attr);
-			rule->op = scoring_op_from_name(op);
-			rule->points = DatumGetInt32(pts);
-			rule->shipped = DatumGetBool(shipped);
-			rule->text = value;
-			rule->textlen = value ? strlen(value) : 0;
-			if (rule->attr < 0 || rule->op == SO_INVALID)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("invalid scoring rule \"%s %s %s\"", attr, op, value ? value : ""),
-						 errdetail("The constraints of channel.scoring_rule allow no such rule."),
-						 errhint("Restore the constraints of channel.scoring_rule and fix the rule.")));
-			attr_used[rule->attr] = true;
-			if (value != NULL && scoring_attr_is_numeric(rule->attr))
-			{
-				char	   *end;
-
-				rule->num = strtod(value, &end);
-				if (*end != '\0' || isnan(rule->num))
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("invalid number \"%s\" in a scoring rule on %s", value, attr),
-							 errhint("Numeric attributes compare with a decimal number such as 500 or 2.5.")));
-			}
-			if (rule->op == SO_IN && value != NULL)
-			{
-				const char **items = palloc(sizeof(char *) * MAX_IN_ITEMS);
-				char	   *copy = pstrdup(value);
-
-				rule->nitems = scoring_split_list(copy, items, MAX_IN_ITEMS);
-				rule->items = items;
-				if (rule->nitems < 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("invalid list \"%s\" in a scoring rule on %s", value, attr),
-							 errhint("Write the list as comma-separated, non-empty items (at most %d).",
-									 MAX_IN_ITEMS)));
-			}
-		}
+			if (read_rule(&r[n], SPI_tuptable->vals[i], td))
+				n++;
 		rules = r;
-		nrules = (int) SPI_processed;
+		nrules = n;
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();

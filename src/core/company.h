@@ -6,7 +6,7 @@
  * headers, so the unit tests and the fuzzer link it alone.  Results are
  * returned in malloc'd memory the caller frees with free(); nothing is
  * kept between calls except the ICU transliterators, opened once, and the
- * per-character tables filled from them (company_normalize.c).
+ * per-character tables filled from them (company_fold_tables.c).
  */
 #ifndef CHANNEL_COMPANY_H
 #define CHANNEL_COMPANY_H
@@ -18,13 +18,23 @@
  * enough that transliteration and matching stay in milliseconds. */
 #define COMPANY_MAX_BYTES 65536
 
+/*
+ * Longest NFKC form accepted, in UTF-16 code units: a name's compatibility
+ * characters are spelled out before transliteration, and a few spell out
+ * to many (U+FDFA is 18 characters), so the work is bounded by this, not
+ * by the input alone.  Text without such characters never reaches it
+ * (its NFKC form has at most as many code units as it has UTF-8 bytes).
+ */
+#define COMPANY_MAX_FOLDED 65536
+
 typedef enum company_status
 {
 	COMPANY_OK = 0,
 	COMPANY_INVALID_UTF8,		/* input is not well-formed UTF-8 */
 	COMPANY_TOO_LONG,			/* input longer than COMPANY_MAX_BYTES */
 	COMPANY_NO_MEMORY,			/* malloc failed */
-	COMPANY_ICU_ERROR			/* ICU could not open or run the transliterator */
+	COMPANY_ICU_ERROR,			/* ICU could not open or run the transliterator */
+	COMPANY_TOO_LONG_FOLDED		/* NFKC form longer than COMPANY_MAX_FOLDED */
 } company_status;
 
 typedef enum company_match_kind
@@ -97,6 +107,9 @@ company_status company_match_keys(const char *normalized, char ***keys, int *nke
 char		company_key_kind(const char *key, size_t len, size_t *body);
 bool		company_within_one_typo(const char *a, size_t alen, const char *b, size_t blen);
 bool		company_keys_meet(const char *a, size_t alen, const char *b, size_t blen);
+/* The same, with each key's kind and body as company_key_kind gave them. */
+bool		company_keys_meet_parsed(const char *a, size_t alen, char akind, size_t abody,
+									 const char *b, size_t blen, char bkind, size_t bbody);
 
 /*
  * How many leading bytes of key every key meeting it shares in one of the

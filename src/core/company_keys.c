@@ -61,8 +61,10 @@ company_key_probe_len(const char *key, size_t len)
 	size_t		body;
 	char		kind = company_key_kind(key, len, &body);
 
-	if ((kind != 'w' && kind != 'r') || len == body)
+	if (kind != 'w' && kind != 'r')
 		return len;
+	if (len == body)
+		return body;			/* an empty word: its neighbours are the one-letter words */
 	return body + (len - body - 1) / 2;
 }
 
@@ -103,11 +105,65 @@ company_within_one_typo(const char *a, size_t la, const char *b, size_t lb)
 		memcmp(a + i + 2, b + i + 2, la - i - 2) == 0;	/* i and i + 1 swapped */
 }
 
+/* b's letter k counted from its end */
+#define REV(b, lb, k) ((b)[(lb) - 1 - (k)])
+
 /*
- * Word keys meet within one typo; an acronym ("a:", a short word) meets
- * the initials ("i:") of a name's words, and its equal, while two names'
- * initials do not meet: names of different words with the same initials
- * are no acronym match, and the same words meet through their own keys.
+ * Whether a and b reversed are within one typo: company_within_one_typo
+ * reading b from its end.  The distance of a to b reversed is that of b
+ * to a reversed, so the longer word can always be a.
+ */
+static bool
+within_one_typo_reversed(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t		i = 0;
+
+	if (la < lb)
+	{
+		const char *t = a;
+		size_t		lt = la;
+
+		a = b, la = lb;
+		b = t, lb = lt;
+	}
+	if (la - lb > 1)
+		return false;
+	while (i < lb && a[i] == REV(b, lb, i))
+		i++;
+	if (i == lb)
+		return true;			/* equal, or b is a with its last letter dropped */
+	if (la > lb)
+	{
+		/* b is a with letter i dropped */
+		for (size_t k = i; k < lb; k++)
+			if (a[k + 1] != REV(b, lb, k))
+				return false;
+		return true;
+	}
+	for (size_t k = i + 1;; k++)
+	{
+		if (k == la)
+			return true;		/* letter i replaced */
+		if (a[k] != REV(b, lb, k))
+			break;
+	}
+	if (i + 1 >= la || a[i] != REV(b, lb, i + 1) || a[i + 1] != REV(b, lb, i))
+		return false;
+	for (size_t k = i + 2; k < la; k++)	/* i and i + 1 swapped */
+		if (a[k] != REV(b, lb, k))
+			return false;
+	return true;
+}
+
+/*
+ * Word keys meet within one typo, whichever form each is written in: "w:"
+ * holds the word, "r:" the same word reversed, so "w:siemens" and
+ * "r:snemeis" are one key (an index holds both forms of every word, see
+ * company_keys_gin.c, so that it answers exactly as this function).  An
+ * acronym ("a:", a short word) meets the initials ("i:") of a name's
+ * words, and its equal, while two names' initials do not meet: names of
+ * different words with the same initials are no acronym match, and the
+ * same words meet through their own keys.
  */
 bool
 company_keys_meet(const char *a, size_t alen, const char *b, size_t blen)
@@ -117,6 +173,25 @@ company_keys_meet(const char *a, size_t alen, const char *b, size_t blen)
 	char		akind = company_key_kind(a, alen, &abody);
 	char		bkind = company_key_kind(b, blen, &bbody);
 
+	return company_keys_meet_parsed(a, alen, akind, abody, b, blen, bkind, bbody);
+}
+
+bool
+company_keys_meet_parsed(const char *a, size_t alen, char akind, size_t abody,
+						 const char *b, size_t blen, char bkind, size_t bbody)
+{
+	bool		aword = akind == 'w' || akind == 'r';
+	bool		bword = bkind == 'w' || bkind == 'r';
+
+	if (aword && bword)
+	{
+		/* same head */
+		if (abody != bbody || memcmp(a, b, abody - 2) != 0)
+			return false;
+		if (akind == bkind)
+			return company_within_one_typo(a + abody, alen - abody, b + bbody, blen - bbody);
+		return within_one_typo_reversed(a + abody, alen - abody, b + bbody, blen - bbody);
+	}
 	if (akind != bkind)
 	{
 		if (!((akind == 'a' && bkind == 'i') || (akind == 'i' && bkind == 'a')))
@@ -127,9 +202,5 @@ company_keys_meet(const char *a, size_t alen, const char *b, size_t blen)
 	}
 	if (akind == 'i')
 		return false;
-	if (akind != 'w' && akind != 'r')
-		return alen == blen && memcmp(a, b, alen) == 0;
-	if (abody != bbody || memcmp(a, b, abody) != 0)
-		return false;
-	return company_within_one_typo(a + abody, alen - abody, b + bbody, blen - bbody);
+	return alen == blen && memcmp(a, b, alen) == 0;
 }

@@ -26,13 +26,14 @@
  * Long names are compared on their first COMPANY_MAX_TOKENS tokens.
  */
 #include "company.h"
+#include "company_side.h"
 #include "company_tokens.h"
+#include "company_words.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define COMPANY_MAX_TOKENS 64
 #define MAX_TYPO_TOKEN_LEN 64
 
 static const char *const connectives[] = {
@@ -42,16 +43,21 @@ static const char *const connectives[] = {
 };
 
 static const char *const common_words[] = {
-	"associates", "banca", "banco", "bank", "brewing", "capital", "chemicals", "communications",
-	"companies", "company", "construction", "consulting", "digital", "electric", "electronics",
-	"energy", "engineering", "enterprise", "enterprises", "entertainment", "financial", "foods",
-	"global", "group", "groupe", "grupo", "gruppe", "gruppo", "healthcare", "holding", "holdings",
-	"hotels", "industrial", "industries", "insurance", "international", "intl", "investment",
-	"investments", "logistics", "management", "manufacturing", "media", "medical", "mining",
-	"motors", "network", "networks", "paper", "partners", "pharma", "pharmaceuticals", "plastics",
-	"products", "properties", "resources", "retail", "robotics", "service", "services", "shipping",
-	"software", "solution", "solutions", "steel", "system", "systems", "tech", "technologies",
-	"technology", "telecom", "textiles", "trading", "transport", "worldwide"
+	"airlines", "airways", "associates", "automation", "banca", "banco", "bank", "banking",
+	"brewing", "cables", "capital", "cement", "center", "chemicals", "communications",
+	"companies", "company", "construction", "consulting", "devices", "digital", "distribution",
+	"electric", "electronics", "energy", "engineering", "enterprise", "enterprises",
+	"entertainment", "financial", "foods", "glass", "global", "group", "groupe", "grupo",
+	"gruppe", "gruppo", "healthcare", "holding", "holdings", "hotels", "industrial", "industries",
+	"informatics", "instruments", "insurance", "international", "intl", "investment",
+	"investments", "laboratories", "logistics", "machines", "management", "manufacturing",
+	"materials", "mechanical", "media", "medical", "metals", "microsystems", "mining", "motors",
+	"network", "networks", "optics", "paper", "partners", "payments", "petroleum", "pharma",
+	"pharmaceuticals", "plastics", "power", "products", "properties", "railway", "resources",
+	"retail", "robotics", "service", "services", "shipping", "software", "solution", "solutions",
+	"steel", "system", "systems", "tech", "technologies", "technology", "telecom",
+	"telecommunications", "telephone", "textiles", "trading", "transport", "transportation",
+	"worldwide"
 };
 
 static bool
@@ -90,6 +96,14 @@ token_weight(const char *tok, int len, bool connective)
 		return 0.3;
 	if (len <= 2)
 		return 0.6;
+	/*
+	 * An English word tells less than a coined name: "Pioneer" and
+	 * "Discovery" are many companies, "Kubota" one, so "Pioneer" /
+	 * "Pioneer Foods" stays below the threshold where "Toyota" / "Toyota
+	 * Motors" does not.
+	 */
+	if (company_is_english_word(tok))
+		return COMPANY_WORD_WEIGHT;
 	return 1.0;
 }
 
@@ -142,23 +156,17 @@ edit_distance(const char *a, int la, const char *b, int lb, int max)
 /*
  * What the passes ask of each token, worked out once per name: a trigger
  * compares one new name with every candidate, and these lookups (a length,
- * a scan for digits, a search of the connective list) cost more than the
- * comparisons that use them.
+ * a scan for digits, a search of the connective list, the folded form)
+ * cost more than the comparisons that use them.
  */
-typedef struct side
+bool
+company_side_init(company_side *s, const char *normalized)
 {
-	company_tokens t;
-	int			n;				/* tokens considered */
-	double		weight[COMPANY_MAX_TOKENS];
-	int			len[COMPANY_MAX_TOKENS];
-	bool		digit[COMPANY_MAX_TOKENS];
-	bool		connective[COMPANY_MAX_TOKENS];
-	double		total;
-} side;
+	const char *as[COMPANY_MAX_TOKENS];
+	size_t		size = 1;
+	size_t		used = 0;
 
-static bool
-side_init(side *s, const char *normalized)
-{
+	s->fold = NULL;
 	if (!company_split(normalized, &s->t))
 		return false;
 	s->n = s->t.n < COMPANY_MAX_TOKENS ? s->t.n : COMPANY_MAX_TOKENS;
@@ -167,27 +175,111 @@ side_init(side *s, const char *normalized)
 	{
 		const char *tok = company_token(&s->t, i);
 
+		as[i] = company_word_canonical(tok);
 		s->len[i] = (int) strlen(tok);
+		/* a folded token is at most twice its compared form (x -> ks), with its NUL */
+		size += 2 * strlen(as[i]) + 1;
+	}
+	s->fold = malloc(size);
+	if (s->fold == NULL)
+	{
+		company_tokens_free(&s->t);
+		return false;
+	}
+	for (int i = 0; i < s->n; i++)
+	{
+		const char *tok = company_token(&s->t, i);
+
 		s->digit[i] = has_digit(tok);
 		s->connective[i] = is_connective(tok);
-		s->weight[i] = token_weight(tok, s->len[i], s->connective[i]);
+		s->weight[i] = token_weight(as[i], (int) strlen(as[i]), s->connective[i]);
 		s->total += s->weight[i];
+		s->foff[i] = (int) used;
+		s->flen[i] = (int) company_fold_spelling(as[i], strlen(as[i]), s->fold + used);
+		used += (size_t) s->flen[i] + 1;
 	}
 	return true;
 }
 
-/* Similarity of token i of a and unequal token j of b as typos of each other, or 0. */
-static double
-typo_similarity(const side *a, int i, const side *b, int j)
+void
+company_side_free(company_side *s)
 {
-	int			la = a->len[i];
-	int			lb = b->len[j];
+	company_tokens_free(&s->t);
+	free(s->fold);
+	s->fold = NULL;
+}
+
+/*
+ * Two words, not a typo: both tokens are English words (and not one the
+ * other's plural), or they are compounds whose differing parts are
+ * ("northgate" / "southgate": a common ending, and "north" / "south").
+ */
+static bool
+two_words(const char *x, int lx, const char *y, int ly)
+{
+	int			cs = 0,
+				cp = 0;
+	char		px[COMPANY_FOLD_MAX + 1],
+				py[COMPANY_FOLD_MAX + 1];
+
+	if (lx > COMPANY_FOLD_MAX || ly > COMPANY_FOLD_MAX)
+		return false;
+	if ((lx == ly + 1 && x[ly] == 's' && memcmp(x, y, ly) == 0) ||
+		(ly == lx + 1 && y[lx] == 's' && memcmp(x, y, lx) == 0))
+		return false;
+	if (company_is_english_word(x) && company_is_english_word(y))
+		return true;
+	while (cs < lx && cs < ly && x[lx - 1 - cs] == y[ly - 1 - cs])
+		cs++;
+	while (cp < lx && cp < ly && x[cp] == y[cp])
+		cp++;
+	if (cs >= 3 && lx - cs >= 5 && ly - cs >= 5)
+	{
+		memcpy(px, x, lx - cs), px[lx - cs] = '\0';
+		memcpy(py, y, ly - cs), py[ly - cs] = '\0';
+		if (company_is_english_word(px) && company_is_english_word(py))
+			return true;
+	}
+	if (cp >= 3 && lx - cp >= 5 && ly - cp >= 5)
+	{
+		memcpy(px, x + cp, lx - cp), px[lx - cp] = '\0';
+		memcpy(py, y + cp, ly - cp), py[ly - cp] = '\0';
+		if (company_is_english_word(px) && company_is_english_word(py))
+			return true;
+	}
+	return false;
+}
+
+/* Whether x and y (same length) differ only by two neighbours swapped. */
+static bool
+swapped(const char *x, const char *y, int n)
+{
+	int			i = 0;
+
+	while (i < n && x[i] == y[i])
+		i++;
+	return i + 1 < n && x[i] == y[i + 1] && x[i + 1] == y[i] &&
+		memcmp(x + i + 2, y + i + 2, n - i - 2) == 0;
+}
+
+/*
+ * Similarity of token i of a and token j of b, whose folded forms differ,
+ * as typos of each other, or 0.  Compared on the folded forms; two
+ * neighbours swapped count half a typo (the commonest slip of a typist,
+ * and rare between two real names).
+ */
+static double
+typo_similarity(const company_side *a, int i, const company_side *b, int j)
+{
+	int			la = a->flen[i];
+	int			lb = b->flen[j];
 	int			shorter = la < lb ? la : lb;
 	int			longer = la < lb ? lb : la;
-	int			allowed = shorter >= 9 ? 2 : shorter >= 5 ? 1 : 0;
-	const char *x = company_token(&a->t, i);
-	const char *y = company_token(&b->t, j);
-	int			d;
+	/* two typos in words of nine letters or more as written, one in five or more as folded */
+	int			allowed = shorter >= 5 ? (a->len[i] >= 9 && b->len[j] >= 9 ? 2 : 1) : 0;
+	const char *x = company_side_folded(a, i);
+	const char *y = company_side_folded(b, j);
+	double		d;
 
 	/* more letters apart than typos allowed: most pairs end here */
 	if (allowed == 0 || longer - shorter > allowed || longer > MAX_TYPO_TOKEN_LEN ||
@@ -195,19 +287,82 @@ typo_similarity(const side *a, int i, const side *b, int j)
 		return 0.0;
 	/* one typo, the usual case: a linear check instead of the table */
 	if (allowed == 1)
-		d = la == lb && memcmp(x, y, la) == 0 ? 0 : company_within_one_typo(x, la, y, lb) ? 1 : 2;
+		d = !company_within_one_typo(x, la, y, lb) ? 2 : la == lb && swapped(x, y, la) ? 0.5 : 1;
 	else
 		d = edit_distance(x, la, y, lb, allowed);
-	return d > allowed ? 0.0 : 1.0 - (double) d / longer;
+	if (d > allowed)
+		return 0.0;
+	if (two_words(company_token(&a->t, i), a->len[i], company_token(&b->t, j), b->len[j]))
+		return 0.0;
+	return 1.0 - d / longer;
+}
+
+/*
+ * Whether acr[k..len) spells the tokens of b from end on, each unused
+ * token giving its first letter -- or, with syllables, its first one to
+ * three letters ("kepco" from "korea electric power co...") -- a
+ * connective after the first also giving nothing, when skip allows.  The
+ * run may stop short of the acronym's end by a dropped legal form's
+ * initials ("c", "co", "l": "adnoc" / "abu dhabi national oil [company]")
+ * when it reaches the end of b.  On success *stop is the token after the
+ * run and *w the weight of its tokens.
+ */
+static bool
+spells(const company_side *b, const bool *used_b, int end, int first, const char *acr, int k, int len,
+	   bool syllables, bool skip, int *stop, double *w, int *budget)
+{
+	const char *tok;
+	int			most;
+
+	/* a bound on the search, for names made to defeat it; real ones take a few steps */
+	if (--*budget < 0)
+		return false;
+	if (k == len)
+	{
+		*stop = end;
+		*w = 0;
+		return end - first >= 2;
+	}
+	if (end == b->n)
+	{
+		const char *rest = acr + k;
+
+		*stop = end;
+		*w = 0;
+		return end - first >= 2 && k >= 2 &&
+			(strcmp(rest, "c") == 0 || strcmp(rest, "co") == 0 || strcmp(rest, "l") == 0);
+	}
+	if (used_b[end])
+		return false;
+	tok = company_token(&b->t, end);
+	if (skip && b->connective[end] && end > first &&
+		spells(b, used_b, end + 1, first, acr, k, len, syllables, skip, stop, w, budget))
+	{
+		*w += b->weight[end];
+		return true;
+	}
+	most = syllables ? 3 : 1;
+	for (int p = most; p >= 1; p--)
+	{
+		if (p > b->len[end] || k + p > len || memcmp(tok, acr + k, p) != 0)
+			continue;
+		if (spells(b, used_b, end + 1, first, acr, k + p, len, syllables, skip, stop, w, budget))
+		{
+			*w += b->weight[end];
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
  * Acronym pass, from a's short tokens to runs in b: a run matches when the
  * initials of all its tokens, or of its tokens but the connectives, spell
- * the acronym.
+ * the acronym (0.9), or, for acronyms of four letters or more, their
+ * first syllables do (0.85).
  */
 static double
-acronym_pass(const side *a, const side *b, bool *used_a, bool *used_b, bool *found)
+acronym_pass(const company_side *a, const company_side *b, bool *used_a, bool *used_b, bool *found)
 {
 	double		matched = 0;
 
@@ -218,39 +373,23 @@ acronym_pass(const side *a, const side *b, bool *used_a, bool *used_b, bool *fou
 
 		if (used_a[i] || len < 2 || len > 8 || a->digit[i])
 			continue;
-		for (int start = 0; start < b->n; start++)
-		{
-			for (int skip = 0; skip <= 1; skip++)
-			{
-				int			k = 0;
-				int			end = start;
-				double		w = 0;
-
-				while (end < b->n && k < len && !used_b[end])
+		for (int syl = 0; syl <= (len >= 4 ? 1 : 0); syl++)
+			for (int start = 0; start < b->n; start++)
+				for (int skip = 0; skip <= 1; skip++)
 				{
-					const char *tok = company_token(&b->t, end);
+					int			stop;
+					double		w;
+					int			budget = 64;
 
-					if (skip && b->connective[end] && end > start)
-					{
-						w += b->weight[end++];
+					if (!spells(b, used_b, start, start, acr, 0, len, syl, skip, &stop, &w, &budget))
 						continue;
-					}
-					if (tok[0] != acr[k])
-						break;
-					w += b->weight[end++];
-					k++;
-				}
-				if (k == len && end - start >= 2)
-				{
 					used_a[i] = true;
-					for (int j = start; j < end; j++)
+					for (int j = start; j < stop; j++)
 						used_b[j] = true;
-					matched += 0.9 * (a->weight[i] + w) / 2;
+					matched += (syl ? 0.85 : 0.9) * (a->weight[i] + w) / 2;
 					*found = true;
 					goto next_acronym;
 				}
-			}
-		}
 next_acronym:;
 	}
 	return matched;
@@ -274,7 +413,7 @@ by_similarity_desc(const void *x, const void *y)
 
 /* One direction of the three passes; returns the matched weight. */
 static double
-align(const side *a, const side *b, bool *acronym_found)
+align(const company_side *a, const company_side *b, bool *acronym_found)
 {
 	bool		used_a[COMPANY_MAX_TOKENS] = {false};
 	bool		used_b[COMPANY_MAX_TOKENS] = {false};
@@ -285,8 +424,8 @@ align(const side *a, const side *b, bool *acronym_found)
 	/* equal tokens */
 	for (int i = 0; i < a->n; i++)
 		for (int j = 0; j < b->n; j++)
-			if (!used_b[j] && a->len[i] == b->len[j] &&
-				memcmp(company_token(&a->t, i), company_token(&b->t, j), a->len[i]) == 0)
+			if (!used_b[j] && a->flen[i] == b->flen[j] &&
+				memcmp(company_side_folded(a, i), company_side_folded(b, j), a->flen[i]) == 0)
 			{
 				used_a[i] = used_b[j] = true;
 				matched += (a->weight[i] + b->weight[j]) / 2;
@@ -339,6 +478,30 @@ same_when_concatenated(const char *a, const char *b)
 	return true;
 }
 
+/* The compared forms of both names' words, concatenated, are equal ("astrazeneca" / "astra zeneka"). */
+static bool
+same_folds_concatenated(const company_side *a, const company_side *b)
+{
+	int			i = 0,
+				j = 0;
+	const char *x = a->n > 0 ? company_side_folded(a, 0) : "";
+	const char *y = b->n > 0 ? company_side_folded(b, 0) : "";
+
+	if (a->n == 0 || b->n == 0 || a->n < a->t.n || b->n < b->t.n)
+		return false;
+	for (;;)
+	{
+		if (*x == '\0' && i + 1 < a->n)
+			x = company_side_folded(a, ++i);
+		if (*y == '\0' && j + 1 < b->n)
+			y = company_side_folded(b, ++j);
+		if (*x == '\0' || *y == '\0')
+			return *x == '\0' && *y == '\0' && i + 1 == a->n && j + 1 == b->n;
+		if (*x++ != *y++)
+			return false;
+	}
+}
+
 /*
  * A normalized name made ready for comparison with many others: its side
  * is built once, not once per comparison.
@@ -346,7 +509,7 @@ same_when_concatenated(const char *a, const char *b)
 struct company_name
 {
 	const char *text;			/* the caller's string, kept alive by the caller */
-	side		s;
+	company_side s;
 };
 
 company_name *
@@ -357,7 +520,7 @@ company_name_prepare(const char *normalized)
 	if (name == NULL)
 		return NULL;
 	name->text = normalized;
-	if (!side_init(&name->s, normalized))
+	if (!company_side_init(&name->s, normalized))
 	{
 		free(name);
 		return NULL;
@@ -370,13 +533,13 @@ company_name_free(company_name *name)
 {
 	if (name == NULL)
 		return;
-	company_tokens_free(&name->s.t);
+	company_side_free(&name->s);
 	free(name);
 }
 
 /* The measure between a prepared name and side b of the name b. */
 static float
-similarity_of_sides(const char *a, const side *sa, const char *b, const side *sb,
+similarity_of_sides(const char *a, const company_side *sa, const char *b, const company_side *sb,
 					company_match_kind *kind)
 {
 	bool		acr_ab = false,
@@ -395,7 +558,7 @@ similarity_of_sides(const char *a, const side *sa, const char *b, const side *sb
 		best = ab >= ba ? ab : ba;
 	}
 	k = (ab >= ba ? acr_ab : acr_ba) ? COMPANY_MATCH_ACRONYM : COMPANY_MATCH_FUZZY;
-	if (same_when_concatenated(a, b) && best < 0.95)
+	if ((same_when_concatenated(a, b) || same_folds_concatenated(sa, sb)) && best < 0.95)
 	{
 		best = 0.95;
 		k = COMPANY_MATCH_FUZZY;
@@ -412,7 +575,7 @@ similarity_of_sides(const char *a, const side *sa, const char *b, const side *sb
 float
 company_similarity_prepared(const company_name *a, const char *b, company_match_kind *kind)
 {
-	side		sb;
+	company_side sb;
 	float		score;
 
 	if (strcmp(a->text, b) == 0)
@@ -421,14 +584,14 @@ company_similarity_prepared(const company_name *a, const char *b, company_match_
 			*kind = COMPANY_MATCH_EXACT;
 		return 1.0f;
 	}
-	if (!side_init(&sb, b))
+	if (!company_side_init(&sb, b))
 	{
 		if (kind)
 			*kind = COMPANY_MATCH_NONE;
 		return 0.0f;
 	}
 	score = similarity_of_sides(a->text, &a->s, b, &sb, kind);
-	company_tokens_free(&sb.t);
+	company_side_free(&sb);
 	return score;
 }
 
@@ -465,184 +628,4 @@ company_similarity(const char *a, size_t alen, const char *b, size_t blen,
 	free(na);
 	free(nb);
 	return st;
-}
-
-/* ---------------------------------------------------------------- blocking keys */
-
-typedef struct keyset
-{
-	char	   *buf;
-	size_t		used,
-				cap;
-	int			n;
-} keyset;
-
-static bool
-key_add(keyset *k, const char *prefix, const char *s, size_t len)
-{
-	size_t		need = strlen(prefix) + len + 1;
-
-	if (k->used + need > k->cap)
-	{
-		size_t		cap = (k->cap + need) * 2;
-		char	   *nbuf = realloc(k->buf, cap);
-
-		if (nbuf == NULL)
-			return false;
-		k->buf = nbuf;
-		k->cap = cap;
-	}
-	memcpy(k->buf + k->used, prefix, strlen(prefix));
-	memcpy(k->buf + k->used + strlen(prefix), s, len);
-	k->buf[k->used + need - 1] = '\0';
-	k->used += need;
-	k->n++;
-	return true;
-}
-
-/*
- * Keys of token i of a name.  A word of five letters or more, where
- * company_similarity forgives a typo, is keyed twice, as "w:" and the word
- * and as "r:" and the word reversed: such keys meet their neighbours within
- * one typo, which an index finds in two short ranges (company_keys.c).  A
- * shorter word, or one with a digit, must be equal: "d:" and the word.
- * When prefix_keys asks for them, a word of nine letters or more, where two
- * typos are forgiven, also gets its first and last four letters as keys
- * (see company_match_keys).
- */
-static bool
-token_keys(keyset *k, const side *s, int i, bool prefix_keys)
-{
-	const char *tok = company_token(&s->t, i);
-	size_t		len = (size_t) s->len[i];
-	char	   *reversed;
-
-	if (len < 3)
-		return true;
-	if (len < 5 || s->digit[i])
-		return key_add(k, "d:", tok, len);
-	if (prefix_keys && len >= 9 &&
-		(!key_add(k, "p:", tok, 4) || !key_add(k, "s:", tok + len - 4, 4)))
-		return false;
-	if (!key_add(k, "w:", tok, len) || !key_add(k, "r:", tok, len))
-		return false;
-	/* the "r:" key's body, the last len bytes before its NUL, reversed in place */
-	reversed = k->buf + k->used - 1 - len;
-	for (size_t i = 0; i < len / 2; i++)
-	{
-		char		c = reversed[i];
-
-		reversed[i] = reversed[len - 1 - i];
-		reversed[len - 1 - i] = c;
-	}
-	return true;
-}
-
-/* The name without its spaces: names that differ only in spacing score >= 0.95. */
-static bool
-name_key(keyset *k, const char *normalized)
-{
-	size_t		len = strlen(normalized);
-	char	   *joined = malloc(len + 1);
-	size_t		n = 0;
-	bool		ok;
-
-	if (joined == NULL)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (normalized[i] != ' ')
-			joined[n++] = normalized[i];
-	ok = key_add(k, "k:", joined, n);
-	free(joined);
-	return ok;
-}
-
-company_status
-company_match_keys(const char *normalized, char ***keys, int *nkeys)
-{
-	side		s;
-	keyset		k = {NULL, 0, 0, 0};
-	char		initials[COMPANY_MAX_TOKENS + 1];
-	char		initials_nc[COMPANY_MAX_TOKENS + 1];
-	int			ni = 0,
-				nnc = 0;
-	int			ndistinctive = 0;
-	bool		ok = true;
-	char	  **arr;
-	char	   *p;
-
-	*keys = NULL;
-	*nkeys = 0;
-	if (normalized[0] == '\0')
-		return COMPANY_OK;
-	if (!side_init(&s, normalized))
-		return COMPANY_NO_MEMORY;
-
-	for (int i = 0; i < s.n; i++)
-		ndistinctive += s.weight[i] >= 1.0;
-	ok = name_key(&k, normalized);
-	for (int i = 0; ok && i < s.n; i++)
-	{
-		const char *tok = company_token(&s.t, i);
-		size_t		len = (size_t) s.len[i];
-
-		initials[ni++] = tok[0];
-		if (!s.connective[i])
-			initials_nc[nnc++] = tok[0];
-		/*
-		 * Two typos in one word need the four-letter keys, but only in a
-		 * name whose one distinctive word carries the match: with two or
-		 * more, a pair reaching the threshold nearly always shares another
-		 * word's keys (doc/deals.md gives the measured exceptions).
-		 */
-		if (s.weight[i] >= 1.0)
-			ok = token_keys(&k, &s, i, ndistinctive == 1);
-		/*
-		 * Any short token may be an acronym of the other name -- but a
-		 * business word or a connective only matters in a name of such
-		 * words: beside a distinctive word it weighs too little to carry
-		 * a match, and "foods" or "steel" would find every name of the
-		 * trade.
-		 */
-		if (ok && len >= 2 && len <= 5 && !s.digit[i] && (s.weight[i] > 0.3 || ndistinctive == 0))
-			ok = key_add(&k, "a:", tok, len);
-	}
-	if (ok && ndistinctive == 0)
-		for (int i = 0; ok && i < s.n; i++)
-			ok = token_keys(&k, &s, i, true);
-	/*
-	 * Initials ("i:", met by another name's acronym "a:" of the same
-	 * letters) of three words or more: two initials are shared by too many
-	 * names to narrow anything down (so "HP" meets "Hewlett Packard" only
-	 * through the name's other words).
-	 */
-	if (ok && ni >= 3 && ni <= 5)
-		ok = key_add(&k, "i:", initials, (size_t) ni);
-	if (ok && nnc >= 3 && nnc <= 5 && nnc != ni)
-		ok = key_add(&k, "i:", initials_nc, (size_t) nnc);
-	company_tokens_free(&s.t);
-	if (!ok)
-	{
-		free(k.buf);
-		return COMPANY_NO_MEMORY;
-	}
-
-	/* one block: the pointer array, then the strings */
-	arr = malloc(sizeof(char *) * (size_t) k.n + k.used);
-	if (arr == NULL)
-	{
-		free(k.buf);
-		return COMPANY_NO_MEMORY;
-	}
-	p = (char *) (arr + k.n);
-	memcpy(p, k.buf, k.used);
-	for (int i = 0; i < k.n; i++)
-	{
-		arr[i] = p;
-		p += strlen(p) + 1;
-	}
-	free(k.buf);
-	*keys = arr;
-	*nkeys = k.n;
-	return COMPANY_OK;
 }

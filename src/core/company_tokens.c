@@ -184,3 +184,52 @@ company_tokens_free(company_tokens *t)
 	t->offset = NULL;
 	t->n = 0;
 }
+
+static bool
+is_letter_token(const company_tokens *t, int i)
+{
+	const char *tok = company_token(t, i);
+
+	return tok[0] >= 'a' && tok[0] <= 'z' && tok[1] == '\0';
+}
+
+/*
+ * Runs of two or more one-letter tokens become one token: "I B M" is
+ * "ibm" as "I.B.M." is, "S A" the legal form "sa", and "P & G" (an "and"
+ * between two single letters) "pg".  In place: the run's letters move
+ * into its first token's bytes.
+ */
+void
+company_join_letters(company_tokens *t)
+{
+	int			n = 0;
+
+	for (int i = 0; i < t->n;)
+	{
+		int			j = i,
+					letters = 0;
+
+		while (j < t->n && (is_letter_token(t, j) ||
+							(j > i && j + 1 < t->n && strcmp(company_token(t, j), "and") == 0 &&
+							 is_letter_token(t, j + 1))))
+		{
+			letters += is_letter_token(t, j);
+			j++;
+		}
+		if (letters >= 2)
+		{
+			char	   *dst = t->buf + t->offset[i];
+			int			o = 1;
+
+			for (int k = i + 1; k < j; k++)
+				if (is_letter_token(t, k))
+					dst[o++] = company_token(t, k)[0];
+			dst[o] = '\0';
+			t->offset[n++] = t->offset[i];
+			i = j;
+		}
+		else
+			t->offset[n++] = t->offset[i++];
+	}
+	t->n = n;
+}

@@ -15,11 +15,14 @@ typedef struct company_tokens
 	int			n;
 } company_tokens;
 
-/* Tokenizes text (see company_normalize.c for the rules); false on ENOMEM. */
+/* Tokenizes text (see company_tokens.c for the rules); false on ENOMEM. */
 bool		company_tokenize(const char *text, size_t len, company_tokens *out);
 
 /* Splits an already normalized name on its single spaces. */
 bool		company_split(const char *normalized, company_tokens *out);
+
+/* Joins runs of one-letter tokens into one token ("i b m" -> "ibm"). */
+void		company_join_letters(company_tokens *t);
 
 void		company_tokens_free(company_tokens *t);
 

@@ -1,8 +1,8 @@
 /*
  * routing.h -- lead routing decisions (pure C, no PostgreSQL headers).
  *
- * The SQL wrapper (src/routing_sql.c) loads the candidate partners and
- * decides eligibility (the hard rules); what is here is the arithmetic:
+ * The SQL wrappers (src/routing_*.c) load the candidate partners; what is
+ * here is the arithmetic: the hard rules of eligibility,
  * how well an eligible partner fits a lead, which of the best-fitting
  * partners gets it under the configured fairness policy, and the parsing of
  * the per-tier and per-score-band settings.
@@ -82,8 +82,6 @@ bool		routing_parse_bands(const char *s, RoutingBand *bands, int *n,
 /* Lowest tier a lead of this score may go to. */
 int			routing_min_tier(const RoutingBand *bands, int n, int score);
 
-#endif
-
 /* The hard rules of routing, for one partner and one lead. */
 typedef struct RoutingEligibilityInput
 {
@@ -102,3 +100,5 @@ typedef struct RoutingEligibilityInput
 
 /* NULL when eligible, else why not (a short English phrase). */
 const char *routing_ineligible_reason(const RoutingEligibilityInput *e);
+
+#endif

@@ -52,3 +52,11 @@ AS 'MODULE_PATHNAME', 'channel_det_random'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.det_random(bigint, bigint, bigint) IS
   'Deterministic uniform number in [0, 1) for (seed, stream, index): same arguments, same value, on every platform. Used by generate_demo and seedable policies.';
+
+-- The "not blank" rule of every name, description and reason (src/text_rules.c):
+-- the rule deal customer names have always had, now shared by every CHECK.
+CREATE FUNCTION channel.has_letter_or_digit(t text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'channel_has_letter_or_digit'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.has_letter_or_digit(text) IS
+  'True when the text has a letter or digit as channel.normalize_company sees it (any script, after NFKC and transliteration to Latin): the "not blank" rule of every name, description and reason. False for text made only of spaces, punctuation, invisible characters (U+200B, U+FEFF, U+202E, ...) or lone combining marks.';

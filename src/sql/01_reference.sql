@@ -2,7 +2,7 @@
 
 CREATE TABLE channel.country (
   code   channel.country_code PRIMARY KEY,
-  name   text NOT NULL CHECK (btrim(name) <> ''),
+  name   text NOT NULL CHECK (channel.has_letter_or_digit(name)),
   region channel.region_code NOT NULL
 );
 COMMENT ON TABLE channel.country IS
@@ -272,6 +272,11 @@ AS $$
 DECLARE
   found_region channel.region_code;
 BEGIN
+  IF code IS NULL THEN
+    RAISE EXCEPTION 'country code must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass an ISO 3166-1 alpha-2 code, e.g. GB for the United Kingdom.';
+  END IF;
   SELECT c.region INTO found_region FROM channel.country c WHERE c.code = country_region.code;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown country code "%"', code
@@ -283,16 +288,17 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.country_region(channel.country_code) IS
-  'Sales region of an ISO 3166-1 alpha-2 country; raises foreign_key_violation for an unknown code.';
+  'Sales region of an ISO 3166-1 alpha-2 country; raises foreign_key_violation for an unknown code, null_value_not_allowed for NULL.';
 
 CREATE TABLE channel.product_line (
   code                   channel.product_code PRIMARY KEY,
-  name                   text NOT NULL CHECK (btrim(name) <> ''),
+  name                   text NOT NULL CHECK (length(name) <= 200 AND channel.has_letter_or_digit(name)),
   requires_certification boolean NOT NULL DEFAULT false,
   min_cert_level         channel.cert_level NOT NULL DEFAULT 'associate',
   protection_days        integer NOT NULL DEFAULT 90 CHECK (protection_days BETWEEN 1 AND 730),
   active                 boolean NOT NULL DEFAULT true,
-  created_at             timestamptz NOT NULL DEFAULT now()
+  created_at             timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT product_line_times_in_range CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00')
 );
 COMMENT ON TABLE channel.product_line IS
   'Product lines partners are authorized, certified and registered for. Filled by the vendor; kept by pg_dump.';

@@ -4,26 +4,26 @@ CREATE FUNCTION channel.normalize_company(name text) RETURNS text
 AS 'MODULE_PATHNAME', 'channel_normalize_company'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.normalize_company(text) IS
-  'Normalized company name: any script to Latin ASCII (ICU NFKC; Any-Latin; Latin-ASCII), lower case, & and + as "and", dotted abbreviations joined, leading "the" and legal forms (Inc, GmbH, S.A., OOO, K.K., ...) dropped, single spaces. Only [a-z0-9 ] remain; empty when the name has no letter or digit.';
+  'Normalized company name: any script to Latin ASCII (ICU NFKC; Any-Latin; Latin-ASCII; Japanese legal forms read as Japanese, a word boundary between kanji and kana), lower case, & and + as "and", dotted abbreviations and runs of single letters joined (I.B.M., I B M), "the" first or last and legal forms of every jurisdiction written after or before the name (Inc, GmbH, S.A., Anonim Şirketi, PJSC, ООО, PT, 株式会社, ...; src/core/legal_forms.txt) dropped, single spaces. Only [a-z0-9 ] remain; empty when the name has no letter or digit.';
 
 CREATE FUNCTION channel.company_similarity(a text, b text) RETURNS float4
 AS 'MODULE_PATHNAME', 'channel_company_similarity'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_similarity(text, text) IS
-  'How likely two company names denote one company, in [0, 1]: weighted Dice over normalized tokens (rare tokens weigh more than "group" or "systems"), with typo tolerance, acronym matching ("IBM" / "International Business Machines"); symmetric; 1 for equal normalized names.';
+  'How likely two company names denote one company, in [0, 1]: weighted Dice over normalized tokens compared in one form (business abbreviations, plurals and trade words of other languages folded, src/core/company_words.txt; a spelling fold under which transliteration schemes and spelling variants meet), rare tokens weighing more than "group" or "systems", one or two typos forgiven but not between two English words, acronyms by initials or syllables ("IBM" / "International Business Machines", "KEPCO"); symmetric; 1 for equal normalized names.';
 
 CREATE FUNCTION channel.company_match_keys(name text) RETURNS text[]
 AS 'MODULE_PATHNAME', 'channel_company_match_keys'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_match_keys(text) IS
-  'Blocking keys of a company name (k: the normalized name without spaces; w: and r: each distinctive word of 5+ letters and the word reversed; d: shorter distinctive words; p: and s: first and last four letters for two typos; a: short words that may be acronyms; i: initials of 3 to 5 words): names that reach the matching threshold have keys that meet (operator &&~), so a GIN index over them finds every candidate match.';
+  'Blocking keys of a company name (k: the normalized name without spaces; w: and r: each distinctive word of 5+ letters, in its compared form, and reversed; d: shorter distinctive words; p: and s: first and last four letters for two typos; a: short words that may be acronyms; i: initials of 3 to 5 words): names that reach the matching threshold have keys that meet (operator &&~), so a GIN index over them finds every candidate match.';
 
 -- Keys meet when equal, word keys also within one typo (src/core/company_keys.c).
 CREATE FUNCTION channel.company_keys_meet(keys text[], other text[]) RETURNS boolean
 AS 'MODULE_PATHNAME', 'channel_company_keys_meet'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_keys_meet(text[], text[]) IS
-  'True when a key of one array meets a key of the other: equal keys, word keys (w:, r:) of the same head and kind within one typo (a letter replaced, inserted or dropped, or two neighbours swapped), an acronym (a:) and the same letters as initials (i:) -- but never two initials. Symmetric. The function of the operator &&~.';
+  'True when a key of one array meets a key of the other: equal keys, word keys of the same head within one typo (a letter replaced, inserted or dropped, or two neighbours swapped; w: holds the word, r: the same word reversed, so w:abc and r:cba are one key), an acronym (a:) and the same letters as initials (i:) -- but never two initials. Symmetric. The function of the operator &&~, which gives this answer on every plan.';
 
 CREATE OPERATOR channel.&&~ (
   LEFTARG = text[], RIGHTARG = text[], FUNCTION = channel.company_keys_meet,
@@ -43,12 +43,12 @@ CREATE FUNCTION channel.company_keys_extract_value(text[], internal, internal) R
 AS 'MODULE_PATHNAME', 'channel_company_keys_extract_value'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_keys_extract_value(text[], internal, internal) IS
-  'GIN support of channel.company_keys_ops: the index entries of a key array (its non-null keys).';
+  'GIN support of channel.company_keys_ops: the index entries of a key array (its non-null keys, and both forms, w: and r:, of every word key).';
 CREATE FUNCTION channel.company_keys_extract_query(text[], internal, int2, internal, internal, internal, internal) RETURNS internal
 AS 'MODULE_PATHNAME', 'channel_company_keys_extract_query'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_keys_extract_query(text[], internal, int2, internal, internal, internal, internal) IS
-  'GIN support of channel.company_keys_ops: the entries a query key array looks up (word keys as partial matches from their first half).';
+  'GIN support of channel.company_keys_ops: the entries a query key array looks up (both forms of every word key, each a partial match from its first half).';
 CREATE FUNCTION channel.company_keys_compare_partial(text, text, int2, internal) RETURNS integer
 AS 'MODULE_PATHNAME', 'channel_company_keys_compare_partial'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

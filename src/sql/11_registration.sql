@@ -1,6 +1,6 @@
 -- 11_registration.sql: deal registration, conflict detection and the
 -- registration lifecycle (doc/deals.md).  The trigger is C
--- (src/deal_trigger.c); the lifecycle functions are SQL that authorize
+-- (src/deal_*.c); the lifecycle functions are SQL that authorize
 -- themselves against channel.current_partner().
 
 -- customer_key is ASCII by construction, so it is compared byte by byte
@@ -43,7 +43,10 @@ CREATE TABLE channel.deal_conflict (
   CONSTRAINT deal_conflict_not_self CHECK (deal_id <> other_deal_id),
   CONSTRAINT deal_conflict_winner_is_party
     CHECK (winner_deal_id IS NULL OR winner_deal_id IN (deal_id, other_deal_id)),
-  CONSTRAINT deal_conflict_winner_when_resolved CHECK (winner_deal_id IS NULL OR resolved_at IS NOT NULL)
+  CONSTRAINT deal_conflict_winner_when_resolved CHECK (winner_deal_id IS NULL OR resolved_at IS NOT NULL),
+  CONSTRAINT deal_conflict_times_in_range
+    CHECK (detected_at >= '1900-01-01 00:00:00+00' AND detected_at < '2201-01-01 00:00:00+00'
+           AND resolved_at >= '1900-01-01 00:00:00+00' AND resolved_at < '2201-01-01 00:00:00+00')
 );
 COMMENT ON TABLE channel.deal_conflict IS
   'A registration (deal_id) found to claim the same end customer and product line as another registrant''s live one (other_deal_id) in an overlapping window. Written by the registration trigger; closed by resolve_conflict, reject_deal or expiry. Partners never read it: each row names another registration.';
@@ -72,6 +75,35 @@ CREATE TRIGGER deal_register
   FOR EACH ROW EXECUTE FUNCTION channel.deal_register();
 COMMENT ON TRIGGER deal_register ON channel.deal IS
   'Normalizes the customer, sets protection and detects conflicting registrations.';
+
+-- customer_key and customer_match_keys are derived: deal_register computes
+-- them at every insert and every change of the name, country or line, and
+-- an UPDATE that sets them to anything else is refused.  The guard fires
+-- before deal_register (triggers fire in name order), so it sees what the
+-- statement wrote.  No column list or WHEN clause: either would tie the
+-- trigger to the columns it guards.
+CREATE FUNCTION channel.deal_keys_guard() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF NEW.customer_key IS DISTINCT FROM OLD.customer_key
+     OR NEW.customer_match_keys IS DISTINCT FROM OLD.customer_match_keys THEN
+    RAISE EXCEPTION 'cannot write customer_key or customer_match_keys of deal %', OLD.deal_id
+      USING ERRCODE = 'generated_always',
+            DETAIL = 'Both are derived from customer_name, customer_country and product_line by the registration trigger.',
+            HINT = 'Update customer_name, customer_country or product_line; the keys follow.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION channel.deal_keys_guard() IS
+  'Trigger: refuses an UPDATE of channel.deal that writes customer_key or customer_match_keys (derived columns) with other values.';
+CREATE TRIGGER deal_keys_guard
+  BEFORE UPDATE ON channel.deal
+  FOR EACH ROW EXECUTE FUNCTION channel.deal_keys_guard();
+COMMENT ON TRIGGER deal_keys_guard ON channel.deal IS
+  'Keeps the derived customer keys derived; see channel.deal_keys_guard().';
 
 CREATE FUNCTION channel.deal_record_conflicts() RETURNS trigger
 AS 'MODULE_PATHNAME', 'channel_deal_record_conflicts_trigger'
@@ -157,6 +189,35 @@ $$;
 COMMENT ON FUNCTION channel.deal_illegal_transition(channel.deal, text, text) IS
   'Internal: raises the error for a lifecycle action the deal''s status does not allow.';
 
+-- Money arguments: a finite number, 0 or more, that numeric(16,2) holds.
+-- numeric NaN passes "amount >= 0" (NaN sorts above every number), so it is
+-- refused by name.
+CREATE FUNCTION channel.check_amount(amount numeric, what text, hint text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF amount IS NULL THEN
+    RAISE EXCEPTION '% must not be NULL', what USING ERRCODE = 'null_value_not_allowed', HINT = hint;
+  END IF;
+  IF amount = 'NaN' OR amount IN ('Infinity', '-Infinity') THEN
+    RAISE EXCEPTION '% must be a finite number', what
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = format('%s was %s.', what, amount), HINT = hint;
+  END IF;
+  IF amount < 0 THEN
+    RAISE EXCEPTION '% must not be negative', what
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = format('%s was %s.', what, amount), HINT = hint;
+  END IF;
+  IF round(amount, 2) >= 1e14 THEN
+    RAISE EXCEPTION '% is too large', what
+      USING ERRCODE = 'numeric_value_out_of_range',
+            DETAIL = format('%s was %s; amounts are below 100000000000000 (numeric(16,2)).', what, amount), HINT = hint;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION channel.check_amount(numeric, text, text) IS
+  'Internal: raises null_value_not_allowed, invalid_parameter_value or numeric_value_out_of_range unless amount is a finite number from 0 to below 1e14 (what names the argument, hint is the hint).';
+
 -- ---------------------------------------------------------------------------
 -- Registering
 -- ---------------------------------------------------------------------------
@@ -193,15 +254,29 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Use the code of an active row of channel.product_line.';
   END IF;
-  IF amount < 0 THEN
-    RAISE EXCEPTION 'amount must not be negative'
-      USING ERRCODE = 'invalid_parameter_value', DETAIL = pg_catalog.format('amount was %s.', amount),
-            HINT = 'Register the expected deal value, 0 or more.';
+  PERFORM channel.check_amount(amount, 'amount', 'Register the expected deal value, 0 or more.');
+  IF pg_catalog.length(customer_name) > 300 THEN
+    RAISE EXCEPTION 'customer name is too long'
+      USING ERRCODE = 'string_data_right_truncation',
+            DETAIL = pg_catalog.format('%s characters; at most 300.', pg_catalog.length(customer_name)),
+            HINT = 'Write the end customer''s company name.';
+  END IF;
+  IF NOT channel.has_letter_or_digit(customer_name) THEN
+    RAISE EXCEPTION 'customer name has no letter or digit'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'A registration is matched against others by the customer''s name.',
+            HINT = 'Write the end customer''s company name.';
   END IF;
   IF expected_close < current_date THEN
     RAISE EXCEPTION 'expected close date is in the past'
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Register opportunities that are still open.';
+  END IF;
+  IF expected_close > date '2200-12-31' THEN
+    RAISE EXCEPTION 'expected close date % is out of range', expected_close
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Dates of the channel lie between 1900-01-01 and 2200-12-31.',
+            HINT = 'Register the date the customer is expected to sign.';
   END IF;
   IF registrant IS NOT NULL THEN
     SELECT pt.status, EXISTS (SELECT 1 FROM channel.partner_product pp
@@ -252,7 +327,8 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'Run channel.expire_deals(); the partner may register the opportunity again.';
   END IF;
-  UPDATE channel.deal dl SET status = 'approved', decided_at = now(), status_reason = 'approved'
+  -- never before the submission, even for a transaction older than it
+  UPDATE channel.deal dl SET status = 'approved', decided_at = greatest(now(), dl.submitted_at), status_reason = 'approved'
   WHERE dl.deal_id = d.deal_id;
 END
 $$;
@@ -266,16 +342,27 @@ AS $$
 DECLARE
   d channel.deal := channel.deal_for_action(reject_deal.deal_id, 'reject deals', true);
 BEGIN
-  IF reason IS NULL OR pg_catalog.btrim(reason) = '' THEN
+  IF reason IS NULL THEN
     RAISE EXCEPTION 'a rejection needs a reason'
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Say why, e.g. ''duplicate'' or ''direct account''.';
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Say why, e.g. ''duplicate'' or ''direct account''.';
+  END IF;
+  IF NOT channel.has_letter_or_digit(reason) THEN
+    RAISE EXCEPTION 'a rejection needs a reason'
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The reason has no letter or digit.',
+            HINT = 'Say why, e.g. ''duplicate'' or ''direct account''.';
+  END IF;
+  IF pg_catalog.length(reason) > 500 THEN
+    RAISE EXCEPTION 'reason is too long'
+      USING ERRCODE = 'string_data_right_truncation',
+            DETAIL = pg_catalog.format('%s characters; at most 500.', pg_catalog.length(reason)),
+            HINT = 'Summarize why the registration is rejected.';
   END IF;
   IF d.status NOT IN ('submitted', 'conflict', 'approved') THEN
     PERFORM channel.deal_illegal_transition(d, 'reject', 'Only live registrations (submitted, conflict, approved) are rejected.');
   END IF;
-  UPDATE channel.deal dl SET status = 'rejected', decided_at = now(), status_reason = reason
+  UPDATE channel.deal dl SET status = 'rejected', decided_at = greatest(now(), dl.submitted_at), status_reason = reason
   WHERE dl.deal_id = d.deal_id;
-  UPDATE channel.deal_conflict c SET resolved_at = now()
+  UPDATE channel.deal_conflict c SET resolved_at = greatest(now(), c.detected_at)
   WHERE (c.deal_id = d.deal_id OR c.other_deal_id = d.deal_id) AND c.resolved_at IS NULL;
 END
 $$;
@@ -336,16 +423,15 @@ BEGIN
     RAISE EXCEPTION 'won must be true or false'
       USING ERRCODE = 'null_value_not_allowed', HINT = 'Say whether the deal was won.';
   END IF;
-  IF amount < 0 THEN
-    RAISE EXCEPTION 'amount must not be negative'
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the final deal value, or NULL to keep the registered one.';
+  IF amount IS NOT NULL THEN
+    PERFORM channel.check_amount(amount, 'amount', 'Pass the final deal value, or NULL to keep the registered one.');
   END IF;
   IF d.status <> 'approved' THEN
     PERFORM channel.deal_illegal_transition(d, 'close', 'Only approved registrations are closed as won or lost.');
   END IF;
   UPDATE channel.deal dl
   SET status = CASE WHEN won THEN 'won' ELSE 'lost' END::channel.deal_status,
-      closed_at = now(), amount = coalesce(close_deal.amount, dl.amount),
+      closed_at = greatest(now(), dl.submitted_at), amount = coalesce(close_deal.amount, dl.amount),
       status_reason = CASE WHEN won THEN 'won' ELSE 'lost' END
   WHERE dl.deal_id = d.deal_id;
 END
@@ -382,14 +468,14 @@ BEGIN
   -- lock the other registrations in a fixed order, then settle
   PERFORM 1 FROM channel.deal dl WHERE dl.deal_id = ANY (losers) ORDER BY dl.deal_id FOR UPDATE;
   UPDATE channel.deal dl
-  SET status = 'rejected', decided_at = now(), status_reason = 'conflict resolved in favour of another registration'
+  SET status = 'rejected', decided_at = greatest(now(), dl.submitted_at), status_reason = 'conflict resolved in favour of another registration'
   WHERE dl.deal_id = ANY (losers) AND dl.status IN ('submitted', 'approved', 'conflict');
   GET DIAGNOSTICS n = ROW_COUNT;
   IF w.status <> 'approved' THEN
-    UPDATE channel.deal dl SET status = 'approved', decided_at = now(), status_reason = 'won the conflict'
+    UPDATE channel.deal dl SET status = 'approved', decided_at = greatest(now(), dl.submitted_at), status_reason = 'won the conflict'
     WHERE dl.deal_id = w.deal_id;
   END IF;
-  UPDATE channel.deal_conflict c SET resolved_at = now(), winner_deal_id = w.deal_id
+  UPDATE channel.deal_conflict c SET resolved_at = greatest(now(), c.detected_at), winner_deal_id = w.deal_id
   WHERE (c.deal_id = w.deal_id OR c.other_deal_id = w.deal_id) AND c.resolved_at IS NULL;
   RETURN n;
 END

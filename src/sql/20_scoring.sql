@@ -32,8 +32,11 @@ CREATE TABLE channel.scoring_rule (
            OR value ~ '^-?[0-9]{1,15}(\.[0-9]{1,6})?$'),
   CONSTRAINT scoring_rule_list_value
     CHECK (operator <> 'in' OR value ~ '^\s*[^,\s][^,]*(,\s*[^,\s][^,]*)*$'),
+  CONSTRAINT scoring_rule_list_size
+    CHECK (operator <> 'in' OR pg_catalog.array_length(pg_catalog.string_to_array(value, ','), 1) <= 64),
+  CONSTRAINT scoring_rule_times_in_range CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00'),
   CONSTRAINT scoring_rule_value_not_blank
-    CHECK (value IS NULL OR btrim(value) <> '')
+    CHECK (value IS NULL OR channel.has_letter_or_digit(value))
 );
 COMMENT ON TABLE channel.scoring_rule IS
   'Lead scoring rules, kept as data a channel manager edits: a lead scores the sum of the points of the active rules it matches, clamped to 0..100. Rules with a negative rule_id ship with the extension (switch them off with channel.shipped_scoring_rules = off).';
@@ -43,7 +46,7 @@ COMMENT ON COLUMN channel.scoring_rule.attribute IS
   'Lead column tested: source, campaign, industry, country, region, product_line, authority, need (text) or employees, budget, timeline_days (numbers).';
 COMMENT ON COLUMN channel.scoring_rule.operator IS
   '=, <> (any attribute); <, <=, >, >= (numbers only); in (text, value is a comma-separated list); is_null (value NULL). A NULL attribute matches only is_null.';
-COMMENT ON COLUMN channel.scoring_rule.value IS 'What the attribute is compared with: text, a decimal number, or a comma-separated list for in; NULL for is_null.';
+COMMENT ON COLUMN channel.scoring_rule.value IS 'What the attribute is compared with: text, a decimal number, or a comma-separated list of at most 64 items for in; NULL for is_null.';
 COMMENT ON COLUMN channel.scoring_rule.points IS 'Points added when the rule matches, -100 to 100.';
 COMMENT ON COLUMN channel.scoring_rule.active IS 'Only active rules count.';
 COMMENT ON COLUMN channel.scoring_rule.description IS 'Why the rule exists, for the people who maintain the rules.';
@@ -96,6 +99,27 @@ CREATE TRIGGER scoring_rule_guard_change
   EXECUTE FUNCTION channel.scoring_rule_guard();
 COMMENT ON TRIGGER scoring_rule_guard_insert ON channel.scoring_rule IS 'Reserves negative rule ids for shipped rules.';
 COMMENT ON TRIGGER scoring_rule_guard_change ON channel.scoring_rule IS 'Keeps shipped rules read-only.';
+
+-- TRUNCATE fires no row trigger, so the tables holding shipped rows refuse
+-- it outright (TG_ARGV[0]: how to remove one's own rows instead).
+CREATE FUNCTION channel.shipped_rows_truncate_guard() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  RAISE EXCEPTION 'cannot truncate channel.%: it holds rows that ship with the extension', TG_TABLE_NAME
+    USING ERRCODE = 'object_not_in_prerequisite_state',
+          DETAIL = 'Shipped rows are read-only and restored only by CREATE EXTENSION.',
+          HINT = TG_ARGV[0];
+END
+$$;
+COMMENT ON FUNCTION channel.shipped_rows_truncate_guard() IS
+  'Trigger: refuses TRUNCATE of a table holding rows the extension ships (channel.scoring_rule, channel.reject_reason); the hint says how to delete one''s own rows.';
+CREATE TRIGGER scoring_rule_guard_truncate
+  BEFORE TRUNCATE ON channel.scoring_rule
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION channel.shipped_rows_truncate_guard('Delete your own rules: DELETE FROM channel.scoring_rule WHERE rule_id > 0.');
+COMMENT ON TRIGGER scoring_rule_guard_truncate ON channel.scoring_rule IS 'Keeps the shipped rules from being truncated away.';
 
 CREATE FUNCTION channel.scoring_rule_changed() RETURNS trigger
 AS 'MODULE_PATHNAME', 'channel_scoring_rule_changed'
@@ -200,7 +224,8 @@ CREATE TABLE channel.win_model_line (
   product_line channel.product_code PRIMARY KEY REFERENCES channel.product_line (code) ON DELETE CASCADE,
   wins         integer NOT NULL CHECK (wins >= 0),
   losses       integer NOT NULL CHECK (losses >= 0),
-  trained_at   timestamptz NOT NULL DEFAULT now()
+  trained_at   timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT win_model_line_times_in_range CHECK (trained_at >= '1900-01-01 00:00:00+00' AND trained_at < '2201-01-01 00:00:00+00')
 );
 COMMENT ON TABLE channel.win_model_line IS
   'Win-probability model, per product line: how many converted (wins) and lost (losses) leads it was trained on. Written by channel.train_scoring().';

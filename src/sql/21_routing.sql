@@ -1,7 +1,7 @@
 -- 21_routing.sql: lead routing, partner actions on leads, SLA recall
 -- (doc/leads.md).
 --
--- Routing is C (src/routing_sql.c over src/core/routing.c); the partner
+-- Routing is C (src/routing_*.c over src/core/routing.c); the partner
 -- actions are PL/pgSQL.  Every status change is recorded in
 -- channel.lead_event by the history trigger of 03_leads.sql, which copies
 -- the lead's status_reason: each action below sets status_reason to what the
@@ -17,7 +17,7 @@
 CREATE TABLE channel.reject_reason (
   code        text PRIMARY KEY
               CONSTRAINT reject_reason_code_format CHECK (code ~ '^[a-z][a-z0-9_]{1,39}$'),
-  description text NOT NULL CONSTRAINT reject_reason_description_not_blank CHECK (btrim(description) <> ''),
+  description text NOT NULL CONSTRAINT reject_reason_description_not_blank CHECK (length(description) <= 500 AND channel.has_letter_or_digit(description)),
   active      boolean NOT NULL DEFAULT true,
   shipped     boolean NOT NULL DEFAULT false
 );
@@ -64,6 +64,11 @@ CREATE TRIGGER reject_reason_guard_change
   EXECUTE FUNCTION channel.reject_reason_guard();
 COMMENT ON TRIGGER reject_reason_guard_insert ON channel.reject_reason IS 'Only the extension installs shipped codes.';
 COMMENT ON TRIGGER reject_reason_guard_change ON channel.reject_reason IS 'Keeps shipped codes read-only.';
+CREATE TRIGGER reject_reason_guard_truncate
+  BEFORE TRUNCATE ON channel.reject_reason
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION channel.shipped_rows_truncate_guard('Delete your own codes: DELETE FROM channel.reject_reason WHERE NOT shipped.');
+COMMENT ON TRIGGER reject_reason_guard_truncate ON channel.reject_reason IS 'Keeps the shipped codes from being truncated away.';
 
 -- ---------------------------------------------------------------- routing
 
@@ -156,7 +161,8 @@ BEGIN
   IF l.status <> 'routed' THEN
     PERFORM channel.lead_transition_error(l, 'accept', 'a routed');
   END IF;
-  UPDATE channel.lead ld SET status = 'accepted', accepted_at = now(), status_reason = NULL
+  -- never before the routing, even for a transaction older than it
+  UPDATE channel.lead ld SET status = 'accepted', accepted_at = greatest(now(), ld.routed_at), status_reason = NULL
   WHERE ld.lead_id = l.lead_id;
 END
 $$;
@@ -170,8 +176,15 @@ AS $$
 DECLARE
   l channel.lead := channel.lead_for_action(reject_lead.lead_id, 'Reject the leads routed to you.');
 BEGIN
-  IF reason IS NULL OR NOT EXISTS (SELECT 1 FROM channel.reject_reason r WHERE r.code = reason AND r.active) THEN
-    RAISE EXCEPTION 'invalid reject reason "%"', coalesce(reason, 'NULL')
+  IF reason IS NULL THEN
+    RAISE EXCEPTION 'reason must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed',
+            DETAIL = 'A rejection gives one of the active codes of channel.reject_reason.',
+            HINT = pg_catalog.format('Use one of: %s.',
+                     (SELECT pg_catalog.string_agg(r.code, ', ' ORDER BY r.code) FROM channel.reject_reason r WHERE r.active));
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM channel.reject_reason r WHERE r.code = reason AND r.active) THEN
+    RAISE EXCEPTION 'invalid reject reason "%"', pg_catalog.left(reason, 40)
       USING ERRCODE = 'invalid_parameter_value',
             DETAIL = 'A rejection gives one of the active codes of channel.reject_reason.',
             HINT = pg_catalog.format('Use one of: %s.',
@@ -262,7 +275,7 @@ BEGIN
   VALUES (l.partner_id, l.lead_id, l.company, l.country, l.product_line, coalesce(l.budget, 0),
           current_date + coalesce(l.timeline_days, 90))
   RETURNING deal_id INTO new_deal;
-  UPDATE channel.lead ld SET status = 'converted', closed_at = now(),
+  UPDATE channel.lead ld SET status = 'converted', closed_at = greatest(now(), ld.accepted_at),
          status_reason = pg_catalog.format('deal %s', new_deal)
   WHERE ld.lead_id = l.lead_id;
   RETURN new_deal;
@@ -287,7 +300,13 @@ BEGIN
             DETAIL = pg_catalog.format('%s characters; at most 500.', length(reason)),
             HINT = 'Summarize why the lead was lost.';
   END IF;
-  UPDATE channel.lead ld SET status = 'lost', closed_at = now(), status_reason = reason
+  IF NOT channel.has_letter_or_digit(reason) THEN
+    RAISE EXCEPTION 'reason has no letter or digit'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'A reason is text a person can read; blank or invisible text is not one.',
+            HINT = 'Say why the lead was lost, or pass NULL.';
+  END IF;
+  UPDATE channel.lead ld SET status = 'lost', closed_at = greatest(now(), ld.accepted_at), status_reason = reason
   WHERE ld.lead_id = l.lead_id;
 END
 $$;

@@ -62,7 +62,12 @@ CREATE TABLE channel.partner_month (
   last_lead_accepted  timestamptz,
   last_deal_registered timestamptz,
   last_sale           timestamptz,
-  PRIMARY KEY (partner_id, month)
+  PRIMARY KEY (partner_id, month),
+  -- NaN is never a figure (numeric and float8 NaN equal NaN, so <> refuses it)
+  CONSTRAINT partner_month_figures_finite
+    CHECK (won_revenue <> 'NaN' AND open_pipeline <> 'NaN' AND accept_hours_sum <> 'NaN'
+           AND accept_hours_median <> 'NaN' AND accept_hours_p90 <> 'NaN' AND close_days_median <> 'NaN'),
+  CONSTRAINT partner_month_times_in_range CHECK (month BETWEEN '1900-01-01' AND '2200-12-31')
 );
 COMMENT ON TABLE channel.partner_month IS
   'Rollup: one row per partner and UTC calendar month in which something happened. Kept by CALL channel.refresh_rollups() (dirty months only) and channel.rebuild_rollups(); always equal to channel.partner_month_computed once refreshed.';

@@ -164,6 +164,10 @@ BEGIN
     'from_date and to_date must not be NULL',
     'The funnel counts what happened between the two dates, both included.',
     'For the last quarter: SELECT * FROM channel.lead_funnel(current_date - 90, current_date);');
+  PERFORM channel.bi_check(from_date BETWEEN '2000-01-01' AND '2999-12-31' AND to_date BETWEEN '2000-01-01' AND '2999-12-31',
+    format('from_date and to_date must be dates between 2000-01-01 and 2999-12-31, got %s and %s', from_date, to_date),
+    'The funnel counts what happened between the two dates, both included.',
+    'For the last quarter: SELECT * FROM channel.lead_funnel(current_date - 90, current_date);');
   PERFORM channel.bi_check(from_date <= to_date,
     format('from_date %s is after to_date %s', from_date, to_date),
     'The window runs from from_date to to_date, both included.',

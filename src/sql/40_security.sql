@@ -57,7 +57,7 @@ AS $$
   SELECT f::name FROM unnest(CASE role_name
     WHEN 'channel_partner' THEN ARRAY[
       -- identity, reference data, and what triggers on a partner's writes call
-      'current_partner', 'country_region',
+      'current_partner', 'country_region', 'has_letter_or_digit',
       -- portal (41_portal.sql)
       'lead_contact',
       -- deals (issue 3)

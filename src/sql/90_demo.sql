@@ -103,7 +103,7 @@ INSERT INTO channel.demo_language VALUES
 
 CREATE TABLE channel.demo_country_profile (
   country   channel.country_code PRIMARY KEY REFERENCES channel.country (code),
-  weight    float8 NOT NULL CHECK (weight > 0),
+  weight    float8 NOT NULL CHECK (weight > 0 AND weight < 'Infinity'),
   lang      text NOT NULL REFERENCES channel.demo_language (lang),
   suffixes  text[] NOT NULL,
   suffix_first boolean NOT NULL DEFAULT false
@@ -248,23 +248,38 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  t_end   timestamptz := as_of + time '12:00';   -- "now" of the demo world
+  t_end   timestamptz;   -- "now" of the demo world: as_of at noon, once as_of is checked
   n_cust  integer;
   s       bigint := seed;
   scratch text;
 BEGIN
-  IF partners IS NULL OR partners < 20 OR partners > 5000000 THEN
+  IF partners IS NULL OR leads IS NULL OR seed IS NULL OR as_of IS NULL THEN
+    RAISE EXCEPTION 'partners, leads, seed and as_of must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed',
+            DETAIL = format('NULL: %s.', array_to_string(ARRAY[CASE WHEN partners IS NULL THEN 'partners' END,
+                                                              CASE WHEN leads IS NULL THEN 'leads' END,
+                                                              CASE WHEN seed IS NULL THEN 'seed' END,
+                                                              CASE WHEN as_of IS NULL THEN 'as_of' END], ', ')),
+            HINT = 'Leave an argument out for its default: SELECT * FROM channel.generate_demo();';
+  END IF;
+  IF partners < 20 OR partners > 5000000 THEN
     RAISE EXCEPTION 'partners must be between 20 and 5000000'
       USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', partners),
             HINT = 'The IDC-shaped default is 27500 partners.';
   END IF;
-  IF leads IS NULL OR leads < 0 OR leads > 50000000 THEN
+  IF leads < 0 OR leads > 50000000 THEN
     RAISE EXCEPTION 'leads must be between 0 and 50000000'
-      USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', leads);
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', leads),
+            HINT = 'The default is 200000 leads.';
   END IF;
-  IF seed IS NULL OR as_of IS NULL THEN
-    RAISE EXCEPTION 'seed and as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  -- the demo world spans two years before as_of and a year after it, all
+  -- inside the dates the channel accepts (1900-01-01 .. 2200-12-31)
+  IF as_of NOT BETWEEN '2000-01-01' AND '2190-12-31' THEN
+    RAISE EXCEPTION 'as_of must be a date between 2000-01-01 and 2190-12-31'
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', as_of),
+            HINT = 'Leave as_of out for today.';
   END IF;
+  t_end := as_of + time '12:00';
   IF EXISTS (SELECT 1 FROM channel.partner) OR EXISTS (SELECT 1 FROM channel.lead)
      OR EXISTS (SELECT 1 FROM channel.deal) THEN
     RAISE EXCEPTION 'the channel already holds data'

@@ -8,16 +8,24 @@
  *   - normalized output is [a-z0-9] words separated by single spaces;
  *   - normalizing it again changes nothing;
  *   - similarity is in [0, 1], symmetric, and 1 for equal normalized names;
- *   - every blocking key is non-empty.
+ *   - every blocking key is non-empty, every word key ("w:") comes with its
+ *     other form ("r:", the word reversed) and meets it, as the GIN
+ *     operator class relies on;
+ *   - each word's compared form (company_words.c) is [a-z0-9], and folding
+ *     it again changes nothing (keys and similarity see the same word);
+ *   - an input refused (too long, or too long once NFKC spells it out)
+ *     returns nothing.
  * AddressSanitizer and LeakSanitizer catch memory errors and leaks.
  *
  *   make fuzz && ./test/fuzz/fuzz_company.fuzz test/fuzz/corpus
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "company.h"
+#include "company_words.h"
 
 static void
 check_normalized(const char *s)
@@ -40,6 +48,40 @@ check_normalized(const char *s)
 		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
 			abort();
 	}
+}
+
+/* Each token's compared form: lower-case letters and digits, a fixed point of the fold. */
+static void
+check_folds(const char *normalized)
+{
+	char	   *copy = strdup(normalized);
+
+	if (copy == NULL)
+		abort();
+	for (char *tok = strtok(copy, " "); tok != NULL; tok = strtok(NULL, " "))
+	{
+		const char *as = company_word_canonical(tok);
+		size_t		n = strlen(as);
+		char	   *f = malloc(2 * n + 1);
+		char	   *g = malloc(4 * n + 1);
+		size_t		fl,
+					gl;
+
+		if (f == NULL || g == NULL)
+			abort();
+		fl = company_fold_spelling(as, n, f);
+		if (fl != strlen(f) || fl > 2 * n)
+			abort();
+		for (size_t i = 0; i < fl; i++)
+			if (!((f[i] >= 'a' && f[i] <= 'z') || (f[i] >= '0' && f[i] <= '9')))
+				abort();
+		gl = company_fold_spelling(f, fl, g);
+		if (gl != fl || memcmp(f, g, fl) != 0)
+			abort();
+		free(f);
+		free(g);
+	}
+	free(copy);
 }
 
 static char *
@@ -81,6 +123,26 @@ check_keys(const char *normalized)
 		if (company_keys_meet(keys[i], len, keys[i], len) != (company_key_kind(keys[i], len, &body) != 'i') ||
 			company_key_probe_len(keys[i], len) > len)
 			abort();
+		/* a word key's other form is there too, and meets it */
+		if (company_key_kind(keys[i], len, &body) == 'w')
+		{
+			bool		twin = false;
+
+			for (int j = 0; j < nkeys && !twin; j++)
+			{
+				size_t		tb;
+
+				if (strlen(keys[j]) != len || company_key_kind(keys[j], len, &tb) != 'r' || tb != body)
+					continue;
+				twin = true;
+				for (size_t c = 0; twin && c < len - body; c++)
+					twin = keys[j][body + c] == keys[i][len - 1 - c];
+				if (twin && !company_keys_meet(keys[i], len, keys[j], len))
+					abort();
+			}
+			if (!twin)
+				abort();
+		}
 	}
 	free(keys);
 }
@@ -132,7 +194,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	   *b = normalize_checked(data + rest, size - rest);
 
 	if (whole)
+	{
 		check_keys(whole);
+		check_folds(whole);
+	}
 	if (a && b)
 	{
 		float		ab = company_similarity_normalized(a, b, NULL);

@@ -23,13 +23,14 @@ trap cleanup EXIT
 q -c "CREATE EXTENSION IF NOT EXISTS pg_cron" -c "CREATE EXTENSION channel"
 
 # a routed lead whose partner-month is queued for the rollup; its deadline
-# lies far ahead, or the recall job (every 5 or 10 minutes, also scheduled
-# below) would take it back from partner 1 when the wait spans such a minute
+# lies as far ahead as an SLA can (720 hours, lead_sla_bounded), or the
+# recall job (every 5 or 10 minutes, also scheduled below) would take it
+# back from partner 1 when the wait spans such a minute
 q <<-'SQL'
 	INSERT INTO channel.product_line (code, name) VALUES ('SERVERS', 'Servers');
 	INSERT INTO channel.partner (partner_id, name, status, country) VALUES (1, 'Alpha Systemhaus GmbH', 'active', 'DE');
 	INSERT INTO channel.lead (lead_id, company, country, product_line, status, partner_id, routed_at, accept_by)
-	VALUES (1, 'Siemens AG', 'DE', 'SERVERS', 'routed', 1, '2026-03-10 10:00+00', '2099-03-12 10:00+00');
+	VALUES (1, 'Siemens AG', 'DE', 'SERVERS', 'routed', 1, now(), now() + interval '720 hours');
 SQL
 [ "$(q -c "SELECT count(*) FROM channel.partner_month")" = 0 ] || fail "rollup filled before any refresh"
 
@@ -69,7 +70,8 @@ for _ in $(seq 1 45); do
 done
 q -F ' | ' -c "SELECT j.jobname, r.status, r.return_message FROM cron.job_run_details r JOIN cron.job j USING (jobid) ORDER BY r.runid"
 [ "$done_runs" -gt 0 ] || fail "the refresh job did not run successfully"
-[ "$(q -c "SELECT leads_routed FROM channel.partner_month WHERE partner_id = 1 AND month = '2026-03-01'")" = 1 ] \
+[ "$(q -c "SELECT leads_routed FROM channel.partner_month WHERE partner_id = 1
+                AND month = (SELECT channel.month_of(routed_at) FROM channel.lead WHERE lead_id = 1)")" = 1 ] \
 	|| fail "the scheduled refresh did not fill the rollup"
 [ "$(q -c "SELECT count(*) FROM channel.partner_month_dirty")" = 0 ] || fail "queue not drained by the job"
 [ "$(q -c "SELECT count(*) FROM cron.job_run_details r JOIN cron.job j USING (jobid)

@@ -1,12 +1,14 @@
 /* test_company.c -- normalization, similarity and blocking keys of company names. */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <unicode/utrans.h>
 #include <unicode/ustring.h>
 
 #include "unit.h"
 #include "company.h"
+#include "company_words.h"
 
 static char *
 norm(const char *s)
@@ -81,20 +83,31 @@ UNIT_TEST(normalize_other_scripts)
 static char *
 norm_by_whole_string_icu(const char *s)
 {
-	static UTransliterator *trans;
+	/* Cyrillic through the BGN/PCGN romanization first, Ukrainian's for Ukrainian letters */
+	static const char *const chains[] = {"NFKC; Any-Latin; Latin-ASCII",
+		"NFKC; Russian-Latin/BGN; Any-Latin; Latin-ASCII",
+	"NFKC; Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII"};
+	static UTransliterator *cache[3];
+	UTransliterator *trans;
+	int			chain = 0;
 	UChar		buf[1024];
 	char		latin[4096];
 	int32_t		len = 0,
 				limit;
 	UErrorCode	err = U_ZERO_ERROR;
 
-	if (trans == NULL)
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+		if (*p >= 0xD0 && *p <= 0xD3)
+			chain = strstr(s, "\xd1\x96") || strstr(s, "\xd1\x97") || strstr(s, "\xd1\x94") ||
+				strstr(s, "\xd2\x91") ? 2 : 1;
+	if (cache[chain] == NULL)
 	{
 		UChar		id[64];
 
-		u_charsToUChars("NFKC; Any-Latin; Latin-ASCII", id, 29);
-		trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
+		u_charsToUChars(chains[chain], id, (int32_t) strlen(chains[chain]) + 1);
+		cache[chain] = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
 	}
+	trans = cache[chain];
 	u_strFromUTF8(buf, 1024, &len, s, -1, &err);
 	limit = len;
 	utrans_transUChars(trans, buf, &len, 1024, 0, &limit, &err);
@@ -107,7 +120,7 @@ UNIT_TEST(normalize_fast_paths_agree_with_icu)
 	const char *names[] = {
 		"Société Générale S.A.", "Nguyễn Hoàng Công ty Cổ phần", "Łódź Fabryka Sp. z o.o.",
 		"Ærø Øresund A/S", "Þórsson ehf.", "Crème Brûlée — “Pâtisserie” SARL", "Ştefan Ţară S.R.L.",
-		"ПАО «СИБИРЬ БАНК СЕВЕР»", "Объединённая компания", "Τράπεζα Πειραιώς Α.Ε.", "Ελληνικά Πετρέλαια",
+		"ПАО «СИБИРЬ БАНК СЕВЕР»", "Объединённая компания", "ПрАТ «Київстар»", "Яндекс", "Τράπεζα Πειραιώς Α.Ε.", "Ελληνικά Πετρέλαια",
 		"東京電力株式会社", "新世纪集团有限责任公司", "ABC中国银行", "中国ABC", "1中国", "A.B中国", "«中国»",
 		"トヨタ自動車株式会社", "ソニーグループ", "삼성전자 주식회사", "ＳＯＮＹ　株式会社", "Ｆｏｏ（株）",
 		"שטראוס גרופ", "مجموعة الفطيم", "บริษัท ปูนซิเมนต์ไทย จำกัด", "टाटा मोटर्स लिमिटेड"
@@ -518,4 +531,184 @@ UNIT_TEST(one_typo_check_agrees_with_every_typo_made)
 		}
 	}
 	CHECK(n == 1093);
+}
+
+UNIT_TEST(word_key_forms_are_one_key)
+{
+	char		a[600],
+				b[600],
+				ra[300],
+				rb[300];
+	const char *words[] = {"", "a", "b", "ab", "ba", "abc", "acb", "bcde", "abcde", "abdce", "aabb", "abab", "bbaa"};
+	size_t		nwords = sizeof(words) / sizeof(words[0]);
+
+	CHECK(meet("w:siemens", "r:snemeis"));		/* the same word in its two forms */
+	CHECK(meet("w:siemens", "r:snemies"));		/* and one typo apart */
+	CHECK(meet("w:bcde", "r:edcba"));			/* the first letter dropped */
+	CHECK(meet("US|NET|w:siemens", "US|NET|r:snemeis"));
+	CHECK(!meet("US|NET|w:siemens", "DE|NET|r:snemeis"));
+	CHECK(!meet("w:siemens", "r:siemens"));
+	CHECK(meet("w:", "w:a"));					/* an empty word and a one-letter one */
+	CHECK(meet("w:", "r:"));
+	CHECK(!meet("w:", "r:ab"));
+	/* every pair of small words: w:x meets r:(y reversed) exactly when x and y are one typo apart */
+	for (size_t i = 0; i < nwords; i++)
+		for (size_t j = 0; j < nwords; j++)
+		{
+			bool		typo = company_within_one_typo(words[i], strlen(words[i]), words[j], strlen(words[j]));
+
+			snprintf(a, sizeof(a), "w:%s", words[i]);
+			reverse_into(rb, words[j], strlen(words[j]));
+			snprintf(b, sizeof(b), "r:%s", rb);
+			CHECK(meet(a, b) == typo);
+			reverse_into(ra, words[i], strlen(words[i]));
+			snprintf(a, sizeof(a), "r:%s", ra);
+			CHECK(meet(a, b) == typo);
+		}
+	/* a probe of an empty word is the whole range of its kind */
+	CHECK(company_key_probe_len("w:", 2) == 2);
+	CHECK(company_key_probe_len("US|NET|r:", 9) == 9);
+}
+
+UNIT_TEST(expanding_compatibility_characters_are_bounded)
+{
+	/* U+FDFA spells out to 18 characters under NFKC */
+	size_t		n = COMPANY_MAX_BYTES / 3;
+	char	   *s = malloc(n * 3 + 1);
+	char	   *out = NULL;
+	float		score = -1;
+	clock_t		t0;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + 3 * i, "\xef\xb7\xba", 3);
+	s[n * 3] = '\0';
+	t0 = clock();
+	CHECK(company_normalize(s, n * 3, &out) == COMPANY_TOO_LONG_FOLDED);
+	CHECK(out == NULL);
+	CHECK(company_similarity(s, n * 3, "Acme", 4, &score, NULL) == COMPANY_TOO_LONG_FOLDED);
+	/* refused from the NFKC form, before the costly transliteration */
+	CHECK((double) (clock() - t0) / CLOCKS_PER_SEC < 0.5);
+	/* up to the bound it is read: 3,640 of them are 65,520 code units */
+	CHECK(company_normalize(s, 3640 * 3, &out) == COMPANY_OK);
+	CHECK(out != NULL && strncmp(out, "sly allh", 8) == 0);
+	free(out);
+	CHECK(company_normalize(s, 3641 * 3, &out) == COMPANY_TOO_LONG_FOLDED);
+	/* one such character in a name is no problem */
+	CHECK_STR(norm("Acme \xef\xb7\xba"), "acme sly allh lyh wslm");
+	free(s);
+	CHECK(strstr(company_status_text(COMPANY_TOO_LONG_FOLDED), "NFKC") != NULL);
+}
+
+UNIT_TEST(legal_forms_written_other_ways)
+{
+	/* transliterated post-Soviet forms, before or after the name, in any quotes */
+	CHECK_STR(norm("PJSC Volgatransgaz"), "volgatransgaz");
+	CHECK_STR(norm("\xd0\x9f\xd0\x90\xd0\x9e \xc2\xab\xd0\x92\xd0\xbe\xd0\xbb\xd0\xb3\xd0\xb0\xd1\x82\xd1\x80\xd0\xb0\xd0\xbd\xd1\x81\xd0\xb3\xd0\xb0\xd0\xb7\xc2\xbb"),
+			  "volgatransgaz");	/* ПАО «Волгатрансгаз» */
+	CHECK_STR(norm("Volgatransgaz OJSC"), "volgatransgaz");
+	CHECK_STR(norm("\xd0\x9e\xd0\x9e\xd0\x9e \xc2\xab\xd0\xa1\xd0\xb5\xd0\xb2\xd0\xb5\xd1\x80\xd0\xbe\xd0\xbb\xd0\xb5\xd1\x81\xc2\xbb"),
+			  "severoles");		/* ООО «Северолес» */
+	CHECK_STR(norm("TOO Kcell"), "kcell");
+	CHECK_STR(norm("PrJSC Kyivstar"), "kyivstar");
+	CHECK_STR(norm("PT Karya Abadi"), "karya abadi");
+	CHECK_STR(norm("PT Telkom Indonesia (Persero) Tbk"), "telkom indonesia");
+	/* spelled out, of several jurisdictions */
+	CHECK_STR(norm("Arcelik Anonim Sirketi"), "arcelik");
+	CHECK_STR(norm("Orlen Sp\xc3\xb3\xc5\x82ka Akcyjna"), "orlen");
+	CHECK_STR(norm("Allegro Sp\xc3\xb3\xc5\x82ka z ograniczon\xc4\x85 odpowiedzialno\xc5\x9b\x63i\xc4\x85"), "allegro");
+	CHECK_STR(norm("Skoda Auto akciov\xc3\xa1 spole\xc4\x8dnost"), "skoda auto");
+	CHECK_STR(norm("Heineken Naamloze Vennootschap"), "heineken");
+	CHECK_STR(norm("Alsea Sociedad An\xc3\xb3nima de Capital Variable"), "alsea");
+	CHECK_STR(norm("Kabushiki Kaisha Toshiba"), "toshiba");
+	/* Japanese: the form read as Japanese, a word boundary before the katakana brand */
+	CHECK_STR(norm("\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe\xe3\x83\x8b\xe3\x82\xb3\xe3\x83\xb3"), "nikon");	/* 株式会社ニコン */
+	CHECK_STR(norm("\xe3\x83\x8b\xe3\x82\xb3\xe3\x83\xb3\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe"), "nikon");	/* ニコン株式会社 */
+	CHECK_STR(norm("\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe"), "kabushiki kaisha");	/* a form alone is the name */
+	/* the article last, as sorted lists write it; quotes of every kind */
+	CHECK_STR(norm("Hartwell Co., The"), "hartwell");
+	CHECK_STR(norm("Boeing Company, The"), "boeing");
+	CHECK_STR(norm("\xe2\x80\x9e" "Polsat\" Sp. z o.o."), "polsat");
+	CHECK_STR(norm("\xe3\x80\x8c\xe3\x82\xbd\xe3\x83\x8b\xe3\x83\xbc\xe3\x80\x8d"), norm("\xe3\x82\xbd\xe3\x83\x8b\xe3\x83\xbc"));	/* 「ソニー」 */
+	/* letters of "X & Y" are the name, not a form before it; single letters join */
+	CHECK_STR(norm("AT&T Inc."), "at and t");
+	CHECK_STR(norm("I B M"), "ibm");
+	CHECK_STR(norm("J P Morgan"), "jp morgan");
+}
+
+UNIT_TEST(spelling_fold_is_idempotent_and_joins_schemes)
+{
+	const char *groups[][4] = {
+		{"kuzbassenergo", "kuzbasenergo", NULL},
+		{"lukoil", "lukojl", NULL},
+		{"yandex", "jandeks", "iandeks", NULL},
+		{"shchekinoazot", "schekinoazot", NULL},
+		{"khimprom", "himprom", NULL},
+		{"zhiguli", "ziguli", NULL},
+		{"sheremetyevo", "sheremetjevo", NULL},
+		{"uralkaliy", "uralkalij", "uralkali", NULL},
+		{"schaefer", "schafer", NULL},
+		{"hoejgaard", "hojgaard", NULL},
+		{"aalborg", "alborg", NULL},
+		{"strassenbau", "strasenbau", NULL},
+		{"philips", "filips", NULL},
+		{"organisation", "organization", NULL},
+		{"kellogg", "kelogg", NULL},
+		{"tsentrtelekom", "centrtelecom", NULL},
+		{"masoutis", "masutis", NULL},
+	};
+
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+	{
+		char		first[200];
+
+		company_fold_spelling(groups[g][0], strlen(groups[g][0]), first);
+		for (int k = 0; k < 4 && groups[g][k] != NULL; k++)
+		{
+			char		f[200],
+						again[400];
+
+			company_fold_spelling(groups[g][k], strlen(groups[g][k]), f);
+			company_fold_spelling(f, strlen(f), again);
+			CHECK_STR(f, first);
+			CHECK_STR(again, f);	/* a fixed point */
+		}
+	}
+	{
+		char		f[200];
+
+		company_fold_spelling("3m", 2, f);	/* tokens with digits as they are */
+		CHECK_STR(f, "3m");
+	}
+	CHECK_STR(company_word_canonical("hldgs"), "holdings");
+	CHECK_STR(company_word_canonical("optik"), "optics");
+	CHECK_STR(company_word_canonical("sistemas"), "systems");
+	CHECK_STR(company_word_canonical("acme"), "acme");
+	CHECK(company_is_english_word("printing") && company_is_english_word("painting"));
+	CHECK(!company_is_english_word("siemens"));
+}
+
+UNIT_TEST(real_world_variants_match)
+{
+	/* abbreviations, trade words of other languages, transliteration schemes */
+	CHECK(sim("Kestrel Tech", "Kestrel Technologies") >= 0.85f);
+	CHECK(sim("Marlin Intl Hldgs", "Marlin International Holdings") >= 0.85f);
+	CHECK(sim("Alderbank Finl Svcs", "Alderbank Financial Services") >= 0.85f);
+	CHECK(sim("Kestrel Optik GmbH", "Kestrel Optics GmbH") >= 0.85f);
+	CHECK(sim("Bosch Systeme", "Bosch Sistemas") >= 0.85f);
+	CHECK(sim("Kuzbassenergo", "Kuzbasenergo") >= 0.85f);
+	CHECK(sim("PJSC Volgatransgaz", "\xd0\x9f\xd0\x90\xd0\x9e \xc2\xab\xd0\x92\xd0\xbe\xd0\xbb\xd0\xb3\xd0\xb0\xd1\x82\xd1\x80\xd0\xb0\xd0\xbd\xd1\x81\xd0\xb3\xd0\xb0\xd0\xb7\xc2\xbb") >= 0.99f);
+	CHECK(sim("Sch\xc3\xa4" "fer Werke", "Schaefer Werke") >= 0.85f);
+	CHECK(sim("Nestle", "Nestel") >= 0.85f);		/* two neighbours swapped: half a typo */
+	/* acronyms: syllables, and a dropped legal form's initial */
+	CHECK(sim("KEPCO", "Korea Electric Power Corporation") >= 0.85f);
+	CHECK(sim("ADNOC", "Abu Dhabi National Oil Company") >= 0.85f);
+	CHECK(share_key("adnoc", "abu dhabi national oil"));
+	/* false friends stay apart */
+	CHECK(sim("Printing Solutions Ltd", "Painting Solutions Ltd") < 0.85f);
+	CHECK(sim("Health Partners", "Wealth Partners") < 0.85f);
+	CHECK(sim("Northgate Information Solutions", "Southgate Information Solutions") < 0.85f);
+	CHECK(sim("Evergreen Marine", "Evergreen Medical") < 0.85f);
+	CHECK(sim("Neste", "Nestle") < 0.85f);
+	/* and the fold keeps the measure symmetric */
+	CHECK(sim("Jandeks", "Yandex") == sim("Yandex", "Jandeks"));
 }

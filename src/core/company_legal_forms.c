@@ -1,0 +1,259 @@
+/*
+ * company_legal_forms.c -- the legal-form designations company_normalize
+ * drops (step 5 of company_normalize.c): the list of legal_forms.txt,
+ * compiled in as legal_forms.inc, tokenized by the rules names are, and
+ * indexed by the token a form ends (or, for forms written first, begins)
+ * with.
+ */
+#include "company.h"
+#include "company_fold.h"
+#include "company_legal_forms.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- legal forms */
+
+static const struct
+{
+	const char *text;
+	bool		before_too;
+}			legal_form_source[] = {
+#include "legal_forms.inc"
+};
+
+#define N_LEGAL_FORMS (sizeof(legal_form_source) / sizeof(legal_form_source[0]))
+
+typedef struct legal_form
+{
+	company_tokens tokens;
+	bool		before_too;
+} legal_form;
+
+static legal_form *legal_forms;
+static size_t n_legal_forms;
+
+/*
+ * A name is checked against every form at each end, so the forms are
+ * indexed by the token a match must end with (for forms at the end) and
+ * begin with (forms written first): a binary search finds the few that
+ * can match.  Within one token, entries keep the longest-first order.
+ */
+static int *forms_by_last;
+static int *forms_by_first;
+static int	n_forms_by_last;
+static int	n_forms_by_first;
+
+static const char *
+form_edge_token(int f, bool last)
+{
+	const company_tokens *t = &legal_forms[f].tokens;
+
+	return company_token(t, last ? t->n - 1 : 0);
+}
+
+/* Orders forms by one edge token, then by their longest-first position. */
+static int
+compare_edge(int fa, int fb, bool last)
+{
+	int			c = strcmp(form_edge_token(fa, last), form_edge_token(fb, last));
+
+	return c != 0 ? c : fa - fb;
+}
+
+static int
+by_last_token(const void *a, const void *b)
+{
+	return compare_edge(*(const int *) a, *(const int *) b, true);
+}
+
+static int
+by_first_token(const void *a, const void *b)
+{
+	return compare_edge(*(const int *) a, *(const int *) b, false);
+}
+
+/* Builds both indexes over legal_forms; false on ENOMEM. */
+static bool
+index_legal_forms(void)
+{
+	int			n = 0;
+
+	forms_by_last = malloc(sizeof(int) * (n_legal_forms + 1));
+	forms_by_first = malloc(sizeof(int) * (n_legal_forms + 1));
+	if (forms_by_last == NULL || forms_by_first == NULL)
+	{
+		free(forms_by_last);
+		free(forms_by_first);
+		forms_by_last = forms_by_first = NULL;
+		return false;
+	}
+	for (size_t f = 0; f < n_legal_forms; f++)
+	{
+		if (legal_forms[f].tokens.n == 0)
+			continue;			/* a form of punctuation alone never matches */
+		forms_by_last[n++] = (int) f;
+		if (legal_forms[f].before_too)
+			forms_by_first[n_forms_by_first++] = (int) f;
+	}
+	n_forms_by_last = n;
+	qsort(forms_by_last, n, sizeof(int), by_last_token);
+	qsort(forms_by_first, n_forms_by_first, sizeof(int), by_first_token);
+	forms_by_last[n] = -1;		/* end marker */
+	forms_by_first[n_forms_by_first] = -1;
+	return true;
+}
+
+/* The first entry of index (ending with -1) whose edge token is token. */
+static const int *
+forms_with_edge(const int *index, int n, const char *token, bool last)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (strcmp(form_edge_token(index[mid], last), token) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return &index[lo];
+}
+
+static int
+longest_first(const void *a, const void *b)
+{
+	return ((const legal_form *) b)->tokens.n - ((const legal_form *) a)->tokens.n;
+}
+
+/* Undoes a half-done load_legal_forms (out of memory); returns false. */
+static bool
+free_legal_forms(void)
+{
+	for (size_t k = 0; k < n_legal_forms; k++)
+		company_tokens_free(&legal_forms[k].tokens);
+	free(legal_forms);
+	legal_forms = NULL;
+	n_legal_forms = 0;
+	return false;
+}
+
+/* The forms, tokenized by the same rules as names, longest first. */
+bool
+company_load_legal_forms(void)
+{
+	if (legal_forms != NULL)
+		return true;
+	legal_forms = calloc(N_LEGAL_FORMS, sizeof(legal_form));
+	if (legal_forms == NULL)
+		return false;
+	for (size_t i = 0; i < N_LEGAL_FORMS; i++)
+	{
+		const char *t = legal_form_source[i].text;
+		size_t		len = strlen(t);
+		char	   *latin = NULL;
+		bool		ok;
+
+		/* forms written with accents or in other scripts are read like names */
+		if (!company_is_plain_ascii((const unsigned char *) t, len) &&
+			company_fold_to_latin(t, len, &latin, &len) == COMPANY_OK)
+			t = latin;
+		ok = company_tokenize(t, len, &legal_forms[n_legal_forms].tokens);
+		free(latin);
+		if (!ok)
+			return free_legal_forms();
+		legal_forms[n_legal_forms].before_too = legal_form_source[i].before_too;
+		n_legal_forms++;
+	}
+	qsort(legal_forms, n_legal_forms, sizeof(legal_form), longest_first);
+	if (!index_legal_forms())
+		return free_legal_forms();
+	return true;
+}
+
+static bool
+tokens_equal_at(const company_tokens *t, int at, const company_tokens *form)
+{
+	for (int k = 0; k < form->n; k++)
+		if (strcmp(company_token(t, at + k), company_token(form, k)) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * The first form, in longest-first order, that tokens [first, last) end
+ * with (at_end) or begin with, leaving at least one token; -1 if none.
+ */
+static int
+matching_form(const company_tokens *t, int first, int last, bool at_end)
+{
+	const char *edge = company_token(t, at_end ? last - 1 : first);
+	const int  *f = at_end ? forms_with_edge(forms_by_last, n_forms_by_last, edge, true)
+		: forms_with_edge(forms_by_first, n_forms_by_first, edge, false);
+
+	for (; *f >= 0 && strcmp(form_edge_token(*f, at_end), edge) == 0; f++)
+	{
+		const company_tokens *form = &legal_forms[*f].tokens;
+
+		if (last - first > form->n &&
+			tokens_equal_at(t, at_end ? last - form->n : first, form))
+			return *f;
+	}
+	return -1;
+}
+
+/*
+ * Drops "the" (first or last), legal forms and the "and" they leave, from [*first, *last);
+ * never the last remaining token.  Of the forms that match, the longest
+ * goes first, at the end when it matches both ends.
+ */
+void
+company_strip_legal_forms(const company_tokens *t, int *first, int *last)
+{
+	bool		changed = true;
+
+	while (changed && *last - *first > 1)
+	{
+		int			at_end,
+					at_start;
+
+		changed = false;
+		if (strcmp(company_token(t, *first), "the") == 0)
+		{
+			(*first)++;
+			changed = true;
+			if (*last - *first <= 1)
+				break;
+		}
+		/* the article written after the name, as lists sort it: "Boeing Company, The" */
+		if (strcmp(company_token(t, *last - 1), "the") == 0)
+		{
+			(*last)--;
+			changed = true;
+			if (*last - *first <= 1)
+				break;
+		}
+		at_end = matching_form(t, *first, *last, true);
+		at_start = matching_form(t, *first, *last, false);
+		/* a form's letters starting "X & Y" are the name: "AT&T" is no Ukrainian "AT" */
+		if (at_start >= 0 &&
+			strcmp(company_token(t, *first + legal_forms[at_start].tokens.n), "and") == 0)
+			at_start = -1;
+		if (at_end >= 0 && (at_start < 0 || at_end <= at_start))
+		{
+			*last -= legal_forms[at_end].tokens.n;
+			if (*last - *first > 1 && strcmp(company_token(t, *last - 1), "and") == 0)
+				(*last)--;
+			changed = true;
+		}
+		else if (at_start >= 0)
+		{
+			*first += legal_forms[at_start].tokens.n;
+			changed = true;
+		}
+	}
+}
