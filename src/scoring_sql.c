@@ -2,6 +2,12 @@
  * scoring_sql.c -- SQL wrappers of rule scoring (src/core/scoring.c).
  *
  *   channel.score_lead(l channel.lead) RETURNS integer
+ *   channel.score_lead_values(source, campaign, industry, country, region,
+ *                             product_line, authority, need, employees,
+ *                             budget, timeline_days) RETURNS integer
+ *                                      the same score from the scored
+ *                                      columns themselves: no whole-row
+ *                                      value is built (bulk rescoring)
  *   channel.lead_score_on_insert()     BEFORE INSERT trigger on channel.lead
  *   channel.scoring_rule_changed()     AFTER ... FOR EACH STATEMENT trigger
  *                                      on channel.scoring_rule
@@ -38,6 +44,7 @@
 #include "scoring.h"
 
 PG_FUNCTION_INFO_V1(channel_score_lead);
+PG_FUNCTION_INFO_V1(channel_score_lead_values);
 PG_FUNCTION_INFO_V1(channel_lead_score_on_insert);
 PG_FUNCTION_INFO_V1(channel_scoring_rule_changed);
 
@@ -333,6 +340,47 @@ channel_score_lead(PG_FUNCTION_ARGS)
 	score = score_tuple(fcinfo, &tuple, td);
 	ReleaseTupleDesc(td);
 	PG_RETURN_INT32(score);
+}
+
+/*
+ * The scored attributes as arguments, in ScoreAttr order (text ones, then
+ * employees integer, budget numeric, timeline_days integer): the executor
+ * passes the columns as they are, without forming the row value that
+ * score_lead(l) receives and deforms.  Not STRICT: a NULL attribute is a
+ * NULL value, as in a row.
+ */
+Datum
+channel_score_lead_values(PG_FUNCTION_ARGS)
+{
+	ScoreLead	lead;
+
+	if (PG_NARGS() != SA_COUNT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("channel_score_lead_values expects %d arguments, got %d", SA_COUNT, PG_NARGS()),
+				 errhint("Call it as channel.score_lead_values(source, campaign, industry, country, region, product_line, authority, need, employees, budget, timeline_days).")));
+	if (!rules_valid)
+		load_rules();
+	for (int a = 0; a < SA_COUNT; a++)
+	{
+		ScoreValue *v = &lead.v[a];
+
+		v->isnull = !attr_used[a] || PG_ARGISNULL(a);
+		if (v->isnull)
+			continue;
+		if (a == SA_BUDGET)
+			v->num = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, PG_GETARG_DATUM(a)));
+		else if (a >= SA_FIRST_NUMERIC)
+			v->num = (double) PG_GETARG_INT32(a);
+		else
+		{
+			text	   *t = PG_GETARG_TEXT_PP(a);
+
+			v->str = VARDATA_ANY(t);
+			v->len = VARSIZE_ANY_EXHDR(t);
+		}
+	}
+	PG_RETURN_INT32(scoring_score(rules, nrules, &lead, shipped_rules_enabled));
 }
 
 Datum

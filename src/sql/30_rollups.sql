@@ -59,6 +59,9 @@ CREATE TABLE channel.partner_month (
   won_revenue         numeric(18,2) NOT NULL DEFAULT 0,
   close_days_median   float8,
   open_pipeline       numeric(18,2) NOT NULL DEFAULT 0,
+  last_lead_accepted  timestamptz,
+  last_deal_registered timestamptz,
+  last_sale           timestamptz,
   PRIMARY KEY (partner_id, month),
   -- NaN is never a figure (numeric and float8 NaN equal NaN, so <> refuses it)
   CONSTRAINT partner_month_figures_finite
@@ -99,6 +102,12 @@ COMMENT ON COLUMN channel.partner_month.close_days_median IS
   'Median time from registration to win of the deals won in the month, in days (fractional); NULL when none.';
 COMMENT ON COLUMN channel.partner_month.open_pipeline IS
   'Current value of the partner''s open registrations (submitted, approved, conflict) expected to close in the month, in the reporting currency.';
+COMMENT ON COLUMN channel.partner_month.last_lead_accepted IS
+  'Latest acceptance of a lead by the partner in the month (its accepted_at); NULL when none.';
+COMMENT ON COLUMN channel.partner_month.last_deal_registered IS
+  'Latest registration the partner submitted in the month (its submitted_at); NULL when none.';
+COMMENT ON COLUMN channel.partner_month.last_sale IS
+  'Latest win of a deal of the partner in the month (its closed_at); NULL when none.';
 CREATE INDEX partner_month_month_idx ON channel.partner_month (month, partner_id);
 COMMENT ON INDEX channel.partner_month_month_idx IS 'Rollup rows of a period across partners (scorecards, funnels).';
 SELECT pg_catalog.pg_extension_config_dump('channel.partner_month', '');
@@ -317,7 +326,10 @@ CREATE VIEW channel.partner_month_computed AS
          sum(f.deal_lost)::int AS deals_lost,
          sum(f.won_amount)::numeric(18,2) AS won_revenue,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY f.close_days) AS close_days_median,
-         sum(f.open_amount)::numeric(18,2) AS open_pipeline
+         sum(f.open_amount)::numeric(18,2) AS open_pipeline,
+         max(f.at) FILTER (WHERE f.accepted = 1) AS last_lead_accepted,
+         max(f.at) FILTER (WHERE f.registered = 1) AS last_deal_registered,
+         max(f.at) FILTER (WHERE f.won = 1) AS last_sale
   FROM channel.partner_month_fact f
   GROUP BY f.partner_id, f.month;
 COMMENT ON VIEW channel.partner_month_computed IS
@@ -342,6 +354,9 @@ COMMENT ON COLUMN channel.partner_month_computed.deals_lost IS 'As channel.partn
 COMMENT ON COLUMN channel.partner_month_computed.won_revenue IS 'As channel.partner_month.won_revenue (reporting currency).';
 COMMENT ON COLUMN channel.partner_month_computed.close_days_median IS 'As channel.partner_month.close_days_median (days).';
 COMMENT ON COLUMN channel.partner_month_computed.open_pipeline IS 'As channel.partner_month.open_pipeline (reporting currency).';
+COMMENT ON COLUMN channel.partner_month_computed.last_lead_accepted IS 'As channel.partner_month.last_lead_accepted.';
+COMMENT ON COLUMN channel.partner_month_computed.last_deal_registered IS 'As channel.partner_month.last_deal_registered.';
+COMMENT ON COLUMN channel.partner_month_computed.last_sale IS 'As channel.partner_month.last_sale.';
 
 ---------------------------------------------------------------- dirty marks
 -- A statement on channel.lead marks, for every row before and after it, the
@@ -596,6 +611,67 @@ $$;
 COMMENT ON FUNCTION channel.rollup_require_vendor(text) IS
   'Raises insufficient_privilege when the caller acts for a partner; used by the rollup refresh and rebuild.';
 
+-- The funnel rollups (33_funnel_rollups.sql, which runs later: these
+-- names are resolved when the function runs) of one month for the given
+-- partners (NULL: all of them), recomputed from the same facts as
+-- partner_month: the queued pairs' rows are deleted and the view's rows for
+-- them inserted, day and month rows from one pass over the facts.  whole:
+-- read the month's facts in one pass and keep the partners asked for (the
+-- refresh's choice for a month most of whose partners are queued).
+CREATE FUNCTION channel.refresh_line_rollups(d date, ids bigint[], whole boolean) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+BEGIN
+  -- the month rows are the sums of the day rows (as
+  -- channel.partner_line_month_computed defines them), from one read of
+  -- the facts
+  IF d IS NULL THEN
+    -- everything (a rebuild, or a queue covering most of the rollup); the
+    -- rows go in by period, so that the rows a window reads lie together
+    DELETE FROM channel.partner_line_month;
+    DELETE FROM channel.partner_line_day;
+    WITH c AS MATERIALIZED (SELECT * FROM channel.partner_line_day_computed),
+    m AS (INSERT INTO channel.partner_line_month
+          SELECT c.partner_id, c.month, c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY c.partner_id, c.month, c.product_line ORDER BY c.month, c.partner_id)
+    INSERT INTO channel.partner_line_day
+    SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
+    FROM c ORDER BY c.day, c.partner_id;
+    ANALYZE channel.partner_line_month;
+    ANALYZE channel.partner_line_day;
+    RETURN;
+  END IF;
+  DELETE FROM channel.partner_line_month x WHERE x.month = d AND x.partner_id = ANY (ids);
+  DELETE FROM channel.partner_line_day x
+  WHERE x.day >= d AND x.day < (d + interval '1 month')::date AND x.partner_id = ANY (ids);
+  IF whole THEN
+    WITH c AS MATERIALIZED (SELECT c.* FROM (SELECT * FROM channel.partner_line_day_computed c WHERE c.month = d OFFSET 0) c
+      WHERE c.partner_id IN (SELECT pg_catalog.unnest(ids))),
+    m AS (INSERT INTO channel.partner_line_month
+          SELECT c.partner_id, c.month, c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY c.partner_id, c.month, c.product_line)
+    INSERT INTO channel.partner_line_day
+    SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
+    FROM c;
+  ELSE
+    WITH c AS MATERIALIZED (SELECT * FROM channel.partner_line_day_computed c
+      WHERE c.month = d AND c.partner_id = ANY (ids) OFFSET 0),
+    m AS (INSERT INTO channel.partner_line_month
+          SELECT c.partner_id, c.month, c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY c.partner_id, c.month, c.product_line)
+    INSERT INTO channel.partner_line_day
+    SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
+    FROM c;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION channel.refresh_line_rollups(date, bigint[], boolean) IS
+  'Internal to the rollup refresh and rebuild: recomputes channel.partner_line_month and channel.partner_line_day for month d and partners ids (d NULL: all of them) from channel.partner_line_day_computed, the month rows as the sums of the day rows.';
+
 -- Recomputes the queued pairs the caller's snapshot sees and removes
 -- exactly those queue rows; returns how many distinct pairs it recomputed.
 -- When the queue covers more than a fifth of the rollup (after a bulk load),
@@ -651,6 +727,7 @@ BEGIN
     DELETE FROM channel.partner_month;
     INSERT INTO channel.partner_month SELECT * FROM channel.partner_month_computed;
     ANALYZE channel.partner_month;  -- replaced whole: as after a rebuild
+    PERFORM channel.refresh_line_rollups(NULL, NULL, NULL);
     RETURN pairs;
   END IF;
   -- Month by month.  A month most of whose partners are queued (the
@@ -685,6 +762,7 @@ BEGIN
       SELECT c.*
       FROM (SELECT * FROM channel.partner_month_computed c WHERE c.month = d OFFSET 0) c
       WHERE c.partner_id IN (SELECT pg_catalog.unnest(ids));
+      PERFORM channel.refresh_line_rollups(d, ids, true);
     ELSE
       -- OFFSET 0 keeps the month and the partner list pushed into every
       -- branch of the view as index conditions
@@ -692,6 +770,7 @@ BEGIN
       SELECT c.*
       FROM (SELECT * FROM channel.partner_month_computed c
             WHERE c.month = d AND c.partner_id = ANY (ids) OFFSET 0) c;
+      PERFORM channel.refresh_line_rollups(d, ids, false);
     END IF;
   END LOOP;
   RETURN pairs;
@@ -731,6 +810,7 @@ BEGIN
   -- its statistics (without them it counts the month's rows), and so do the
   -- BI queries' plans; autovacuum would get there, later
   ANALYZE channel.partner_month;
+  PERFORM channel.refresh_line_rollups(NULL, NULL, NULL);
   RETURN n;
 END
 $$;

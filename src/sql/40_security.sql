@@ -83,7 +83,7 @@ AS $$
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
-      'score_lead', 'lead_win_probability', 'partner_fit',
+      'score_lead', 'score_lead_values', 'lead_win_probability', 'partner_fit',
       'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
       -- funds (issue 20)
       'fund_balances', 'fund_roi', 'fund_claim_spike',
@@ -91,7 +91,9 @@ AS $$
       'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times',
       -- channel data (issue 21)
       'resolve_sku', 'batch_rejects', 'sell_through_closed_loop', 'registration_close_rate',
-      'unregistered_sales', 'channel_leakage', 'inventory_latest', 'stale_reporters']
+      'unregistered_sales', 'channel_leakage', 'inventory_latest', 'stale_reporters',
+      -- forecast (issue 26)
+      'forecast', 'forecast_deals', 'forecast_backtest', 'forecast_accuracy']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS
@@ -133,6 +135,10 @@ DO $model$
 BEGIN
   IF pg_catalog.to_regclass('channel.win_model') IS NOT NULL THEN
     GRANT SELECT ON channel.win_model, channel.win_model_line TO channel_admin, channel_analyst;
+  END IF;
+  -- the forecast's model likewise: bands of partners' win rates, no partner
+  IF pg_catalog.to_regclass('channel.forecast_model') IS NOT NULL THEN
+    GRANT SELECT ON channel.forecast_model TO channel_admin, channel_analyst;
   END IF;
 END
 $model$;

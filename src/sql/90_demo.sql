@@ -584,16 +584,19 @@ BEGIN
          round((l.base_amount * exp(0.8 * (u.a - 0.5) * 2.0) * (0.2 + power(ps.size, 1.2)))::numeric, -2),
          'USD',
          (dd.submitted_at + make_interval(days => (30 + u.t * 120)::int))::date,
-         st.status,
-         CASE WHEN st.status <> 'rejected'
+         fin.status,
+         CASE WHEN fin.status <> 'rejected'
               THEN dd.submitted_at + make_interval(days => pl.protection_days + 60 * st.ext) END,
          st.ext,
          dd.submitted_at,
-         CASE WHEN st.status IN ('approved', 'rejected', 'won', 'lost', 'expired')
+         CASE WHEN fin.status IN ('approved', 'rejected', 'won', 'lost', 'expired')
               THEN least(dd.submitted_at + make_interval(secs => u.t * 3 * 86400), t_end) END,
-         CASE WHEN st.status IN ('won', 'lost')
-              THEN least(dd.submitted_at + make_interval(secs => (3 + u.t * 0.9 * greatest(age_days - 3, 0)) * 86400), t_end) END,
-         CASE st.status WHEN 'rejected' THEN (ARRAY['duplicate', 'customer_not_eligible', 'insufficient_detail', 'direct_account'])
+         CASE WHEN fin.status IN ('won', 'lost')
+              -- a sales cycle of 3 to about 140 days (as long as the deal's
+              -- age allows), drawn with the expected close (u.t), so that
+              -- the history is the same from one quarter to the next
+              THEN least(dd.submitted_at + make_interval(secs => (3 + u.t * 0.9 * least(greatest(age_days - 3, 0), 150)) * 86400), t_end) END,
+         CASE fin.status WHEN 'rejected' THEN (ARRAY['duplicate', 'customer_not_eligible', 'insufficient_detail', 'direct_account'])
                                                [1 + floor(u.a * 4)::int]
                         WHEN 'conflict' THEN 'overlaps an existing registration'
                         WHEN 'expired' THEN 'protection ended' END
@@ -619,6 +622,20 @@ BEGIN
     CASE WHEN u.age_days >= pl.protection_days AND u.w >= 0.96 AND u.w < 0.98 AND u.age_days < pl.protection_days + 120
          THEN 2 ELSE 0 END AS ext
   ) st
+  -- Whether a closed registration was won or lost depends on who registered
+  -- it, what it is worth and its product line, as in a real channel (a
+  -- forecast can learn it): the partner's skill (0.55x to 1.45x, fixed per
+  -- partner), the amount's draw (large deals 0.75x, small 1.25x) and the
+  -- line (0.8x to 1.2x) scale a 56% base chance.
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN st.status IN ('won', 'lost') THEN
+             CASE WHEN channel.det_random(s, 58, dd.deal_id)
+                       < least(0.95, 0.56 * (0.55 + 0.9 * channel.det_random(s, 59, dd.partner_id))
+                                          * (1.25 - 0.5 * u.a)
+                                          * (0.8 + 0.4 * channel.det_random(s, 60, length(dd.product_line) * 131 + ascii(dd.product_line))))
+                  THEN 'won' ELSE 'lost' END::channel.deal_status
+           ELSE st.status END AS status
+  ) fin
   ORDER BY dd.deal_id;
 
   -- identities continue after the demo's explicit ids

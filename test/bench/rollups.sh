@@ -14,7 +14,10 @@
 #     changes (new leads routed, accepted, closed, recalled; registrations
 #     submitted, won), as a share of the full rebuild -- and that the
 #     incremental result equals the full recomputation
-#   * the latency of the BI queries a dashboard runs
+#   * the same change without the rollup's mark triggers (rolled back)
+#   * the latency of the BI queries a dashboard runs, against the plain SQL
+#     over the base tables, and that the funnel equals it
+#   * the forecast: training, the forecast, the backtest's error
 # Each timed statement runs twice (three times for the queries); the best is
 # reported.  Takes about 12 minutes on 2 cores at full size.
 source "$(dirname "$0")/../lib.sh"
@@ -70,15 +73,15 @@ q -c "CREATE UNIQUE INDEX ON public.partner_month_mv (partner_id, month)"
 matview_ms=$(best_ms "REFRESH MATERIALIZED VIEW public.partner_month_mv" 2)
 matview_conc_ms=$(best_ms "REFRESH MATERIALIZED VIEW CONCURRENTLY public.partner_month_mv" 1)
 
-say "1% of the rows change"
 changes=$(( (n_leads + n_deals) / 100 ))
 # shares of the change: 32% new leads routed, 24% accepted, 16% closed, 8%
 # recalled, 12% registrations submitted, 8% won or lost
 c_new=$((changes * 32 / 100)); c_acc=$((changes * 24 / 100)); c_close=$((changes * 16 / 100))
 c_rec=$((changes * 8 / 100)); c_reg=$((changes * 12 / 100))
 c_won=$((changes - c_new - c_acc - c_close - c_rec - c_reg))
-change_start=$(date +%s%N)
-q <<-SQL
+# the change, as one script (run bare and with the rollup triggers, rolled
+# back, then for real)
+change_sql=$(cat <<-SQL
 	-- new leads routed now to active partners, on a line they are authorized for
 	WITH takers AS (
 	  SELECT row_number() OVER (ORDER BY p.partner_id) AS rn, p.partner_id, p.country,
@@ -106,7 +109,26 @@ q <<-SQL
 	       closed_at = greatest(now(), submitted_at)
 	WHERE deal_id IN (SELECT deal_id FROM channel.deal WHERE status = 'approved' ORDER BY deal_id LIMIT $c_won);
 SQL
-change_ms=$(( ($(date +%s%N) - change_start) / 1000000 ))
+)
+mark_triggers="lead_mark_dirty_insert lead_mark_dirty_update deal_mark_dirty_insert deal_mark_dirty_update"
+run_change() {  # $1: bare|marked, $2: rollback|commit; prints ms
+	local pre="" t0
+	if [ "$1" = bare ]; then
+		for tg in $mark_triggers; do pre="$pre ALTER TABLE channel.${tg%%_mark*} DISABLE TRIGGER $tg;"; done
+	fi
+	t0=$(date +%s%N)
+	printf 'BEGIN;%s\n%s\n%s;\n' "$pre" "$change_sql" "$( [ "$2" = commit ] && echo COMMIT || echo ROLLBACK)" | q >/dev/null
+	echo $(( ($(date +%s%N) - t0) / 1000000 ))
+}
+say "the same 1% change without and with the rollup's mark triggers (rolled back; alternating)"
+bare_ms=""; marked_ms=""
+for _ in 1 2; do
+	t=$(run_change bare rollback); { [ -z "$bare_ms" ] || [ "$t" -lt "$bare_ms" ]; } && bare_ms=$t
+	t=$(run_change marked rollback); { [ -z "$marked_ms" ] || [ "$t" -lt "$marked_ms" ]; } && marked_ms=$t
+done
+q -c "VACUUM channel.lead, channel.deal, channel.lead_event, channel.deal_event"
+say "1% of the rows change (committed)"
+change_ms=$(run_change marked commit)
 queued=$(q -c "SELECT count(*) FROM channel.partner_month_dirty")
 pairs=$(q -c "SELECT count(DISTINCT (partner_id, month)) FROM channel.partner_month_dirty")
 
@@ -119,17 +141,55 @@ q -c "INSERT INTO channel.partner_month_dirty (partner_id, month) SELECT partner
 refresh_warm_ms=$(best_ms "CALL channel.refresh_rollups()" 1)
 diffs=$(q -c "SELECT count(*) FROM ((TABLE channel.partner_month EXCEPT ALL TABLE channel.partner_month_computed)
                                     UNION ALL (TABLE channel.partner_month_computed EXCEPT ALL TABLE channel.partner_month)) d")
+line_diffs=$(q -c "SELECT count(*) FROM ((TABLE channel.partner_line_month EXCEPT ALL TABLE channel.partner_line_month_computed)
+                                    UNION ALL (TABLE channel.partner_line_month_computed EXCEPT ALL TABLE channel.partner_line_month)) d")
 empty_refresh_ms=$(best_ms "CALL channel.refresh_rollups()" 3)
 
 say "BI query latency"
+n_line_days=$(q -c "SELECT count(*) FROM channel.partner_line_day")
+n_line_months=$(q -c "SELECT count(*) FROM channel.partner_line_month")
 scorecard_ms=$(best_ms "SELECT count(*) FROM channel.partner_scorecard('2026-11-01')" 3)
 scorecard_sql_ms=$(best_ms "SELECT count(*) FROM (SELECT partner_id, sum(won_revenue), sum(leads_accepted) FROM channel.partner_month_computed
                             WHERE month BETWEEN '2025-12-01' AND '2026-11-01' GROUP BY partner_id) x" 1)
 top_ms=$(best_ms "SELECT count(*) FROM channel.top_partners(0.8, '2026-11-01')" 3)
+top_sql_ms=$(best_ms "SELECT count(*) FROM (SELECT partner_id, sum(amount) FROM channel.deal WHERE status = 'won' AND partner_id IS NOT NULL
+                      AND closed_at >= '2025-12-01 00:00+00' AND closed_at < '2026-12-01 00:00+00' GROUP BY partner_id) x" 1)
 inactive_ms=$(best_ms "SELECT count(*) FROM channel.inactive_partners(180)" 3)
+inactive_sql_ms=$(best_ms "SELECT count(*) FROM channel.partner p
+  LEFT JOIN (SELECT partner_id, max(accepted_at) AS at FROM channel.lead WHERE partner_id IS NOT NULL GROUP BY 1) l USING (partner_id)
+  LEFT JOIN (SELECT partner_id, max(submitted_at) AS r, max(closed_at) FILTER (WHERE status = 'won') AS s FROM channel.deal
+             WHERE partner_id IS NOT NULL GROUP BY 1) d USING (partner_id)
+  WHERE p.status NOT IN ('prospect', 'terminated') AND coalesce(greatest(l.at, d.r, d.s), '-infinity') < now() - interval '180 days'" 1)
 funnel_ms=$(best_ms "SELECT count(*) FROM channel.lead_funnel('2026-08-01', '2026-10-31')" 3)
+funnel_mid_ms=$(best_ms "SELECT count(*) FROM channel.lead_funnel('2026-08-15', '2026-10-14')" 3)
+funnel_worst_ms=$(best_ms "SELECT count(*) FROM channel.lead_funnel('2026-08-16', '2026-10-15')" 3)
+funnel_sql_ms=$(best_ms "SELECT count(*) FROM (SELECT f.partner_id, f.product_line, sum(f.routed), sum(f.accepted), sum(f.rejected),
+  sum(f.recalled), sum(f.converted), sum(f.lost), sum(f.registered), sum(f.won), sum(f.won_amount)
+  FROM channel.partner_month_fact f WHERE f.at >= '2026-08-01 00:00+00' AND f.at < '2026-11-01 00:00+00' AND f.open_amount = 0
+  GROUP BY 1, 2) x" 1)
 pipeline_ms=$(best_ms "SELECT count(*) FROM channel.pipeline('2026-11-01')" 3)
-
+pipeline_sql_ms=$(best_ms "SELECT count(*) FROM (SELECT partner_id, product_line, date_trunc('month', expected_close), count(*), sum(amount),
+  sum(amount * CASE status WHEN 'approved' THEN 0.6 WHEN 'submitted' THEN 0.3 ELSE 0.1 END)
+  FROM channel.deal WHERE status IN ('submitted', 'approved', 'conflict')
+  AND expected_close >= '2026-10-01' AND expected_close < '2027-01-01' GROUP BY 1, 2, 3) x" 1)
+# results equal to the plain SQL over the base tables, for two windows
+funnel_diffs=$(q <<-'SQL'
+	SELECT sum(y.n) FROM (VALUES (date '2026-08-15', date '2026-10-14'), (date '2026-08-01', date '2026-10-31')) w(a, b)
+	CROSS JOIN LATERAL (
+	  WITH fn AS (SELECT partner_id, product_line, leads_routed, leads_accepted, leads_rejected, leads_recalled, leads_converted,
+	                     leads_lost, deals_registered, deals_won, won_revenue FROM channel.lead_funnel(w.a, w.b)),
+	       pl AS (SELECT f.partner_id, f.product_line, sum(f.routed)::int, sum(f.accepted)::int, sum(f.rejected)::int,
+	                     sum(f.recalled)::int, sum(f.converted)::int, sum(f.lost)::int, sum(f.registered)::int, sum(f.won)::int,
+	                     sum(f.won_amount)::numeric(18,2)
+	              FROM channel.partner_month_fact f
+	              WHERE f.at >= (w.a::timestamp AT TIME ZONE 'UTC') AND f.at < ((w.b + 1)::timestamp AT TIME ZONE 'UTC')
+	                AND f.open_amount = 0
+	              GROUP BY 1, 2)
+	  SELECT count(*) AS n FROM ((TABLE fn EXCEPT ALL TABLE pl) UNION ALL (TABLE pl EXCEPT ALL TABLE fn)) x) y
+	SQL
+)
+funnel_diffs=$(echo "$funnel_diffs" | tail -1)
+# the figures so far (the forecast's training and backtest take longest)
 pct() { awk "BEGIN{printf \"%.1f\", 100 * $1 / $2}"; }
 cat <<EOF
 
@@ -139,16 +199,37 @@ channel rollups benchmark ($(nproc) cores, PostgreSQL 15)
   full rebuild (rebuild_rollups)             $rebuild_ms ms
   REFRESH MATERIALIZED VIEW (same rollup)    $matview_ms ms   ($(pct "$matview_ms" "$rebuild_ms")% of the rebuild)
   REFRESH MATERIALIZED VIEW CONCURRENTLY     $matview_conc_ms ms
-  1% of rows changed                         $changes rows in $change_ms ms (triggers included); $queued marks, $pairs partner-months
+  the 1% change without the mark triggers    $bare_ms ms (best of 2, rolled back)
+  the same with the mark triggers            $marked_ms ms   ($(awk "BEGIN{printf \"%.2f\", $marked_ms / $bare_ms}")x the bare writes)
+  1% of rows changed                         $changes rows in $change_ms ms (triggers included, committed); $queued marks, $pairs partner-months
   partner-months to recompute               $pairs of $n_rows ($(pct "$pairs" "$n_rows")%)
   incremental refresh (refresh_rollups)      $refresh_ms ms first run   ($(pct "$refresh_ms" "$rebuild_ms")% of the rebuild, $(pct "$refresh_ms" "$matview_ms")% of the matview refresh)
                                              $refresh_warm_ms ms same queue again   ($(pct "$refresh_warm_ms" "$rebuild_ms")% of the rebuild)
-  incremental == full recomputation          $( [ "$diffs" = 0 ] && echo yes || echo "NO ($diffs rows differ)")
+  incremental == full recomputation          $( [ "$diffs" = 0 ] && echo yes || echo "NO ($diffs rows differ)"); funnel month rollup $( [ "$line_diffs" = 0 ] && echo yes || echo "NO ($line_diffs rows differ)")
+  funnel rollups                             $n_line_months partner-line-months, $n_line_days partner-line-days
   refresh with nothing queued                $empty_refresh_ms ms
   partner_scorecard() (from the rollup)      $scorecard_ms ms   (the plain query on the base tables: $scorecard_sql_ms ms)
-  top_partners(0.8)                          $top_ms ms
-  inactive_partners(180)                     $inactive_ms ms
-  lead_funnel(3 months)                      $funnel_ms ms
-  pipeline(quarter)                          $pipeline_ms ms
+  top_partners(0.8)                          $top_ms ms   (plain SQL on deal: $top_sql_ms ms)
+  inactive_partners(180)                     $inactive_ms ms   (plain SQL on the base tables: $inactive_sql_ms ms)
+  lead_funnel(3 whole months)                $funnel_ms ms   (plain SQL on the base tables: $funnel_sql_ms ms)
+  lead_funnel(15 Aug - 14 Oct)               $funnel_mid_ms ms
+  lead_funnel(16 Aug - 15 Oct)               $funnel_worst_ms ms
+  lead_funnel == plain SQL (2 windows)       $( [ "$funnel_diffs" = 0 ] && echo yes || echo "NO ($funnel_diffs rows differ)")
+  pipeline(quarter), stage weights           $pipeline_ms ms   (plain SQL with the stage weights: $pipeline_sql_ms ms)
 EOF
-[ "$diffs" = 0 ]
+say "forecast"
+train_ms=$(best_ms "SELECT count(*) FROM channel.train_forecast()" 1)
+forecast_ms=$(best_ms "SELECT count(*) FROM channel.forecast('2026-11-01')" 3)
+bt0=$(date +%s%N)
+backtest=$(q -F ' ' -c "SELECT round(forecast_mape::numeric, 3), round(forecast_bias::numeric, 3), round(stage_mape::numeric, 3),
+                            round(stage_bias::numeric, 3) FROM channel.forecast_accuracy(4) WHERE product_line IS NULL")
+backtest_ms=$(( ($(date +%s%N) - bt0) / 1000000 ))
+pipeline_fc_ms=$(best_ms "SELECT count(*) FROM channel.pipeline('2026-11-01')" 3)
+
+cat <<EOF
+  pipeline(quarter), learned forecast        $pipeline_fc_ms ms
+  train_forecast()                           $train_ms ms
+  forecast(quarter)                          $forecast_ms ms
+  forecast_accuracy(4) (MAPE bias, learned / stage weights)   $backtest   ($backtest_ms ms)
+EOF
+[ "$diffs" = 0 ] && [ "$line_diffs" = 0 ] && [ "$funnel_diffs" = 0 ]

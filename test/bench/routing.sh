@@ -97,6 +97,13 @@ SELECT sum(channel.score_lead(l)) FROM channel.lead l \gset warm_
 SELECT clock_timestamp() AS t0 \gset
 SELECT sum(channel.score_lead(l)) AS c_sum FROM channel.lead l \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0') AS score_c_s \gset
+-- the bulk entry point: the scored columns, no row value
+SELECT sum(channel.score_lead_values(l.source, l.campaign, l.industry, l.country, l.region, l.product_line,
+                                     l.authority, l.need, l.employees, l.budget, l.timeline_days)) FROM channel.lead l \gset warm_
+SELECT clock_timestamp() AS t0 \gset
+SELECT sum(channel.score_lead_values(l.source, l.campaign, l.industry, l.country, l.region, l.product_line,
+                                     l.authority, l.need, l.employees, l.budget, l.timeline_days)) AS v_sum FROM channel.lead l \gset
+SELECT extract(epoch FROM clock_timestamp() - :'t0') AS score_v_s \gset
 SELECT sum(least(100, greatest(0,
          CASE WHEN l.authority = 'decision_maker' THEN 25 ELSE 0 END
        + CASE WHEN l.authority = 'influencer' THEN 10 ELSE 0 END
@@ -136,11 +143,13 @@ UNION ALL SELECT 'bare UPDATE of precomputed partner ids', :n_all, round(:update
 UNION ALL SELECT 'route_leads(' || :lateral || ')', :n_sample, round(:route_sample_s::numeric, 2), round(:n_sample / :route_sample_s)
 UNION ALL SELECT 'LATERAL top-1 SQL, same leads', :n_sample, round(:lateral_sample_s::numeric, 2), round(:n_sample / :lateral_sample_s)
 UNION ALL SELECT 'score_lead() over every lead', :n_leads, round(:score_c_s::numeric, 3), round(:n_leads / :score_c_s)
+UNION ALL SELECT 'score_lead_values() over every lead', :n_leads, round(:score_v_s::numeric, 3), round(:n_leads / :score_v_s)
 UNION ALL SELECT 'SQL CASE sum over every lead', :n_leads, round(:score_sql_s::numeric, 3), round(:n_leads / :score_sql_s)
 UNION ALL SELECT '(count(l): building the row argument alone)', :n_leads, round(:row_s::numeric, 3), round(:n_leads / :row_s);
 SELECT :n_routed AS routed_to_a_partner, :n_all - :n_routed AS pooled, :lateral_routed AS lateral_routed_of_sample,
-       :c_sum = :sql_sum AS same_scores;
+       :c_sum = :sql_sum AND :v_sum = :sql_sum AS same_scores;
 SELECT round((:route_all_s / :update_all_s)::numeric, 2) AS "route_leads / bare UPDATE (target <= 2)",
        round((:lateral_sample_s / :route_sample_s)::numeric, 1) AS "LATERAL SQL / route_leads (target >= 10)",
-       round((:score_sql_s / :score_c_s)::numeric, 2) AS "SQL CASE / score_lead";
+       round((:score_sql_s / :score_c_s)::numeric, 2) AS "SQL CASE / score_lead",
+       round((:score_sql_s / :score_v_s)::numeric, 2) AS "SQL CASE / score_lead_values (target >= 1)";
 SQL

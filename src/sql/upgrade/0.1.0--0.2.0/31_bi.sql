@@ -52,3 +52,256 @@ END
 $$;
 COMMENT ON FUNCTION channel.lead_funnel(date, date) IS
   'Lead funnel per partner and product line (with tier and region) for what happened from from_date to to_date (UTC days, both included): routings, acceptances, rejections, recalls, conversions, losses, registrations and wins, with rates. Read from the base tables (always current). A partner caller gets only its own rows. See doc/rollups.md.';
+
+-- 0.2.0: lead_funnel and inactive_partners read rollups (and the queued
+-- partner-months from the base tables); pipeline weighs registrations by
+-- the learned forecast (src/sql/31_bi.sql, 34_forecast.sql).
+
+CREATE OR REPLACE FUNCTION channel.pipeline_stage_weight(status channel.deal_status) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE status WHEN 'approved' THEN 0.6 WHEN 'submitted' THEN 0.3 WHEN 'conflict' THEN 0.1 ELSE 0 END;
+COMMENT ON FUNCTION channel.pipeline_stage_weight(channel.deal_status) IS
+  'Probability of winning assumed for an open registration by stage: approved 0.6, submitted 0.3, conflict 0.1 (closed stages 0).';
+
+CREATE FUNCTION channel.funnel_periods(from_date date, to_date date)
+RETURNS TABLE (is_day boolean, period date, sign integer)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH m AS (
+    SELECT g::date AS ms, (g + interval '1 month - 1 day')::date AS me
+    FROM pg_catalog.generate_series(pg_catalog.date_trunc('month', from_date::timestamp), to_date::timestamp,
+                                    interval '1 month') g
+  ),
+  c AS (
+    SELECT m.ms, m.me, greatest(from_date, m.ms) AS a, least(to_date, m.me) AS b FROM m
+  ),
+  k AS (
+    SELECT c.*, c.b - c.a + 1 AS inside, (c.a - c.ms) + (c.me - c.b) AS outside,
+           (c.b - c.a + 1) > (c.a - c.ms) + (c.me - c.b) + 2 AS by_complement
+    FROM c
+  )
+  SELECT false, k.ms, 1 FROM k WHERE k.outside = 0 OR k.by_complement
+  UNION ALL
+  SELECT true, g::date, 1
+  FROM k CROSS JOIN LATERAL pg_catalog.generate_series(k.a::timestamp, k.b::timestamp, interval '1 day') g
+  WHERE k.outside > 0 AND NOT k.by_complement
+  UNION ALL
+  SELECT true, g::date, -1
+  FROM k CROSS JOIN LATERAL pg_catalog.generate_series(k.ms::timestamp, k.me::timestamp, interval '1 day') g
+  WHERE k.by_complement AND (g::date < k.a OR g::date > k.b)
+  ORDER BY 1, 2
+$$;
+COMMENT ON FUNCTION channel.funnel_periods(date, date) IS
+  'The funnel rollup periods whose signed sum is the window from from_date to to_date (UTC days, both included): whole months (is_day false), and for a month the window covers in part either its days inside (sign 1) or the month less its days outside (sign -1), whichever is fewer rows.';
+
+CREATE OR REPLACE FUNCTION channel.lead_funnel(from_date date, to_date date)
+RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, region channel.region_code,
+               product_line channel.product_code, leads_routed integer, leads_accepted integer,
+               leads_rejected integer, leads_recalled integer, leads_converted integer, leads_lost integer,
+               deals_registered integer, deals_won integer, won_revenue numeric,
+               acceptance_rate float8, conversion_rate float8, win_rate float8)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+SET jit = off
+AS $$
+DECLARE
+  me bigint := channel.current_partner();   -- once, not per row
+  lo timestamptz;
+  hi timestamptz;
+  plus_months date[];
+  plus_days date[];
+  minus_days date[];
+  q_months date[];
+  q_partners bigint[];
+BEGIN
+  PERFORM channel.bi_check(from_date IS NOT NULL AND to_date IS NOT NULL,
+    'from_date and to_date must not be NULL',
+    'The funnel counts what happened between the two dates, both included.',
+    'For the last quarter: SELECT * FROM channel.lead_funnel(current_date - 90, current_date);');
+  PERFORM channel.bi_check(from_date BETWEEN '2000-01-01' AND '2999-12-31' AND to_date BETWEEN '2000-01-01' AND '2999-12-31',
+    format('from_date and to_date must be dates between 2000-01-01 and 2999-12-31, got %s and %s', from_date, to_date),
+    'The funnel counts what happened between the two dates, both included.',
+    'For the last quarter: SELECT * FROM channel.lead_funnel(current_date - 90, current_date);');
+  PERFORM channel.bi_check(from_date <= to_date,
+    format('from_date %s is after to_date %s', from_date, to_date),
+    'The window runs from from_date to to_date, both included.',
+    'Swap the two dates.');
+  PERFORM channel.bi_check(to_date - from_date <= 3660,
+    format('the window from %s to %s is longer than ten years', from_date, to_date),
+    'The funnel reads day and month rollups; windows are limited to 3660 days.',
+    'Use channel.partner_month for long-range trends.');
+  lo := from_date::timestamp AT TIME ZONE 'UTC';
+  hi := (to_date + 1)::timestamp AT TIME ZONE 'UTC';
+  SELECT array_agg(p.period) FILTER (WHERE NOT p.is_day),
+         array_agg(p.period) FILTER (WHERE p.is_day AND p.sign > 0),
+         array_agg(p.period) FILTER (WHERE p.is_day AND p.sign < 0)
+  INTO plus_months, plus_days, minus_days
+  FROM channel.funnel_periods(from_date, to_date) p;
+  -- Partner-months queued since the last refresh are read from the base
+  -- tables instead of the rollups, so the funnel is always current: the
+  -- queue and the rollups are read in one snapshot, and a writer commits
+  -- its change and its mark together.
+  SELECT array_agg(DISTINCT q.month), array_agg(DISTINCT q.partner_id)
+  INTO q_months, q_partners
+  FROM channel.partner_month_dirty q
+  WHERE q.month >= channel.month_of(from_date) AND q.month <= to_date;
+  RETURN QUERY
+  WITH q AS (
+    SELECT DISTINCT d.partner_id, d.month FROM channel.partner_month_dirty d
+    WHERE d.month = ANY (q_months)
+  ),
+  rows AS (
+    SELECT x.partner_id, x.product_line, x.month, 1 AS sign, x.facts, x.leads_routed, x.leads_accepted,
+           x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won,
+           x.deals_lost, x.won_revenue
+    FROM channel.partner_line_month x WHERE x.month = ANY (plus_months)
+    UNION ALL
+    SELECT x.partner_id, x.product_line, channel.month_of(x.day), 1, x.facts, x.leads_routed, x.leads_accepted,
+           x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won,
+           x.deals_lost, x.won_revenue
+    FROM channel.partner_line_day x WHERE x.day = ANY (plus_days)
+    UNION ALL
+    SELECT x.partner_id, x.product_line, channel.month_of(x.day), -1, x.facts, x.leads_routed, x.leads_accepted,
+           x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won,
+           x.deals_lost, x.won_revenue
+    FROM channel.partner_line_day x WHERE x.day = ANY (minus_days)
+  ),
+  summed AS (
+    SELECT r.partner_id, r.product_line, r.sign * r.facts AS facts, r.sign * r.leads_routed AS routed,
+           r.sign * r.leads_accepted AS accepted, r.sign * r.leads_rejected AS rejected,
+           r.sign * r.leads_recalled AS recalled, r.sign * r.leads_converted AS converted,
+           r.sign * r.leads_lost AS lost, r.sign * r.deals_registered AS registered, r.sign * r.deals_won AS won,
+           r.sign * r.deals_lost AS deal_lost, r.sign * r.won_revenue AS won_amount
+    FROM rows r
+    WHERE (me IS NULL OR r.partner_id = me)
+      AND (q_months IS NULL OR NOT EXISTS (SELECT 1 FROM q WHERE q.partner_id = r.partner_id AND q.month = r.month))
+    UNION ALL
+    -- the queued partner-months, from the base tables
+    SELECT f.partner_id, f.product_line, 1, f.routed, f.accepted, f.rejected, f.recalled, f.converted, f.lost,
+           f.registered, f.won, f.deal_lost, f.won_amount
+    FROM channel.partner_month_fact f
+    WHERE q_months IS NOT NULL
+      AND f.month = ANY (q_months) AND f.partner_id = ANY (q_partners)
+      AND EXISTS (SELECT 1 FROM q WHERE q.partner_id = f.partner_id AND q.month = f.month)
+      AND f.at >= lo AND f.at < hi
+      AND f.open_amount = 0     -- open registrations are pipeline, not funnel
+      AND (me IS NULL OR f.partner_id = me)
+  ),
+  g AS (
+    SELECT s.partner_id, s.product_line,
+           sum(s.routed)::int AS routed, sum(s.accepted)::int AS accepted, sum(s.rejected)::int AS rejected,
+           sum(s.recalled)::int AS recalled, sum(s.converted)::int AS converted, sum(s.lost)::int AS lost,
+           sum(s.registered)::int AS registered, sum(s.won)::int AS won, sum(s.deal_lost)::int AS deal_lost,
+           sum(s.won_amount)::numeric(18,2) AS won_amount
+    FROM summed s
+    GROUP BY s.partner_id, s.product_line
+    HAVING sum(s.facts) > 0
+  )
+  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line::channel.product_code,
+         g.routed, g.accepted, g.rejected, g.recalled, g.converted, g.lost, g.registered, g.won, g.won_amount,
+         g.accepted::float8 / nullif(g.accepted + g.rejected + g.recalled, 0),
+         g.converted::float8 / nullif(g.converted + g.lost, 0),
+         g.won::float8 / nullif(g.won + g.deal_lost, 0)
+  FROM g
+  JOIN channel.partner p ON p.partner_id = g.partner_id
+  ORDER BY g.partner_id, g.product_line;
+END
+$$;
+COMMENT ON FUNCTION channel.lead_funnel(date, date) IS
+  'Lead funnel per partner and product line (with tier and region) for what happened from from_date to to_date (UTC days, both included): routings, acceptances, rejections, recalls, conversions, losses, registrations and wins, with rates. Read from the day and month funnel rollups, and from the base tables for the partner-months changed since the last refresh, so always current. A partner caller gets only its own rows. See doc/rollups.md.';
+
+CREATE OR REPLACE FUNCTION channel.pipeline(quarter date DEFAULT current_date)
+RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, region channel.region_code,
+               product_line channel.product_code, expected_close_month date, open_deals integer,
+               open_amount numeric, weighted_amount numeric, weighting text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+SET jit = off
+AS $$
+DECLARE
+  me bigint := channel.current_partner();   -- once, not per row
+  q_start date;
+  model jsonb := channel.forecast_model_json();
+BEGIN
+  PERFORM channel.bi_check(quarter IS NOT NULL AND quarter BETWEEN '2000-01-01' AND '2999-12-31',
+    format('quarter must be a date between 2000-01-01 and 2999-12-31, got %s', coalesce(quarter::text, 'NULL')),
+    'Any date of the quarter selects it: 2026-08-15 means July to September 2026.',
+    'Omit it for the current quarter: SELECT * FROM channel.pipeline();');
+  q_start := pg_catalog.date_trunc('quarter', quarter::timestamp)::date;
+  -- each registration weighted by its learned probability of being won
+  -- before the end of the quarter (34_forecast.sql; the fixed stage
+  -- weights until channel.train_forecast() has run)
+  RETURN QUERY
+  SELECT o.partner_id, p.name, p.tier, p.region, o.product_line::channel.product_code,
+         channel.month_of(o.expected_close), count(*)::int, sum(o.amount)::numeric,
+         round(sum(o.amount * o.probability::numeric), 2),
+         CASE WHEN model IS NULL THEN 'stage' ELSE 'forecast' END
+  FROM channel.forecast_open(((q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'), model,
+                             q_start, (q_start + interval '3 months')::date) o
+  LEFT JOIN channel.partner p ON p.partner_id = o.partner_id
+  WHERE me IS NULL OR o.partner_id = me
+  GROUP BY o.partner_id, p.name, p.tier, p.region, o.product_line, channel.month_of(o.expected_close)
+  ORDER BY o.partner_id NULLS LAST, o.product_line, channel.month_of(o.expected_close);
+END
+$$;
+COMMENT ON FUNCTION channel.pipeline(date) IS
+  'Open registrations (submitted, approved, conflict) expected to close in the calendar quarter of the given date, per partner (NULL = direct sales), product line and month of expected close: count, value, and value weighted by each one''s learned probability of being won before the quarter ends (weighting forecast: channel.forecast_deals() explains it), or by the fixed stage weights (channel.pipeline_stage_weight) while the forecast model is not trained (weighting stage). A partner caller gets only its own rows. See doc/rollups.md.';
+
+CREATE OR REPLACE FUNCTION channel.inactive_partners(days integer DEFAULT 180)
+RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, region channel.region_code,
+               status channel.partner_status, last_lead_accepted timestamptz, last_deal_registered timestamptz,
+               last_sale timestamptz, last_activity timestamptz, inactive_days integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+SET jit = off
+AS $$
+DECLARE
+  me bigint := channel.current_partner();   -- once, not per row
+  q_months date[];
+  q_partners bigint[];
+BEGIN
+  PERFORM channel.bi_check(days IS NOT NULL AND days BETWEEN 1 AND 36500,
+    format('days must be between 1 and 36500, got %s', coalesce(days::text, 'NULL')),
+    'A partner is inactive when it has not accepted a lead, registered a deal or won one in that many days.',
+    'The default is 180 days: SELECT * FROM channel.inactive_partners();');
+  -- The last activities per month are in channel.partner_month; the
+  -- partner-months queued since the last refresh are read from the base
+  -- tables instead (as in lead_funnel), so the answer is always current.
+  SELECT array_agg(DISTINCT q.month), array_agg(DISTINCT q.partner_id)
+  INTO q_months, q_partners
+  FROM channel.partner_month_dirty q;
+  RETURN QUERY
+  WITH q AS (SELECT DISTINCT d.partner_id, d.month FROM channel.partner_month_dirty d),
+       last AS (
+         SELECT pm.partner_id, pm.last_lead_accepted AS l_at, pm.last_deal_registered AS r_at, pm.last_sale AS s_at
+         FROM channel.partner_month pm
+         WHERE (pm.last_lead_accepted IS NOT NULL OR pm.last_deal_registered IS NOT NULL OR pm.last_sale IS NOT NULL)
+           AND (q_months IS NULL OR NOT EXISTS (SELECT 1 FROM q WHERE q.partner_id = pm.partner_id AND q.month = pm.month))
+         UNION ALL
+         SELECT f.partner_id, max(f.at) FILTER (WHERE f.accepted = 1), max(f.at) FILTER (WHERE f.registered = 1),
+                max(f.at) FILTER (WHERE f.won = 1)
+         FROM channel.partner_month_fact f
+         WHERE q_months IS NOT NULL
+           AND f.month = ANY (q_months) AND f.partner_id = ANY (q_partners)
+           AND EXISTS (SELECT 1 FROM q WHERE q.partner_id = f.partner_id AND q.month = f.month)
+         GROUP BY f.partner_id
+       ),
+       m AS (SELECT x.partner_id, max(x.l_at) AS l_at, max(x.r_at) AS r_at, max(x.s_at) AS s_at
+             FROM last x GROUP BY x.partner_id),
+       a AS (SELECT p.partner_id, p.name, p.tier, p.region, p.status, p.created_at,
+                    m.l_at, m.r_at, m.s_at,
+                    greatest(m.l_at, m.r_at, m.s_at) AS last_at
+             FROM channel.partner p
+             LEFT JOIN m ON m.partner_id = p.partner_id
+             WHERE p.status NOT IN ('prospect', 'terminated'))
+  SELECT a.partner_id, a.name, a.tier, a.region, a.status, a.l_at, a.r_at, a.s_at, a.last_at,
+         floor(extract(epoch FROM now() - coalesce(a.last_at, a.created_at)) / 86400)::int
+  FROM a
+  WHERE coalesce(a.last_at, '-infinity') < now() - make_interval(days => days)
+    AND (me IS NULL OR a.partner_id = me)
+  ORDER BY 10 DESC, a.partner_id;
+END
+$$;
+COMMENT ON FUNCTION channel.inactive_partners(integer) IS
+  'Partners (other than prospects and terminated ones) that have not accepted a lead, registered a deal or won one in the last days days, with the date of each last activity and how long they have been inactive (since the last activity, or since joining if never active). Read from channel.partner_month, and from the base tables for the partner-months changed since the last refresh, so always current. See doc/rollups.md.';

@@ -5,7 +5,7 @@
 -- and the partner- and analyst-callable functions of every new piece join
 -- the lists of channel.role_functions() (funds: 55_funds.sql .. 59_fund_claims.sql;
 -- change feed: 71_change_feed.sql; programmes: 51_tiers.sql, 52_enablement.sql;
--- channel data: 60_products.sql .. 63_channel_data_bi.sql).
+-- channel data: 60_products.sql .. 63_channel_data_bi.sql; forecast: 34_forecast.sql).
 CREATE OR REPLACE FUNCTION channel.role_functions(role_name name) RETURNS SETOF name
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -39,7 +39,7 @@ AS $$
     WHEN 'channel_analyst' THEN ARRAY[
       'current_partner', 'country_region', 'det_random', 'lead_contact',
       'normalize_company', 'company_similarity',
-      'score_lead', 'lead_win_probability', 'partner_fit',
+      'score_lead', 'score_lead_values', 'lead_win_probability', 'partner_fit',
       'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
       -- funds (issue 20)
       'fund_balances', 'fund_roi', 'fund_claim_spike',
@@ -47,7 +47,9 @@ AS $$
       'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times',
       -- channel data (issue 21)
       'resolve_sku', 'batch_rejects', 'sell_through_closed_loop', 'registration_close_rate',
-      'unregistered_sales', 'channel_leakage', 'inventory_latest', 'stale_reporters']
+      'unregistered_sales', 'channel_leakage', 'inventory_latest', 'stale_reporters',
+      -- forecast (issue 26)
+      'forecast', 'forecast_deals', 'forecast_backtest', 'forecast_accuracy']
     END) AS f
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS
@@ -87,3 +89,29 @@ BEGIN
   END LOOP;
 END
 $triggers$;
+
+-- 0.2.0 (issue 26): score_lead_values and the forecast's functions get the
+-- privileges a fresh install gives them (src/sql/40_security.sql).
+
+-- Nothing runs for PUBLIC; channel_admin runs everything but acting for a
+-- partner; the lists above for the other roles (as in a fresh install).
+REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA channel FROM PUBLIC;
+GRANT EXECUTE ON ALL ROUTINES IN SCHEMA channel TO channel_admin;
+REVOKE EXECUTE ON FUNCTION channel.set_portal_partner(bigint) FROM channel_admin;
+DO $functions$
+DECLARE
+  grantee name;
+  f regprocedure;
+BEGIN
+  FOREACH grantee IN ARRAY ARRAY['channel_partner', 'channel_analyst']::name[]
+  LOOP
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+             WHERE p.pronamespace = 'channel'::regnamespace
+               AND p.proname IN (SELECT channel.role_functions(grantee))
+    LOOP
+      EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %I', f, grantee);
+    END LOOP;
+  END LOOP;
+END
+$functions$;
+GRANT SELECT ON channel.forecast_model TO channel_admin, channel_analyst;

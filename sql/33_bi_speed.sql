@@ -1,0 +1,227 @@
+-- 33_bi_speed: the BI functions read rollups (funnel day/month rollups,
+-- partner_month's last activities) and the forecast, yet answer exactly
+-- what the base tables say: compared on the demo for several windows,
+-- whole and mid-month, before and after a refresh, with changes queued.
+-- Every date is relative to one today; runs in a transaction rolled back.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT current_date AS today \gset
+
+-- the funnel as the plain SQL over the base tables (what lead_funnel
+-- answered before its rollups)
+CREATE FUNCTION pg_temp.funnel_base(from_date date, to_date date)
+RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, region channel.region_code,
+               product_line channel.product_code, leads_routed integer, leads_accepted integer,
+               leads_rejected integer, leads_recalled integer, leads_converted integer, leads_lost integer,
+               deals_registered integer, deals_won integer, won_revenue numeric,
+               acceptance_rate float8, conversion_rate float8, win_rate float8)
+LANGUAGE sql STABLE AS $$
+  SELECT f.partner_id, p.name, p.tier, p.region, f.product_line::channel.product_code,
+         sum(f.routed)::int, sum(f.accepted)::int, sum(f.rejected)::int, sum(f.recalled)::int,
+         sum(f.converted)::int, sum(f.lost)::int, sum(f.registered)::int, sum(f.won)::int,
+         sum(f.won_amount)::numeric(18,2),
+         sum(f.accepted)::float8 / nullif(sum(f.accepted + f.rejected + f.recalled), 0),
+         sum(f.converted)::float8 / nullif(sum(f.converted + f.lost), 0),
+         sum(f.won)::float8 / nullif(sum(f.won + f.deal_lost), 0)
+  FROM channel.partner_month_fact f
+  JOIN channel.partner p ON p.partner_id = f.partner_id
+  WHERE f.at >= (from_date::timestamp AT TIME ZONE 'UTC') AND f.at < ((to_date + 1)::timestamp AT TIME ZONE 'UTC')
+    AND f.open_amount = 0
+  GROUP BY f.partner_id, p.name, p.tier, p.region, f.product_line
+$$;
+-- inactive partners from the base tables
+CREATE FUNCTION pg_temp.inactive_base(days integer)
+RETURNS TABLE (partner_id bigint, last_lead_accepted timestamptz, last_deal_registered timestamptz,
+               last_sale timestamptz, last_activity timestamptz, inactive_days integer)
+LANGUAGE sql STABLE AS $$
+  WITH a AS (
+    SELECT p.partner_id, p.created_at,
+           (SELECT max(x.accepted_at) FROM channel.lead x WHERE x.partner_id = p.partner_id) AS l_at,
+           (SELECT max(x.submitted_at) FROM channel.deal x WHERE x.partner_id = p.partner_id) AS r_at,
+           (SELECT max(x.closed_at) FROM channel.deal x WHERE x.partner_id = p.partner_id AND x.status = 'won') AS s_at
+    FROM channel.partner p WHERE p.status NOT IN ('prospect', 'terminated'))
+  SELECT a.partner_id, a.l_at, a.r_at, a.s_at, greatest(a.l_at, a.r_at, a.s_at),
+         floor(extract(epoch FROM now() - coalesce(greatest(a.l_at, a.r_at, a.s_at), a.created_at)) / 86400)::int
+  FROM a
+  WHERE coalesce(greatest(a.l_at, a.r_at, a.s_at), '-infinity') < now() - make_interval(days => days)
+$$;
+-- windows: whole months, mid-month to mid-month, one day, within one
+-- month, across a year, reaching past today
+CREATE TEMP TABLE bi_window (name text, a date, b date);
+INSERT INTO bi_window VALUES
+  ('last 3 whole months', (date_trunc('month', :'today'::date) - interval '3 months')::date,
+                          (date_trunc('month', :'today'::date) - interval '1 day')::date),
+  ('90 days to today', :'today'::date - 90, :'today'::date),
+  ('mid-month to mid-month', (date_trunc('month', :'today'::date) - interval '5 months')::date + 13,
+                             (date_trunc('month', :'today'::date) - interval '2 months')::date + 16),
+  ('2nd to 30th of a month', (date_trunc('month', :'today'::date) - interval '4 months')::date + 1,
+                             (date_trunc('month', :'today'::date) - interval '4 months')::date + 29),
+  ('one day', :'today'::date - 40, :'today'::date - 40),
+  ('a year, mid-month', :'today'::date - 400, :'today'::date - 35),
+  ('into the future', :'today'::date - 3, :'today'::date + 20);
+CREATE FUNCTION pg_temp.funnel_diffs() RETURNS TABLE (name text, rows_ok boolean, differing bigint)
+LANGUAGE sql AS $$
+  SELECT w.name, (SELECT count(*) FROM channel.lead_funnel(w.a, w.b)) > 0 OR w.name = 'into the future',
+         (SELECT count(*) FROM ((SELECT * FROM channel.lead_funnel(w.a, w.b) EXCEPT ALL SELECT * FROM pg_temp.funnel_base(w.a, w.b))
+                                UNION ALL
+                                (SELECT * FROM pg_temp.funnel_base(w.a, w.b) EXCEPT ALL SELECT * FROM channel.lead_funnel(w.a, w.b))) x)
+  FROM pg_temp.bi_window w ORDER BY w.name
+$$;
+CREATE FUNCTION pg_temp.inactive_diffs() RETURNS TABLE (days integer, rows_ok boolean, differing bigint)
+LANGUAGE sql AS $$
+  SELECT d, (SELECT count(*) FROM channel.inactive_partners(d)) > 0,
+         (SELECT count(*) FROM (
+            (SELECT i.partner_id, i.last_lead_accepted, i.last_deal_registered, i.last_sale, i.last_activity, i.inactive_days
+             FROM channel.inactive_partners(d) i EXCEPT ALL SELECT * FROM pg_temp.inactive_base(d))
+            UNION ALL
+            (SELECT * FROM pg_temp.inactive_base(d) EXCEPT ALL
+             SELECT i.partner_id, i.last_lead_accepted, i.last_deal_registered, i.last_sale, i.last_activity, i.inactive_days
+             FROM channel.inactive_partners(d) i)) x)
+  FROM unnest(ARRAY[1, 30, 180, 400]) d
+$$;
+CREATE FUNCTION pg_temp.rollup_diffs() RETURNS TABLE (rollup text, differing bigint)
+LANGUAGE sql AS $$
+  SELECT 'partner_month', count(*) FROM ((TABLE channel.partner_month EXCEPT ALL TABLE channel.partner_month_computed)
+                                         UNION ALL (TABLE channel.partner_month_computed EXCEPT ALL TABLE channel.partner_month)) x
+  UNION ALL
+  SELECT 'partner_line_month', count(*) FROM ((TABLE channel.partner_line_month EXCEPT ALL TABLE channel.partner_line_month_computed)
+                                              UNION ALL (TABLE channel.partner_line_month_computed EXCEPT ALL TABLE channel.partner_line_month)) x
+  UNION ALL
+  SELECT 'partner_line_day', count(*)
+  FROM ((TABLE channel.partner_line_day EXCEPT ALL
+         SELECT partner_id, day, product_line, facts, leads_routed, leads_accepted, leads_rejected, leads_recalled,
+                leads_converted, leads_lost, deals_registered, deals_won, deals_lost, won_revenue
+         FROM channel.partner_line_day_computed)
+        UNION ALL
+        (SELECT partner_id, day, product_line, facts, leads_routed, leads_accepted, leads_rejected, leads_recalled,
+                leads_converted, leads_lost, deals_registered, deals_won, deals_lost, won_revenue
+         FROM channel.partner_line_day_computed
+         EXCEPT ALL TABLE channel.partner_line_day)) x
+$$;
+
+-- the periods of a window: their signed days are exactly the window's days
+SELECT w.name,
+       (SELECT array_agg(d ORDER BY d) FROM (
+          SELECT g::date AS d FROM channel.funnel_periods(w.a, w.b) p
+          CROSS JOIN LATERAL generate_series(p.period::timestamp,
+                                             CASE WHEN p.is_day THEN p.period::timestamp
+                                                  ELSE p.period + interval '1 month - 1 day' END, interval '1 day') g
+          WHERE p.sign > 0
+          EXCEPT ALL
+          SELECT p.period FROM channel.funnel_periods(w.a, w.b) p WHERE p.sign < 0) x)
+       = (SELECT array_agg(g::date ORDER BY g) FROM generate_series(w.a::timestamp, w.b::timestamp, interval '1 day') g)
+       AS same_days,
+       (SELECT count(*) FILTER (WHERE p.is_day) <= 16 * (SELECT count(DISTINCT date_trunc('month', g))
+                                                          FROM generate_series(w.a::timestamp, w.b::timestamp, interval '1 day') g)
+        FROM channel.funnel_periods(w.a, w.b) p) AS at_most_16_days_a_month
+FROM bi_window w ORDER BY w.name;
+
+BEGIN;
+SELECT count(*) > 0 AS demo FROM channel.generate_demo(200, 8000, 1, :'today'::date);
+SELECT channel.rebuild_rollups() > 0 AS rebuilt;
+SELECT * FROM pg_temp.rollup_diffs();
+SELECT * FROM pg_temp.funnel_diffs();
+SELECT * FROM pg_temp.inactive_diffs();
+
+-- a day of changes, not yet refreshed: the funnel and inactive_partners
+-- read the queued partner-months from the base tables and still agree
+UPDATE channel.lead SET status = 'accepted', accepted_at = greatest(now(), routed_at + interval '1 hour')
+WHERE lead_id IN (SELECT lead_id FROM channel.lead WHERE status = 'routed' ORDER BY lead_id LIMIT 40);
+UPDATE channel.lead SET status = CASE WHEN lead_id % 2 = 0 THEN 'converted' ELSE 'lost' END::channel.lead_status,
+       closed_at = greatest(now(), accepted_at)
+WHERE lead_id IN (SELECT lead_id FROM channel.lead WHERE status = 'accepted' ORDER BY lead_id LIMIT 30);
+UPDATE channel.deal SET status = 'won', closed_at = greatest(submitted_at, now() - interval '40 days')
+WHERE deal_id IN (SELECT deal_id FROM channel.deal WHERE status = 'approved' ORDER BY deal_id LIMIT 30);
+DELETE FROM channel.deal WHERE deal_id IN (SELECT deal_id FROM channel.deal WHERE status = 'won' ORDER BY deal_id LIMIT 10);
+INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)
+SELECT d.partner_id, d.customer_name || ' Two', d.customer_country, d.product_line, d.amount, :'today'::date + 30
+FROM channel.deal d WHERE d.partner_id IS NOT NULL ORDER BY d.deal_id LIMIT 20;
+SELECT count(*) > 0 AS queued FROM channel.partner_month_dirty;
+SELECT * FROM pg_temp.funnel_diffs();
+SELECT * FROM pg_temp.inactive_diffs();
+-- refreshed: the rollups equal their definitions again, and so do the answers
+CALL channel.refresh_rollups();
+SELECT count(*) AS queued_after_refresh FROM channel.partner_month_dirty;
+SELECT * FROM pg_temp.rollup_diffs();
+SELECT * FROM pg_temp.funnel_diffs();
+SELECT * FROM pg_temp.inactive_diffs();
+
+-- a partner caller sees only its own funnel rows, the same as the vendor's for it
+SAVEPOINT as_partner;
+SELECT partner_id AS p FROM channel.lead_funnel(:'today'::date - 90, :'today'::date) ORDER BY 1 LIMIT 1 \gset
+SELECT channel.set_portal_partner(:p) IS NOT NULL AS acting;
+SELECT count(DISTINCT partner_id) = 1 AND min(partner_id) = :p AS own_rows_only
+FROM channel.lead_funnel(:'today'::date - 90, :'today'::date);
+SELECT md5(string_agg(f::text, ',' ORDER BY f.product_line)) AS partner_md5
+FROM channel.lead_funnel(:'today'::date - 90, :'today'::date) f \gset
+ROLLBACK TO SAVEPOINT as_partner;
+SELECT md5(string_agg(f::text, ',' ORDER BY f.product_line)) = :'partner_md5' AS same_as_the_vendors_rows
+FROM channel.lead_funnel(:'today'::date - 90, :'today'::date) f WHERE f.partner_id = :p;
+
+-- pipeline: the quarter's open registrations, counted and valued as the
+-- base tables say; weighted by the stage weights until the forecast is
+-- trained, then by the learned probabilities
+SELECT (SELECT row(count(*), sum(amount)) FROM channel.deal
+        WHERE status IN ('submitted', 'approved', 'conflict')
+          AND expected_close >= date_trunc('quarter', :'today'::date)
+          AND expected_close < date_trunc('quarter', :'today'::date) + interval '3 months')
+       = (SELECT row(sum(open_deals), sum(open_amount)) FROM channel.pipeline(:'today'::date)) AS pipeline_matches_base,
+       (SELECT bool_and(weighting = 'stage') FROM channel.pipeline(:'today'::date)) AS stage_weights_untrained,
+       (SELECT sum(weighted_amount) FROM channel.pipeline(:'today'::date))
+       = (SELECT sum(w) FROM (
+            SELECT round(sum(amount * channel.pipeline_stage_weight(status)::numeric), 2) AS w FROM channel.deal
+            WHERE status IN ('submitted', 'approved', 'conflict')
+              AND expected_close >= date_trunc('quarter', :'today'::date)
+              AND expected_close < date_trunc('quarter', :'today'::date) + interval '3 months'
+            GROUP BY partner_id, product_line, channel.month_of(expected_close)) x) AS stage_weighted_amounts;
+SELECT count(*) > 20 AS model_terms FROM channel.train_forecast();
+SELECT term, count(*) > 0 AS present, bool_and(estimate >= 0) AS estimates_ok,
+       bool_and(wins <= snapshots) AS wins_le_snapshots
+FROM channel.forecast_model GROUP BY term ORDER BY term;
+SELECT bool_and(weighting = 'forecast') AS forecast_weighting FROM channel.pipeline(:'today'::date);
+-- the pipeline's weighted amounts are the explained probabilities' sums
+SELECT (SELECT sum(weighted_amount) FROM channel.pipeline(:'today'::date))
+       - (SELECT sum(round(amount * probability::numeric, 2)) FROM channel.forecast_deals(:'today'::date)
+          WHERE expected_close >= date_trunc('quarter', :'today'::date)
+            AND expected_close < date_trunc('quarter', :'today'::date) + interval '3 months') BETWEEN -1 AND 1
+       AS pipeline_is_forecast;
+-- every probability is the product of its terms, capped at 1
+SELECT bool_and(abs(probability - least(base_rate * amount_factor * partner_factor * line_factor, 1)) < 1e-12)
+         AS product_of_terms,
+       bool_and(probability BETWEEN 0 AND 1) AS probabilities_ok,
+       count(*) = (SELECT count(*) FROM channel.deal WHERE status IN ('submitted', 'approved', 'conflict')) AS every_open_deal
+FROM channel.forecast_deals(:'today');
+-- the forecast: partner-and-line rows sum to the line rows, lines to the
+-- total; already won is what was won this quarter
+SELECT (SELECT sum(expected_from_open) FROM channel.forecast(:'today') WHERE level = 'partner and line')
+       - (SELECT expected_from_open FROM channel.forecast(:'today') WHERE level = 'total') BETWEEN -1 AND 1 AS parts_sum,
+       (SELECT sum(open_deals) FROM channel.forecast(:'today') WHERE level = 'line')
+       = (SELECT open_deals FROM channel.forecast(:'today') WHERE level = 'total') AS lines_sum,
+       (SELECT won_so_far FROM channel.forecast(:'today') WHERE level = 'total')
+       = (SELECT coalesce(sum(amount), 0) FROM channel.deal WHERE status = 'won'
+          AND closed_at >= date_trunc('quarter', :'today'::timestamp) AT TIME ZONE 'UTC'
+          AND closed_at < (date_trunc('quarter', :'today'::timestamp) + interval '3 months') AT TIME ZONE 'UTC')
+       AS won_so_far_ok,
+       (SELECT bool_and(expected_won = won_so_far + expected_from_open) FROM channel.forecast(:'today')) AS totals_ok;
+-- backtest: three past quarters per line and overall; on the demo (whose
+-- outcomes depend on partner, amount and line) the learned forecast is far
+-- closer to what was won than the fixed stage weights
+CREATE TEMP TABLE bt AS SELECT * FROM channel.forecast_backtest(3);
+SELECT count(*) > 3 AS per_line_rows, count(DISTINCT quarter) AS quarters, bool_and(actual >= 0) AS actuals_ok,
+       count(*) FILTER (WHERE product_line IS NULL) AS all_lines_rows
+FROM bt;
+SELECT avg(abs(forecast_error)) < avg(abs(stage_error)) AS learned_beats_stage_weights,
+       abs(sum(forecast) - sum(actual)) < abs(sum(stage_weighted) - sum(actual)) AS less_biased
+FROM bt WHERE product_line IS NULL;
+-- its summary (MAPE and bias), here over the last quarter
+SELECT count(*) = (SELECT count(DISTINCT product_line) FROM bt WHERE quarter = (SELECT max(quarter) FROM bt)) + 1
+         AS one_row_per_line_and_overall,
+       bool_and(quarters_replayed = 1 AND forecast_mape >= 0 AND stage_mape >= 0) AS filled
+FROM channel.forecast_accuracy(1);
+ROLLBACK;
+
+-- bad arguments
+SELECT * FROM channel.forecast('2001-02-03');
+SELECT * FROM channel.forecast(NULL);
+SELECT * FROM channel.forecast_backtest(0);
+SELECT * FROM channel.train_forecast(2);

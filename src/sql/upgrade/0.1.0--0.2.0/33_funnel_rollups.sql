@@ -1,0 +1,1 @@
+../../33_funnel_rollups.sql

@@ -1,0 +1,1 @@
+../../34_forecast.sql
