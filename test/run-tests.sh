@@ -26,6 +26,10 @@ tally "$log"
 
 channel_sandbox
 channel_start_cluster
+# pg_cron lives in database postgres for the whole run: the shell tests that
+# schedule jobs find it there and leave it.  Dropping and re-creating it
+# between tests left its launcher, now and then, running no job for minutes.
+psql -X -q -d postgres -c "CREATE EXTENSION pg_cron"
 
 say "pg_regress and isolation specs (make installcheck)"
 rm -rf "$CHANNEL_SRC/results" "$CHANNEL_SRC/output_iso"
