@@ -28,7 +28,8 @@ channel_sandbox
 channel_start_cluster
 # pg_cron lives in database postgres for the whole run: the shell tests that
 # schedule jobs find it there and leave it.  Dropping and re-creating it
-# between tests left its launcher, now and then, running no job for minutes.
+# between tests once left its launcher running no job for over two minutes
+# (fund_cron.sh after cron_jobs.sh), most likely for that reason.
 psql -X -q -d postgres -c "CREATE EXTENSION pg_cron"
 
 say "pg_regress and isolation specs (make installcheck)"
