@@ -163,7 +163,14 @@ AS $$
   ORDER BY l.code
 $$;
 COMMENT ON FUNCTION channel.my_discounts(bigint, date) IS
-  'The discount the schedule gives a partner (a partner: itself, whatever of_partner says) per product line on a day, and the schedule row it comes from (NULL: no row, no discount). Partners read their own schedule only through this.';
+  'The discount the schedule gives a partner (a partner: itself; naming another partner gives no rows) per product line on a day, and the schedule row it comes from (NULL: no row, no discount). Partners read their own schedule only through this.';
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'net_price'), ('channel_partner', 'list_price'), ('channel_partner', 'schedule_discount'),
+  ('channel_partner', 'my_discounts'),
+  ('channel_analyst', 'net_price'), ('channel_analyst', 'list_price'), ('channel_analyst', 'schedule_discount'),
+  ('channel_analyst', 'my_discounts');
 
 -- ---------------------------------------------------------------------------
 -- Privileges and row-level security

@@ -187,6 +187,291 @@ CREATE TRIGGER quote_sets_deal_amount AFTER UPDATE OF total, status ON channel.q
 COMMENT ON TRIGGER quote_sets_deal_amount ON channel.quote IS 'Keeps the registration''s amount at its quote''s total.';
 
 -- ---------------------------------------------------------------------------
+-- Helpers
+-- ---------------------------------------------------------------------------
+-- The quote, locked FOR UPDATE, if the caller may act on it; a partner
+-- naming another partner's quote gets the same error as for a missing one.
+-- Every action on a quote (lines, submission, revision, the special pricing
+-- decisions) takes this lock first, so they take turns.
+CREATE FUNCTION channel.quote_lock(quote_id bigint) RETURNS channel.quote
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  me bigint := channel.current_partner();
+  q channel.quote;
+BEGIN
+  IF quote_id IS NULL THEN
+    RAISE EXCEPTION 'quote_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT * INTO q FROM channel.quote x
+  WHERE x.quote_id = quote_lock.quote_id AND (me IS NULL OR x.partner_id = me)
+  FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'quote % does not exist', quote_id USING ERRCODE = 'no_data_found';
+  END IF;
+  RETURN q;
+END
+$$;
+COMMENT ON FUNCTION channel.quote_lock(bigint) IS
+  'Locks a quote FOR UPDATE (a serialization failure under REPEATABLE READ if it changed meanwhile) and returns it; no_data_found if it does not exist or belongs to another partner than the caller''s.';
+
+CREATE FUNCTION channel.quote_wrong_status(q channel.quote, action text, hint text) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  RAISE EXCEPTION 'cannot % quote %: it is %', action, q.quote_id, q.status
+    USING ERRCODE = 'object_not_in_prerequisite_state', HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION channel.quote_wrong_status(channel.quote, text, text) IS
+  'Raises object_not_in_prerequisite_state: "cannot <action> quote N: it is <status>".';
+
+-- The price list of a currency in force on a day (the rule of channel.net_price()).
+CREATE FUNCTION channel.price_list_in_force(currency text, on_date date) RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT l.price_list_id FROM channel.price_list l
+  WHERE l.currency = price_list_in_force.currency AND l.valid_from <= on_date
+    AND (l.valid_until IS NULL OR l.valid_until > on_date)
+  ORDER BY l.valid_from DESC, l.price_list_id LIMIT 1
+$$;
+COMMENT ON FUNCTION channel.price_list_in_force(text, date) IS
+  'The price list of currency in force on on_date (covering it, the latest starting), NULL when none.';
+
+-- A quote line priced: list price and scheduled discount of the quote's
+-- day, the discount taken, the net unit price (half up to the currency's
+-- minor units) and the line total.
+CREATE FUNCTION channel.quote_price_line(q channel.quote, sku text, quantity integer, requested_discount numeric,
+                                         OUT product_id bigint, OUT sku_stored text, OUT list_price numeric,
+                                         OUT schedule_discount numeric, OUT net_price numeric, OUT line_total numeric)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  minor integer;
+BEGIN
+  IF sku IS NULL OR quantity IS NULL THEN
+    RAISE EXCEPTION 'sku and quantity must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF quantity <= 0 THEN
+    RAISE EXCEPTION 'quantity must be at least 1' USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = pg_catalog.format('Quantity %s was given for SKU %s.', quantity, sku);
+  END IF;
+  IF requested_discount IS NOT NULL AND (requested_discount = 'NaN' OR requested_discount < 0 OR requested_discount > 100) THEN
+    RAISE EXCEPTION 'a discount is between 0 and 100 percent' USING ERRCODE = 'numeric_value_out_of_range',
+      DETAIL = pg_catalog.format('%s %% was asked for SKU %s.', requested_discount, sku);
+  END IF;
+  IF requested_discount <> pg_catalog.round(requested_discount, 2) THEN
+    RAISE EXCEPTION 'a discount has at most two decimals' USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = pg_catalog.format('%s %% was asked for SKU %s.', requested_discount, sku);
+  END IF;
+  -- the C functions raise the unknown-SKU, no-price-list and not-orderable errors
+  list_price := channel.list_price(sku, q.quoted_on, q.currency);
+  schedule_discount := channel.schedule_discount(q.partner_id, sku, q.quoted_on);
+  SELECT p.product_id, p.sku INTO product_id, sku_stored FROM channel.product p
+  WHERE p.sku = pg_catalog.upper(pg_catalog.btrim(quote_price_line.sku));
+  SELECT c.minor_units INTO minor FROM channel.currency c WHERE c.code = q.currency;
+  net_price := pg_catalog.round(list_price * (100 - coalesce(requested_discount, schedule_discount)) / 100, minor);
+  line_total := net_price * quantity;
+  IF line_total >= 100000000000000 THEN
+    RAISE EXCEPTION 'line total out of range' USING ERRCODE = 'numeric_value_out_of_range',
+      DETAIL = pg_catalog.format('%s x %s of SKU %s.', quantity, net_price, sku_stored);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION channel.quote_price_line(channel.quote, text, integer, numeric) IS
+  'Prices one quote line as of the quote''s day and currency: product, stored SKU, list price, scheduled discount, net unit price (the requested discount if given, else the scheduled one, half up to the currency''s minor units) and line total. Refuses a quantity below 1 (invalid_parameter_value) and a discount outside 0..100 % (numeric_value_out_of_range).';
+
+CREATE FUNCTION channel.quote_retotal(quote_id bigint) RETURNS numeric
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  UPDATE channel.quote q
+  SET total = coalesce((SELECT sum(l.line_total) FROM channel.quote_line l
+                        WHERE l.quote_id = q.quote_id AND l.revision = q.revision), 0)
+  WHERE q.quote_id = quote_retotal.quote_id
+  RETURNING q.total
+$$;
+COMMENT ON FUNCTION channel.quote_retotal(bigint) IS 'Sets a quote''s total to the sum of its current revision''s lines and returns it.';
+
+-- ---------------------------------------------------------------------------
+-- Quote functions
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION channel.create_quote(deal_id bigint, currency text, valid_until date, quoted_on date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  me bigint := channel.current_partner();
+  d channel.deal;
+  id bigint;
+BEGIN
+  IF deal_id IS NULL OR currency IS NULL OR valid_until IS NULL OR quoted_on IS NULL THEN
+    RAISE EXCEPTION 'deal_id, currency, valid_until and quoted_on must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT * INTO d FROM channel.deal x
+  WHERE x.deal_id = create_quote.deal_id AND (me IS NULL OR x.partner_id = me)
+  FOR SHARE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'registration % does not exist', deal_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF d.partner_id IS NULL THEN
+    RAISE EXCEPTION 'registration % has no partner', deal_id
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Quotes are priced with a partner''s discounts; direct sales registrations have none.';
+  END IF;
+  IF d.status NOT IN ('submitted', 'approved') THEN
+    RAISE EXCEPTION 'cannot quote registration %: it is %', deal_id, d.status
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Only open (submitted or approved) registrations are quoted.';
+  END IF;
+  IF channel.price_list_in_force(currency, quoted_on) IS NULL THEN
+    RAISE EXCEPTION 'no price list in currency "%" is in force on %', currency, quoted_on
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Quote in a currency with a price list (channel.price_list), or add one.';
+  END IF;
+  IF valid_until < quoted_on THEN
+    RAISE EXCEPTION 'a quote cannot expire before the day it is priced'
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = pg_catalog.format('quoted_on %s, valid_until %s.', quoted_on, valid_until);
+  END IF;
+  INSERT INTO channel.quote (deal_id, partner_id, currency, quoted_on, valid_until)
+  VALUES (d.deal_id, d.partner_id, upper(create_quote.currency), create_quote.quoted_on, create_quote.valid_until)
+  RETURNING quote.quote_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION channel.create_quote(bigint, text, date, date) IS
+  'Creates a draft quote (revision 1) on an open registration (a partner: its own) in currency, priced as of quoted_on (default today) and valid until valid_until. Refuses a currency without a price list in force that day (invalid_parameter_value) and a closed registration (object_not_in_prerequisite_state). Returns the quote id.';
+
+CREATE FUNCTION channel.add_quote_line(quote_id bigint, sku text, quantity integer, requested_discount numeric DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  q channel.quote := channel.quote_lock(quote_id);
+  p record;
+  n integer;
+BEGIN
+  IF q.status <> 'draft' THEN
+    PERFORM channel.quote_wrong_status(q, 'change', 'Only drafts change; revise the quote (channel.revise_quote) to change it.');
+  END IF;
+  p := channel.quote_price_line(q, sku, quantity, requested_discount);
+  SELECT coalesce(max(l.line_no), 0) + 1 INTO n FROM channel.quote_line l
+  WHERE l.quote_id = q.quote_id AND l.revision = q.revision;
+  INSERT INTO channel.quote_line (quote_id, revision, line_no, partner_id, product_id, sku, quantity, list_price,
+                                  schedule_discount, requested_discount, net_price, line_total)
+  VALUES (q.quote_id, q.revision, n, q.partner_id, p.product_id, p.sku_stored, add_quote_line.quantity, p.list_price,
+          p.schedule_discount, add_quote_line.requested_discount, p.net_price, p.line_total);
+  PERFORM channel.quote_retotal(q.quote_id);
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION channel.add_quote_line(bigint, text, integer, numeric) IS
+  'Adds a line to a draft quote: SKU, quantity and the discount asked for (NULL: the schedule''s), priced as of the quote''s day; updates the total (and so the registration''s amount). Errors as channel.quote_price_line() and channel.net_price(). Returns the line number.';
+
+CREATE FUNCTION channel.remove_quote_line(quote_id bigint, line_no integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  q channel.quote := channel.quote_lock(quote_id);
+BEGIN
+  IF q.status <> 'draft' THEN
+    PERFORM channel.quote_wrong_status(q, 'change', 'Only drafts change; revise the quote (channel.revise_quote) to change it.');
+  END IF;
+  DELETE FROM channel.quote_line l
+  WHERE l.quote_id = q.quote_id AND l.revision = q.revision AND l.line_no = remove_quote_line.line_no;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'quote % has no line %', q.quote_id, line_no USING ERRCODE = 'no_data_found';
+  END IF;
+  PERFORM channel.quote_retotal(q.quote_id);
+END
+$$;
+COMMENT ON FUNCTION channel.remove_quote_line(bigint, integer) IS 'Removes a line of a draft quote (the other lines keep their numbers) and updates the total.';
+
+CREATE FUNCTION channel.accept_quote(quote_id bigint, on_date date DEFAULT current_date) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  q channel.quote := channel.quote_lock(quote_id);
+BEGIN
+  IF q.status <> 'approved' THEN
+    PERFORM channel.quote_wrong_status(q, 'accept', 'Only approved quotes are accepted.');
+  END IF;
+  IF on_date IS NULL OR on_date > q.valid_until THEN
+    RAISE EXCEPTION 'quote % is no longer valid', q.quote_id
+      USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = pg_catalog.format('It was valid until %s.', q.valid_until),
+            HINT = 'Revise it (channel.revise_quote) with a new validity.';
+  END IF;
+  UPDATE channel.quote x SET status = 'accepted', closed_at = now(), status_reason = NULL WHERE x.quote_id = q.quote_id;
+END
+$$;
+COMMENT ON FUNCTION channel.accept_quote(bigint, date) IS
+  'The customer accepted an approved quote on on_date (default today, at most valid_until): it becomes accepted and its total the registration''s amount.';
+
+CREATE FUNCTION channel.lose_quote(quote_id bigint, reason text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  q channel.quote := channel.quote_lock(quote_id);
+BEGIN
+  IF q.status NOT IN ('draft', 'submitted', 'approved') THEN
+    PERFORM channel.quote_wrong_status(q, 'lose', 'Only open quotes (draft, submitted, approved) are lost.');
+  END IF;
+  IF reason IS NULL OR btrim(reason) = '' THEN
+    RAISE EXCEPTION 'a lost quote needs a reason' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  UPDATE channel.quote x SET status = 'lost', closed_at = now(), status_reason = reason WHERE x.quote_id = q.quote_id;
+END
+$$;
+COMMENT ON FUNCTION channel.lose_quote(bigint, text) IS 'Marks an open quote lost, with a reason (a pending special pricing request is withdrawn).';
+
+CREATE FUNCTION channel.expire_quotes(as_of date DEFAULT current_date) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  n integer;
+BEGIN
+  IF channel.current_partner() IS NOT NULL THEN
+    RAISE EXCEPTION 'only the vendor expires quotes'
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Schedule channel.expire_quotes() as the vendor (pg_cron).';
+  END IF;
+  IF as_of IS NULL THEN
+    RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  -- the rows in quote_id order, locked, skipping none: a quote being
+  -- changed meanwhile is waited for, then expired if still open
+  WITH due AS (
+    SELECT q.quote_id FROM channel.quote q
+    WHERE q.status IN ('draft', 'submitted', 'approved') AND q.valid_until < as_of
+    ORDER BY q.quote_id FOR UPDATE
+  )
+  UPDATE channel.quote q SET status = 'expired', closed_at = now(),
+         status_reason = pg_catalog.format('valid until %s', q.valid_until)
+  FROM due WHERE q.quote_id = due.quote_id AND q.status IN ('draft', 'submitted', 'approved');
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION channel.expire_quotes(date) IS
+  'Vendor / pg_cron: expires every open quote (draft, submitted, approved) whose valid_until is before as_of (default today); returns how many.';
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'create_quote'), ('channel_partner', 'add_quote_line'), ('channel_partner', 'remove_quote_line'),
+  ('channel_partner', 'accept_quote'), ('channel_partner', 'lose_quote');
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-expire-quotes', 661, 'SELECT channel.expire_quotes()', 'channel.expire_quotes(date)', '20 0 * * *',
+   'expire open quotes past their validity (doc/deal-desk.md)');
+
+-- ---------------------------------------------------------------------------
 -- Privileges and row-level security of quotes
 -- ---------------------------------------------------------------------------
 -- Partners read their own quotes and change them through the functions below.
@@ -211,4 +496,9 @@ BEGIN
   END LOOP;
 END
 $rls$;
-REVOKE EXECUTE ON FUNCTION channel.quote_log(), channel.quote_sets_deal_amount() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION channel.quote_log(), channel.quote_sets_deal_amount(), channel.quote_lock(bigint),
+  channel.quote_wrong_status(channel.quote, text, text), channel.price_list_in_force(text, date),
+  channel.quote_price_line(channel.quote, text, integer, numeric), channel.quote_retotal(bigint),
+  channel.create_quote(bigint, text, date, date), channel.add_quote_line(bigint, text, integer, numeric),
+  channel.remove_quote_line(bigint, integer), channel.accept_quote(bigint, date), channel.lose_quote(bigint, text),
+  channel.expire_quotes(date) FROM PUBLIC;
