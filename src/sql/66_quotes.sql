@@ -38,7 +38,7 @@ CREATE TABLE channel.quote (
   status_reason text,
   CONSTRAINT quote_validity_after_quote CHECK (valid_until >= quoted_on),
   CONSTRAINT quote_dates_in_range CHECK (quoted_on BETWEEN '1900-01-01' AND '2200-12-31' AND valid_until <= '2200-12-31'),
-  CONSTRAINT quote_submitted_has_time CHECK (status IN ('draft', 'expired') OR submitted_at IS NOT NULL),
+  CONSTRAINT quote_submitted_has_time CHECK (status NOT IN ('submitted', 'approved', 'accepted') OR submitted_at IS NOT NULL),
   CONSTRAINT quote_approved_has_time CHECK (status NOT IN ('approved', 'accepted') OR decided_at IS NOT NULL),
   CONSTRAINT quote_closed_has_time CHECK ((status IN ('accepted', 'lost', 'expired')) = (closed_at IS NOT NULL))
 );
