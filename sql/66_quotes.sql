@@ -245,4 +245,41 @@ FROM channel.quote_line;
 SELECT count(*) AS quotes, count(*) FILTER (WHERE e.to_status = q.status AND e.revision = q.revision) AS last_event_matches
 FROM channel.quote q
 JOIN LATERAL (SELECT * FROM channel.quote_event x WHERE x.quote_id = q.quote_id ORDER BY x.event_id DESC LIMIT 1) e ON true;
+-- ------------------------------------------------------------ BI
+-- a second partner's approved quote at its schedule, and the registration of quote 1 won
+SET SESSION AUTHORIZATION regress_dd_b;
+SELECT channel.create_quote(6633, 'EUR', (:'today'::date + 30)) AS quote_5;
+SELECT channel.add_quote_line(5, 'DD-ARRAY', 4);
+SELECT channel.submit_quote(5);
+RESET SESSION AUTHORIZATION;
+UPDATE channel.deal SET status = 'won', closed_at = now() WHERE deal_id = 6631;
+-- who discounts most: 6601 gave 3 points above schedule on the one line of quote 4 (quote 2 is lost at an unapproved revision)
+SELECT partner_id, currency, quotes, lines, list_value, schedule_value, quoted_value, schedule_pct, given_pct,
+       extra_points, lines_above_schedule, rank_in_currency
+FROM channel.discount_vs_schedule();
+SELECT count(*) AS rows_before_today FROM channel.discount_vs_schedule(NULL, :'today');
+-- approval times: a synthetic request decided 30 hours after reaching level 2
+-- (response time 2 days), on top of the requests above (decided at once)
+INSERT INTO channel.pricing_request (request_id, quote_id, revision, partner_id, extra_points, required_level, current_level,
+                                     status, requested_by, requested_at, due_at, decided_by, decided_at)
+VALUES (6699, 4, 1, 6601, 10, 2, 2, 'approved', 'regress_dd_a', now() - interval '40 hours', now() - interval '16 hours',
+        'regress_dd_director', now() - interval '10 hours');
+INSERT INTO channel.pricing_decision (request_id, partner_id, at, actor, action, level) VALUES
+  (6699, 6601, now() - interval '40 hours', 'regress_dd_a', 'requested', 2),
+  (6699, 6601, now() - interval '10 hours', 'regress_dd_director', 'approved', 2);
+SELECT level, level_name, reached, approved, rejected, escalated, withdrawn, pending, median_hours, p90_hours, max_hours,
+       decided_in_time_pct
+FROM channel.approval_times();
+SELECT level, reached FROM channel.approval_times(now() - interval '1 hour') WHERE reached > 0;
+SELECT partner_id, quotes, approved, accepted, lost, expired, open, deals_quoted, deals_won, deals_lost, acceptance_pct, quote_to_win_pct
+FROM channel.quote_to_win();
+-- a partner sees its own rows only
+SET SESSION AUTHORIZATION regress_dd_b;
+SELECT partner_id, quotes FROM channel.quote_to_win();
+SELECT partner_id, extra_points FROM channel.discount_vs_schedule();
+SELECT sum(reached) AS reached_b FROM channel.approval_times();
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION regress_dd_analyst;
+SELECT count(*) AS analyst_rows FROM channel.quote_to_win();
+RESET SESSION AUTHORIZATION;
 ROLLBACK;
