@@ -125,6 +125,9 @@ INSERT INTO channel.price_list (price_list_id, name, currency, valid_from, valid
 VALUES (6522, 'EUR new', 'EUR', :'today'::date - 30, :'today'::date + 335);
 INSERT INTO channel.price_list_item VALUES (6522, 6511, 1000, 400, 10), (6522, 6512, 2500, 1500, 5);
 SELECT channel.net_price(6501, 'PR-ARRAY-10', :'today', 'EUR') AS restored;
+-- a partner created after the copy was read is priced too
+INSERT INTO channel.partner (partner_id, name, tier, status, country) VALUES (6504, 'Delta Late AG', 'gold', 'active', 'AT');
+SELECT channel.net_price(6504, 'PR-ARRAY-10', :'today', 'EUR') AS new_partner;
 -- a rolled-back write is forgotten too
 SAVEPOINT s;
 UPDATE channel.discount_schedule SET discount_pct = 50 WHERE schedule_id = 6533;

@@ -8,10 +8,11 @@
  *                               pricing tables, the catalogue, partner tiers
  *                               and programme memberships
  *
- * The price lists, their items, the catalogue and the discount schedule are
- * read with SPI once and kept in backend memory; a partner's tier and
- * programme memberships are read the first time it is priced and kept with
- * them.  Like the scoring rules (scoring_sql.c): any write to one of those
+ * The price lists, their items, the catalogue, the discount schedule and
+ * every partner's tier and programme memberships are read with SPI once and
+ * kept in backend memory (hash tables by SKU, list and product, partner;
+ * product lines and currencies interned; the schedule row chosen for a
+ * tier, line, programme and day remembered).  Like the scoring rules (scoring_sql.c): any write to one of those
  * tables fires pricing_changed(), which queues a relcache invalidation of
  * the table; every backend (this one at its next command, the others when
  * the writer commits) then drops the whole copy through the relcache
@@ -59,15 +60,34 @@ extern Datum channel_current_partner(PG_FUNCTION_ARGS);	/* identity.c */
 
 #define SKU_LEN 48
 #define LINE_LEN 64
+#define CODE_LEN 8
 #define MAX_MEMBERSHIPS 64
+#define RULE_MEMO 4096			/* a power of two */
 
 typedef struct product_entry
 {
 	char		sku[SKU_LEN];	/* hash key */
 	int64		product_id;
-	char		line[LINE_LEN];
+	int			line;			/* product line, by its number in line_ids */
 	pricing_period active;
 } product_entry;
+
+typedef struct line_entry
+{
+	char		code[LINE_LEN];	/* hash key */
+	int			line;
+} line_entry;
+
+/* the discount last chosen for a (tier, line, programme, day) */
+typedef struct rule_memo
+{
+	bool		used;
+	int			tier;
+	int			line;
+	int32		day;
+	int64		program_id;
+	int32		discount;
+} rule_memo;
 
 typedef struct item_key
 {
@@ -92,7 +112,7 @@ typedef struct partner_entry
 	int64		partner_id;		/* hash key */
 	int			tier;
 	int			nmemberships;
-	membership	memberships[MAX_MEMBERSHIPS];
+	membership *memberships;	/* latest first */
 } partner_entry;
 
 /* the copy */
@@ -105,12 +125,18 @@ static int	nrules = 0;
 static HTAB *products = NULL;
 static HTAB *items = NULL;
 static HTAB *partners = NULL;
+static HTAB *line_ids = NULL;
+static int	nline_ids = 0;
+static char (*currencies)[CODE_LEN] = NULL;	/* the lists' distinct currencies */
+static int	ncurrencies = 0;
+static rule_memo *rule_memos = NULL;
+static LocalTransactionId vendor_lxid = InvalidLocalTransactionId;	/* see discount_for() */
+static Oid	vendor_user = InvalidOid;
 static bool pricing_valid = false;
 static bool loaded_for_xact = false;	/* read by a transaction snapshot */
 static LocalTransactionId loaded_lxid = InvalidLocalTransactionId;
 static uint64 pricing_invalidations = 0;
 static bool callback_registered = false;
-static SPIPlanPtr partner_plan = NULL;
 
 /* the tables whose writes invalidate the copy */
 static const char *const watched[] = {"price_list", "price_list_item", "discount_schedule", "product",
@@ -159,13 +185,30 @@ int4_col(HeapTuple t, TupleDesc td, int col, int32 if_null)
 	return isnull ? if_null : DatumGetInt32(d);
 }
 
-/* text of column col copied into the copy's context (NULL stays NULL) */
-static char *
-text_col(HeapTuple t, TupleDesc td, int col)
+/* The number of a product line code, given at its first sight during a load. */
+static int
+line_number(const char *code)
 {
-	char	   *v = SPI_getvalue(t, td, col);
+	line_entry *e;
+	bool		found;
 
-	return v ? MemoryContextStrdup(pricing_cxt, v) : NULL;
+	if (strlen(code) >= LINE_LEN)
+		return PRICING_ANY - 1; /* never matches: product_code keeps codes short */
+	e = hash_search(line_ids, code, HASH_ENTER, &found);
+	if (!found)
+		e->line = nline_ids++;
+	return e->line;
+}
+
+/* The interned copy of a list's currency code. */
+static const char *
+currency_code(const char *code)
+{
+	for (int i = 0; i < ncurrencies; i++)
+		if (strcmp(currencies[i], code) == 0)
+			return currencies[i];
+	strlcpy(currencies[ncurrencies], code, CODE_LEN);
+	return currencies[ncurrencies++];
 }
 
 /* The owner of channel.price_list (the extension's owner): the copy is read as it. */
@@ -193,6 +236,8 @@ load_pricing(void)
 	int			save_sec;
 	HASHCTL		ctl;
 	TupleDesc	td;
+	membership *memberships;
+	int			nmemberships = 0;
 
 	if (pricing_cxt == NULL)
 		pricing_cxt = AllocSetContextCreate(TopMemoryContext, "channel pricing", ALLOCSET_DEFAULT_SIZES);
@@ -206,7 +251,10 @@ load_pricing(void)
 	list_minor_units = NULL;
 	rules = NULL;
 	nlists = nrules = 0;
-	products = items = partners = NULL;
+	products = items = partners = line_ids = NULL;
+	nline_ids = ncurrencies = 0;
+	currencies = NULL;
+	rule_memos = MemoryContextAllocZero(pricing_cxt, sizeof(rule_memo) * RULE_MEMO);
 	pricing_valid = false;
 	for (int i = 0; i < (int) NWATCHED; i++)
 		watched_relids[i] = get_relname_relid(watched[i], nsp);
@@ -221,7 +269,10 @@ load_pricing(void)
 	items = hash_create("channel pricing items", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(partner_entry);
-	partners = hash_create("channel pricing partners", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	partners = hash_create("channel pricing partners", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = LINE_LEN;
+	ctl.entrysize = sizeof(line_entry);
+	line_ids = hash_create("channel pricing lines", 64, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 
 	GetUserIdAndSecContext(&save_user, &save_sec);
 	SetUserIdAndSecContext(tables_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
@@ -240,12 +291,16 @@ load_pricing(void)
 		td = SPI_tuptable->tupdesc;
 		lists = MemoryContextAlloc(pricing_cxt, sizeof(pricing_list) * (SPI_processed + 1));
 		list_minor_units = MemoryContextAlloc(pricing_cxt, sizeof(int) * (SPI_processed + 1));
+		currencies = MemoryContextAlloc(pricing_cxt, CODE_LEN * (SPI_processed + 1));
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
 			HeapTuple	t = SPI_tuptable->vals[i];
+			char	   *code = SPI_getvalue(t, td, 2);
 
+			if (code == NULL || strlen(code) >= CODE_LEN)
+				continue;		/* currency_code keeps codes to three letters */
 			lists[nlists].id = int8_col(t, td, 1, 0);
-			lists[nlists].currency = text_col(t, td, 2);
+			lists[nlists].currency = currency_code(code);
 			lists[nlists].period.from = day_or_open(t, td, 3);
 			lists[nlists].period.until = day_or_open(t, td, 4);
 			list_minor_units[nlists] = int4_col(t, td, 5, 2);
@@ -281,11 +336,11 @@ load_pricing(void)
 			char	   *line = SPI_getvalue(t, td, 3);
 			product_entry *e;
 
-			if (sku == NULL || strlen(sku) >= SKU_LEN || line == NULL || strlen(line) >= LINE_LEN)
+			if (sku == NULL || strlen(sku) >= SKU_LEN || line == NULL)
 				continue;		/* the sku domain keeps SKUs within 40 characters */
 			e = hash_search(products, sku, HASH_ENTER, NULL);
 			e->product_id = int8_col(t, td, 2, 0);
-			strlcpy(e->line, line, LINE_LEN);
+			e->line = line_number(line);
 			e->active.from = day_or_open(t, td, 4);
 			e->active.until = day_or_open(t, td, 5);
 		}
@@ -302,14 +357,49 @@ load_pricing(void)
 		{
 			HeapTuple	t = SPI_tuptable->vals[i];
 			pricing_rule *r = &rules[nrules++];
+			char	   *line = SPI_getvalue(t, td, 3);
 
 			r->id = int8_col(t, td, 1, 0);
 			r->tier = int4_col(t, td, 2, PRICING_ANY);
-			r->product_line = text_col(t, td, 3);
+			r->product_line = line ? line_number(line) : PRICING_ANY;
 			r->program_id = int8_col(t, td, 4, PRICING_ANY);
 			r->discount = int4_col(t, td, 5, 0);
 			r->period.from = day_or_open(t, td, 6);
 			r->period.until = day_or_open(t, td, 7);
+		}
+		/* every partner's tier and memberships, latest first */
+		channel_spi_run("reading channel.partner", SPI_OK_SELECT,
+						"SELECT p.partner_id,"
+						" pg_catalog.array_position(pg_catalog.enum_range(NULL::channel.partner_tier), p.tier) - 1,"
+						" m.program_id, m.joined_on, m.left_on"
+						" FROM channel.partner p LEFT JOIN channel.program_member m ON m.partner_id = p.partner_id"
+						" ORDER BY p.partner_id, m.joined_on DESC NULLS LAST",
+						0, NULL, NULL, NULL, false, 0);
+		td = SPI_tuptable->tupdesc;
+		memberships = MemoryContextAlloc(pricing_cxt, sizeof(membership) * (SPI_processed + 1));
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	t = SPI_tuptable->vals[i];
+			int64		id = int8_col(t, td, 1, 0);
+			bool		found;
+			bool		isnull;
+			partner_entry *e = hash_search(partners, &id, HASH_ENTER, &found);
+
+			if (!found)
+			{
+				e->tier = int4_col(t, td, 2, 0);
+				e->nmemberships = 0;
+				e->memberships = &memberships[nmemberships];
+			}
+			(void) SPI_getbinval(t, td, 3, &isnull);
+			if (isnull)
+				continue;
+			/* rows of one partner are consecutive: its memberships are too */
+			memberships[nmemberships].program_id = int8_col(t, td, 3, 0);
+			memberships[nmemberships].period.from = day_or_open(t, td, 4);
+			memberships[nmemberships].period.until = day_or_open(t, td, 5);
+			nmemberships++;
+			e->nmemberships++;
 		}
 		SPI_finish();
 	}
@@ -334,77 +424,11 @@ ensure_pricing(void)
 		load_pricing();
 }
 
-/*
- * The partner's tier and memberships, read at its first pricing and kept;
- * NULL when there is no such partner.  Read while an invalidation arrives,
- * they serve this call only (the copy is read again at the next).
- */
+/* The partner's tier and memberships; NULL when there is no such partner. */
 static partner_entry *
 partner_of(int64 partner_id)
 {
-	static partner_entry scratch;
-	partner_entry *e;
-	bool		found;
-	Oid			types[1] = {INT8OID};
-	Datum		values[1];
-	Oid			save_user;
-	int			save_sec;
-	volatile uint64 n = 0;
-	uint64		invalidations = pricing_invalidations;
-
-	e = hash_search(partners, &partner_id, HASH_FIND, &found);
-	if (found)
-		return e;
-
-	values[0] = Int64GetDatum(partner_id);
-	memset(&scratch, 0, sizeof scratch);
-	scratch.partner_id = partner_id;
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(tables_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		channel_spi_connect();
-		channel_spi_plan(&partner_plan,
-						 "SELECT pg_catalog.array_position(pg_catalog.enum_range(NULL::channel.partner_tier), p.tier) - 1,"
-						 " m.program_id, m.joined_on, m.left_on"
-						 " FROM channel.partner p LEFT JOIN channel.program_member m ON m.partner_id = p.partner_id"
-						 " WHERE p.partner_id = $1 ORDER BY m.joined_on DESC NULLS LAST",
-						 1, types);
-		n = channel_spi_run_plan("reading a partner's tier", SPI_OK_SELECT, partner_plan, values, NULL, false, 0);
-		if (n > 0)
-		{
-			TupleDesc	td = SPI_tuptable->tupdesc;
-
-			scratch.tier = int4_col(SPI_tuptable->vals[0], td, 1, 0);
-			for (uint64 i = 0; i < n && scratch.nmemberships < MAX_MEMBERSHIPS; i++)
-			{
-				HeapTuple	t = SPI_tuptable->vals[i];
-				membership *m = &scratch.memberships[scratch.nmemberships];
-				bool		isnull;
-
-				(void) SPI_getbinval(t, td, 2, &isnull);
-				if (isnull)
-					continue;
-				m->program_id = int8_col(t, td, 2, 0);
-				m->period.from = day_or_open(t, td, 3);
-				m->period.until = day_or_open(t, td, 4);
-				scratch.nmemberships++;
-			}
-		}
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_user, save_sec);
-	}
-	PG_END_TRY();
-	if (n == 0)
-		return NULL;
-	if (invalidations != pricing_invalidations)
-		return &scratch;
-	e = hash_search(partners, &partner_id, HASH_ENTER, NULL);
-	memcpy(e, &scratch, sizeof scratch);
-	return e;
+	return hash_search(partners, &partner_id, HASH_FIND, NULL);
 }
 
 static int64
@@ -459,13 +483,21 @@ not_orderable(const product_entry *p, DateADT day, const char *why)
 static int
 list_of(text *currency_text, DateADT day)
 {
-	char	   *currency = text_to_cstring(currency_text);
-	int			i = pricing_pick_list(lists, nlists, currency, day);
+	char		currency[CODE_LEN];
+	int			len = VARSIZE_ANY_EXHDR(currency_text);
+	int			i = -1;
+
+	if (len < CODE_LEN)
+	{
+		memcpy(currency, VARDATA_ANY(currency_text), len);
+		currency[len] = '\0';
+		i = pricing_pick_list(lists, nlists, currency, day);
+	}
 
 	if (i < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("no price list in currency \"%s\" is in force on %s", currency,
+				 errmsg("no price list in currency \"%s\" is in force on %s", text_to_cstring(currency_text),
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day)))),
 				 errhint("Quote in a currency with a price list (channel.price_list), or add one.")));
 	return i;
@@ -495,12 +527,30 @@ static int32
 discount_for(int64 partner_id, const product_entry *p, DateADT day)
 {
 	LOCAL_FCINFO(cp, 0);
-	Datum		me;
+	Datum		me = (Datum) 0;
 	partner_entry *pe;
 	int			r;
+	int64		program;
+	rule_memo  *m;
 
-	InitFunctionCallInfoData(*cp, NULL, 0, InvalidOid, NULL, NULL);
-	me = channel_current_partner(cp);
+	/*
+	 * Who the caller acts for.  A vendor answer is kept for the rest of the
+	 * transaction: only set_portal_partner() could change it, which only
+	 * members of channel_portal may call, and those never get a vendor
+	 * answer (current_partner() raises an error for them instead).
+	 */
+	if (vendor_lxid == MyProc->lxid && vendor_user == GetSessionUserId())
+		cp->isnull = true;
+	else
+	{
+		InitFunctionCallInfoData(*cp, NULL, 0, InvalidOid, NULL, NULL);
+		me = channel_current_partner(cp);
+		if (cp->isnull)
+		{
+			vendor_lxid = MyProc->lxid;
+			vendor_user = GetSessionUserId();
+		}
+	}
 	if (!cp->isnull && DatumGetInt64(me) != partner_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -511,8 +561,18 @@ discount_for(int64 partner_id, const product_entry *p, DateADT day)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("partner %lld does not exist", (long long) partner_id)));
-	r = pricing_pick_rule(rules, nrules, pe->tier, p->line, program_on(pe, day), day);
-	return r < 0 ? 0 : rules[r].discount;
+	program = program_on(pe, day);
+	m = &rule_memos[(((uint32) pe->tier * 31 + (uint32) p->line) * 131 + (uint32) program * 7 + (uint32) day) & (RULE_MEMO - 1)];
+	if (m->used && m->tier == pe->tier && m->line == p->line && m->program_id == program && m->day == day)
+		return m->discount;
+	r = pricing_pick_rule(rules, nrules, pe->tier, p->line, program, day);
+	m->used = true;
+	m->tier = pe->tier;
+	m->line = p->line;
+	m->program_id = program;
+	m->day = day;
+	m->discount = r < 0 ? 0 : rules[r].discount;
+	return m->discount;
 }
 
 Datum

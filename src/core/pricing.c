@@ -33,11 +33,11 @@ pricing_pick_list(const pricing_list *lists, int nlists, const char *currency, i
 static int
 specificity(const pricing_rule *r)
 {
-	return (r->program_id != PRICING_ANY ? 4 : 0) + (r->product_line != NULL ? 2 : 0) + (r->tier != PRICING_ANY ? 1 : 0);
+	return (r->program_id != PRICING_ANY ? 4 : 0) + (r->product_line != PRICING_ANY ? 2 : 0) + (r->tier != PRICING_ANY ? 1 : 0);
 }
 
 int
-pricing_pick_rule(const pricing_rule *rules, int nrules, int tier, const char *product_line,
+pricing_pick_rule(const pricing_rule *rules, int nrules, int tier, int product_line,
 				  int64_t program_id, int32_t day)
 {
 	int			best = -1;
@@ -50,7 +50,7 @@ pricing_pick_rule(const pricing_rule *rules, int nrules, int tier, const char *p
 
 		if (r->tier != PRICING_ANY && r->tier != tier)
 			continue;
-		if (r->product_line != NULL && (product_line == NULL || strcmp(r->product_line, product_line) != 0))
+		if (r->product_line != PRICING_ANY && r->product_line != product_line)
 			continue;
 		if (r->program_id != PRICING_ANY && r->program_id != program_id)
 			continue;

@@ -46,7 +46,7 @@ typedef struct pricing_rule
 {
 	int64_t		id;
 	int			tier;			/* tier ordinal, or PRICING_ANY */
-	const char *product_line;	/* or NULL: any */
+	int			product_line;	/* the caller's number for the line, or PRICING_ANY */
 	int64_t		program_id;		/* or PRICING_ANY */
 	int32_t		discount;		/* 1/100 % */
 	pricing_period period;
@@ -61,9 +61,10 @@ int			pricing_pick_list(const pricing_list *lists, int nlists, const char *curre
 /*
  * index in rules[] of the rule that applies to a partner of tier (ordinal)
  * in programme program_id (PRICING_ANY: a member of none) buying
- * product_line on day, or -1 (no discount)
+ * product_line (a number the caller gives each line, >= 0) on day, or -1
+ * (no discount)
  */
-int			pricing_pick_rule(const pricing_rule *rules, int nrules, int tier, const char *product_line,
+int			pricing_pick_rule(const pricing_rule *rules, int nrules, int tier, int product_line,
 							  int64_t program_id, int32_t day);
 
 /*

@@ -124,7 +124,7 @@ BEGIN
       ('discount_schedule', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
       ('product', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
       ('currency', 'INSERT OR UPDATE OR DELETE OR TRUNCATE'),
-      ('partner', 'UPDATE OF tier OR DELETE OR TRUNCATE'),
+      ('partner', 'INSERT OR UPDATE OF tier OR DELETE OR TRUNCATE'),
       ('program_member', 'INSERT OR UPDATE OR DELETE OR TRUNCATE')) AS x(tab, events)
   LOOP
     EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER %s ON channel.%I FOR EACH STATEMENT EXECUTE FUNCTION channel.pricing_changed()',

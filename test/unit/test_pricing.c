@@ -37,24 +37,25 @@ UNIT_TEST(pricing_list_latest_start_wins)
 
 UNIT_TEST(pricing_rule_most_specific_wins)
 {
+	enum {SERVERS = 0, STORAGE = 1};
 	pricing_rule rules[] = {
-		{1, PRICING_ANY, NULL, PRICING_ANY, 500, {0, PRICING_OPEN_END}},	/* everyone 5 % */
-		{2, 2, NULL, PRICING_ANY, 2000, {0, PRICING_OPEN_END}},		/* gold 20 % */
-		{3, 2, "STORAGE", PRICING_ANY, 3200, {0, PRICING_OPEN_END}},	/* gold storage 32 % */
-		{4, PRICING_ANY, "STORAGE", PRICING_ANY, 1000, {0, PRICING_OPEN_END}},
-		{5, PRICING_ANY, NULL, 7, 2500, {0, PRICING_OPEN_END}},		/* programme 7: 25 % */
-		{6, 2, "STORAGE", PRICING_ANY, 3500, {100, 200}},			/* a later gold storage row */
+		{1, PRICING_ANY, PRICING_ANY, PRICING_ANY, 500, {0, PRICING_OPEN_END}},	/* everyone 5 % */
+		{2, 2, PRICING_ANY, PRICING_ANY, 2000, {0, PRICING_OPEN_END}},		/* gold 20 % */
+		{3, 2, STORAGE, PRICING_ANY, 3200, {0, PRICING_OPEN_END}},			/* gold storage 32 % */
+		{4, PRICING_ANY, STORAGE, PRICING_ANY, 1000, {0, PRICING_OPEN_END}},
+		{5, PRICING_ANY, PRICING_ANY, 7, 2500, {0, PRICING_OPEN_END}},		/* programme 7: 25 % */
+		{6, 2, STORAGE, PRICING_ANY, 3500, {100, 200}},					/* a later gold storage row */
 	};
 
-	CHECK(pricing_pick_rule(rules, 6, 0, "SERVERS", PRICING_ANY, 50) == 0);
-	CHECK(pricing_pick_rule(rules, 6, 2, "SERVERS", PRICING_ANY, 50) == 1);
-	CHECK(pricing_pick_rule(rules, 6, 2, "STORAGE", PRICING_ANY, 50) == 2);
-	CHECK(pricing_pick_rule(rules, 6, 1, "STORAGE", PRICING_ANY, 50) == 3);	/* line beats tier */
-	CHECK(pricing_pick_rule(rules, 6, 2, "STORAGE", 7, 50) == 4);			/* programme beats both */
-	CHECK(pricing_pick_rule(rules, 6, 2, "STORAGE", PRICING_ANY, 150) == 5);	/* latest start */
-	CHECK(pricing_pick_rule(rules, 6, 2, "STORAGE", PRICING_ANY, 200) == 2);	/* ended */
-	CHECK(pricing_pick_rule(rules, 0, 2, "STORAGE", PRICING_ANY, 50) == -1);
-	CHECK(pricing_pick_rule(rules + 1, 2, 0, "STORAGE", PRICING_ANY, 50) == -1);
+	CHECK(pricing_pick_rule(rules, 6, 0, SERVERS, PRICING_ANY, 50) == 0);
+	CHECK(pricing_pick_rule(rules, 6, 2, SERVERS, PRICING_ANY, 50) == 1);
+	CHECK(pricing_pick_rule(rules, 6, 2, STORAGE, PRICING_ANY, 50) == 2);
+	CHECK(pricing_pick_rule(rules, 6, 1, STORAGE, PRICING_ANY, 50) == 3);	/* line beats tier */
+	CHECK(pricing_pick_rule(rules, 6, 2, STORAGE, 7, 50) == 4);			/* programme beats both */
+	CHECK(pricing_pick_rule(rules, 6, 2, STORAGE, PRICING_ANY, 150) == 5);	/* latest start */
+	CHECK(pricing_pick_rule(rules, 6, 2, STORAGE, PRICING_ANY, 200) == 2);	/* ended */
+	CHECK(pricing_pick_rule(rules, 0, 2, STORAGE, PRICING_ANY, 50) == -1);
+	CHECK(pricing_pick_rule(rules + 1, 2, 0, STORAGE, PRICING_ANY, 50) == -1);
 }
 
 UNIT_TEST(pricing_net_rounds_half_up)
