@@ -71,7 +71,7 @@ SELECT NULL, NULL, p, 18 + p, current_date - 1000 FROM generate_series(1, 3) p
 UNION ALL
 SELECT NULL, 'BL' || l, p, 20 + p + l / 2.0, current_date - 1000 FROM generate_series(1, 3) p, generate_series(1, 3) l;
 CREATE TABLE bench_line AS
-SELECT i AS line_id, 1 + (i * 7919) % 2000 AS partner_id, 'BL' || (1 + i % 6) || '-SKU' || (1 + (i / 6) % 40) AS sku,
+SELECT i AS line_id, (1 + (i::bigint * 7919) % 2000)::bigint AS partner_id, 'BL' || (1 + i % 6) || '-SKU' || (1 + (i / 6) % 40) AS sku,
        current_date - (i * 31) % 360 AS on_date, (ARRAY['USD', 'EUR', 'GBP', 'JPY'])[1 + (i / 240) % 4] AS currency,
        1 + i % 17 AS quantity
 FROM generate_series(1, $lines) i;
