@@ -102,7 +102,7 @@ SELECT channel.add_quote_line(2, 'DD-ARRAY', 10, 28);
 SELECT channel.add_quote_line(2, 'DD-DISK', 10, 22);
 SELECT channel.submit_quote(2);
 SELECT request_id, quote_id, revision, extra_points, required_level, current_level, status, requested_by,
-       due_at = requested_at + interval '2 days' AS due_in_two_days
+       due_at = requested_at + interval '48 hours' AS due_in_two_days
 FROM channel.pricing_request;
 -- the partner cannot decide
 SELECT pg_temp.err('SELECT channel.approve_pricing_request(1)') AS partner_approves;
@@ -112,9 +112,10 @@ SET SESSION AUTHORIZATION regress_dd_mgr;
 SELECT pg_temp.err('SELECT channel.approve_pricing_request(1)') AS level_1_approves;
 RESET SESSION AUTHORIZATION;
 -- not due after a day; after 49 hours it goes to level 3 and the VP is notified
-SELECT channel.escalate_pricing_requests(now() + interval '1 day') AS escalated_after_a_day;
+-- (response times count 24-hour days, whatever daylight saving does)
+SELECT channel.escalate_pricing_requests(now() + interval '24 hours') AS escalated_after_a_day;
 SELECT channel.escalate_pricing_requests(now() + interval '49 hours') AS escalated_after_49_hours;
-SELECT request_id, current_level, escalations, due_at = now() + interval '49 hours' + interval '3 days' AS due_three_days_later
+SELECT request_id, current_level, escalations, due_at = now() + interval '49 hours' + interval '72 hours' AS due_three_days_later
 FROM channel.pricing_request;
 SELECT event_type, entity, entity_id, partner_id, payload->'recipient' AS recipient, payload->>'message' AS message
 FROM channel.change_event WHERE event_type = 'notification.pricing_escalated';
