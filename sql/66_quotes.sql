@@ -200,7 +200,8 @@ RESET SESSION AUTHORIZATION;
 
 -- ------------------------------------------------------------ acceptance, loss, expiry
 SET SESSION AUTHORIZATION regress_dd_a;
-SELECT pg_temp.err(format('SELECT channel.accept_quote(1, %L)', :'today'::date + 31)) AS accept_too_late;
+SELECT pg_temp.err(format('SELECT channel.accept_quote(1, %L)', :'today'::date + 1)) AS accept_in_the_future;
+SELECT pg_temp.err(format('SELECT channel.accept_quote(1, %L)', :'today'::date - 1)) AS accept_before_priced;
 SELECT channel.accept_quote(1);
 SELECT pg_temp.err('SELECT channel.revise_quote(1)') AS revise_accepted;
 SELECT pg_temp.err('SELECT channel.lose_quote(2, NULL)') AS lose_without_reason;

@@ -403,7 +403,11 @@ BEGIN
   IF q.status <> 'approved' THEN
     PERFORM channel.quote_wrong_status(q, 'accept', 'Only approved quotes are accepted.');
   END IF;
-  IF on_date IS NULL OR on_date > q.valid_until THEN
+  IF on_date IS NULL OR on_date > current_date OR on_date < q.quoted_on THEN
+    RAISE EXCEPTION 'a quote is accepted between the day it is priced and today' USING ERRCODE = 'invalid_parameter_value',
+      DETAIL = pg_catalog.format('on_date %s; the quote is priced as of %s.', on_date, q.quoted_on);
+  END IF;
+  IF on_date > q.valid_until THEN
     RAISE EXCEPTION 'quote % is no longer valid', q.quote_id
       USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = pg_catalog.format('It was valid until %s.', q.valid_until),
             HINT = 'Revise it (channel.revise_quote) with a new validity.';
@@ -412,7 +416,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.accept_quote(bigint, date) IS
-  'The customer accepted an approved quote on on_date (default today, at most valid_until): it becomes accepted and its total the registration''s amount.';
+  'The customer accepted an approved quote on on_date (default today; not in the future, not before quoted_on, at most valid_until): it becomes accepted and its total the registration''s amount.';
 
 CREATE FUNCTION channel.lose_quote(quote_id bigint, reason text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
