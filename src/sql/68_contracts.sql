@@ -247,11 +247,12 @@ BEGIN
   IF ends_on < starts_on THEN
     RAISE EXCEPTION 'the term ends before it starts'
       USING ERRCODE = 'invalid_parameter_value',
-            DETAIL = pg_catalog.format('ends_on %s is before starts_on %s.', ends_on, starts_on),
+            DETAIL = pg_catalog.format('ends_on %s is before starts_on %s.',
+                                       pg_catalog.to_char(ends_on, 'YYYY-MM-DD'), pg_catalog.to_char(starts_on, 'YYYY-MM-DD')),
             HINT = 'ends_on is the last day covered, on or after starts_on.';
   END IF;
   IF starts_on < date '1900-01-01' OR ends_on > date '2200-12-31' THEN
-    RAISE EXCEPTION 'the term % to % is out of range', starts_on, ends_on
+    RAISE EXCEPTION 'the term % to % is out of range', pg_catalog.to_char(starts_on, 'YYYY-MM-DD'), pg_catalog.to_char(ends_on, 'YYYY-MM-DD')
       USING ERRCODE = 'invalid_parameter_value',
             DETAIL = 'Dates of the channel lie between 1900-01-01 and 2200-12-31.',
             HINT = 'Pass the first and the last day covered.';
@@ -338,10 +339,10 @@ BEGIN
   WHERE starts_on < p.active_from OR starts_on >= p.active_until
   ORDER BY c.ord LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'SKU % is not sold on %', bad.sku, starts_on
+    RAISE EXCEPTION 'SKU % is not sold on %', bad.sku, pg_catalog.to_char(starts_on, 'YYYY-MM-DD')
       USING ERRCODE = 'invalid_parameter_value',
-            DETAIL = pg_catalog.format('It is sold from %s%s.', bad.active_from,
-                                       coalesce(' until the day before ' || bad.active_until, '')),
+            DETAIL = pg_catalog.format('It is sold from %s%s.', pg_catalog.to_char(bad.active_from, 'YYYY-MM-DD'),
+                                       coalesce(' until the day before ' || pg_catalog.to_char(bad.active_until, 'YYYY-MM-DD'), '')),
             HINT = 'A contract covers SKUs sold on its first day.';
   END IF;
   SELECT min(p.product_line), count(DISTINCT p.product_line) INTO line, lines

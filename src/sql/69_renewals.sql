@@ -210,7 +210,7 @@ BEGIN
   IF from_date IS NULL OR to_date IS NULL OR from_date > to_date
      OR from_date < date '1900-01-01' OR to_date > date '2200-12-31' THEN
     RAISE EXCEPTION 'the period must run from a date to a later or equal one, got % to %',
-                    coalesce(from_date::text, 'NULL'), coalesce(to_date::text, 'NULL')
+                    coalesce(pg_catalog.to_char(from_date, 'YYYY-MM-DD'), 'NULL'), coalesce(pg_catalog.to_char(to_date, 'YYYY-MM-DD'), 'NULL')
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Pass from_date <= to_date, e.g. current_date - 365 and current_date (both included).';
   END IF;
