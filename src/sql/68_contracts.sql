@@ -423,6 +423,12 @@ $$;
 COMMENT ON FUNCTION channel.register_warranty(bigint, text, text, text, text, date, date) IS
   'Registers the warranty of one sold unit -- SKU (ours or the partner''s part number), serial number (upper-cased, trimmed; once per SKU, else unique_violation without a word of the existing registration), end customer (matched to the master), first and last day -- for an active partner authorized for the product line (a partner passes its own id or NULL). Returns the warranty_id.';
 
+-- who may run this piece's functions besides channel_admin (00_registry.sql):
+-- partners record their own sales; the internal helpers run inside them
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'create_contract'),
+  ('channel_partner', 'register_warranty');
+
 REVOKE EXECUTE ON FUNCTION channel.check_own_partner(bigint, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION channel.seller_for(bigint, text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION channel.end_customer_of(text, text) FROM PUBLIC;

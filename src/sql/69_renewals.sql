@@ -232,6 +232,15 @@ $$;
 COMMENT ON FUNCTION channel.renewal_rate(date, date) IS
   'Per partner and product line, the renewals due from_date..to_date (both included): how many, renewed (the renewal registration won), lost, lapsed (expired or rejected), still open, and renewal_rate = renewed / due. A partner gets its own rows only.';
 
+-- the job (00_registry.sql), and who may run this piece's functions besides
+-- channel_admin: the renewal rate for partners (their own rows) and analysts
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-make-renewals', 691, 'SELECT * FROM channel.make_renewals()', 'channel.make_renewals()', '40 1 * * *',
+   'open the renewal registrations of contracts and warranties coming due (doc/deal-desk-contracts.md)');
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'renewal_rate'),
+  ('channel_analyst', 'renewal_rate');
+
 REVOKE EXECUTE ON FUNCTION channel.make_renewals() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION channel.renewal_rate(date, date) FROM PUBLIC;
 
