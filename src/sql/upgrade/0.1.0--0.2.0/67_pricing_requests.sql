@@ -1,0 +1,1 @@
+../../67_pricing_requests.sql

@@ -1,0 +1,1 @@
+../../67_quote_demo.sql
