@@ -1,10 +1,11 @@
 -- 68_contracts: contracts and warranty registrations sold through partners
 -- -- what they record, every refusal with its SQLSTATE --, the renewal job
 -- (which contracts and warranties come due, idempotence, the renewal
--- registration and its protection, conflicts either way), the renewal
--- rate, and what partners see.  Every date is relative to one :today (or
--- printed as a difference from it); nothing printed depends on the clock.
--- Creates its rows and roles and removes them.
+-- registration and its protection, conflicts either way), renewals at
+-- risk (no quote near the end), the renewal rate, and what partners see.
+-- Every date is relative to one :today (or printed as a difference from
+-- it), or a fixed past one where a message prints it; nothing printed
+-- depends on the clock.  Creates its rows and roles and removes them.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 SELECT current_date AS today \gset
@@ -192,6 +193,31 @@ SELECT status FROM channel.deal WHERE deal_id = :own_again;
 SELECT channel.resolve_conflict((SELECT deal_id FROM channel.renewal WHERE contract_id = :c_due)) AS rejected;
 SELECT status FROM channel.deal WHERE deal_id = :rival_first;
 
+-- ---------------------------------------------------------------- renewals at risk
+-- open, within the line's renewal_risk_days of the end (storage 60,
+-- networking 15) or past it, and no current quote: Carrefour (ended 5 days
+-- ago), the warranties in 30 days, Société Générale's contract in 60 and
+-- the switch in 10; not Renault's networking contract, 20 days away
+SELECT kind, partner_id, partner_name, customer_name, customer_country, product_line, days_left, amount, currency,
+       deal_status, last_quote_status, due_on - :'today'::date = days_left AS days_left_ok
+FROM channel.renewals_at_risk() WHERE partner_id = 6801;
+-- ten days on, Renault's contract is at risk too
+SELECT kind, product_line, days_left FROM channel.renewals_at_risk(:'today'::date + 10)
+WHERE partner_id = 6801 AND product_line = 'RN_NET';
+-- a quote takes Société Générale's contract off the list; a lost quote
+-- does not take the warranties off (it shows as their last quote)
+INSERT INTO channel.price_list (price_list_id, name, currency, valid_from) VALUES (6821, 'EUR (renewals test)', 'EUR', :'today'::date - 100);
+INSERT INTO channel.price_list_item (price_list_id, product_id, unit_price, unit_cost, floor_pct) VALUES
+  (6821, 6811, 1200, 600, 10), (6821, 6812, 20000, 12000, 10);
+SELECT channel.create_quote((SELECT deal_id FROM channel.renewal WHERE contract_id = :c_due), 'EUR', :'today'::date + 30) AS q_due \gset
+SELECT channel.add_quote_line(:q_due, 'RN-SUP-1Y', 2) AS line;
+SELECT channel.create_quote((SELECT deal_id FROM channel.renewal WHERE kind = 'warranty' AND product_line = 'RN_STOR' AND partner_id = 6801),
+                            'EUR', :'today'::date + 30) AS q_warranty \gset
+SELECT channel.lose_quote(:q_warranty, 'customer replaces the arrays');
+SELECT kind, customer_name, days_left, last_quote_status FROM channel.renewals_at_risk() WHERE partner_id = 6801;
+SELECT * FROM channel.renewals_at_risk(NULL);
+\echo :LAST_ERROR_SQLSTATE
+
 -- ---------------------------------------------------------------- renewal rate
 -- the incumbent renews Société Générale's contract and loses Carrefour's
 SELECT channel.close_deal((SELECT deal_id FROM channel.renewal WHERE contract_id = :c_due), true, 12500);
@@ -217,6 +243,7 @@ SELECT (SELECT count(*) FROM channel.contract) AS contracts, (SELECT count(*) FR
        (SELECT count(*) FROM channel.warranty) AS warranties, (SELECT count(*) FROM channel.renewal) AS renewals,
        (SELECT count(*) FROM channel.renewal_warranty) AS renewal_units;
 SELECT count(*) AS rate_rows FROM channel.renewal_rate(:'today'::date - 10, :'today'::date + 90);
+SELECT count(*) AS at_risk_rows FROM channel.renewals_at_risk(:'today'::date + 90);
 -- its own registrations say conflict or rejected, never why
 SELECT status, status_reason FROM channel.deal WHERE partner_id = 6802 ORDER BY deal_id;
 -- naming the incumbent, or a partner that does not exist: the same refusal
@@ -248,6 +275,7 @@ SELECT channel.create_contract(NULL, 'Michelin', 'FR', 'subscription', :'today':
                                ARRAY['inc-support']) IS NOT NULL AS own_contract;
 SELECT channel.register_warranty(6801, 'RN-ARRAY', 'SN-0100', 'Michelin', 'FR', :'today'::date - 30, :'today'::date + 700) IS NOT NULL AS own_warranty;
 SELECT partner_id, product_line, due, renewed, lost, open FROM channel.renewal_rate(:'today'::date - 10, :'today'::date + 90);
+SELECT partner_id, kind, product_line, days_left FROM channel.renewals_at_risk();
 UPDATE channel.renewal SET amount = 1;
 \echo :LAST_ERROR_SQLSTATE
 RESET SESSION AUTHORIZATION;
@@ -256,6 +284,7 @@ SET SESSION AUTHORIZATION regress_rn_analyst;
 SELECT (SELECT count(*) FROM channel.contract WHERE partner_id IN (6801, 6803)) AS contracts,
        (SELECT count(*) FROM channel.renewal WHERE partner_id = 6801) AS renewals;
 SELECT count(*) AS rate_rows FROM channel.renewal_rate(:'today'::date - 10, :'today'::date + 90) WHERE partner_id = 6801;
+SELECT count(*) AS at_risk_rows FROM channel.renewals_at_risk() WHERE partner_id = 6801;
 SELECT channel.create_contract(6801, 'Acme', 'FR', 'support', '2019-06-01', '2020-05-31', 100, 'EUR', ARRAY['RN-SUP-1Y']);
 \echo :LAST_ERROR_SQLSTATE
 RESET SESSION AUTHORIZATION;
@@ -265,6 +294,8 @@ CREATE TEMP TABLE rn_customers AS
   SELECT end_customer_id FROM channel.contract WHERE partner_id IN (6801, 6802, 6803, 6804)
   UNION SELECT end_customer_id FROM channel.warranty WHERE partner_id IN (6801, 6802, 6803, 6804);
 DELETE FROM channel.renewal WHERE partner_id IN (6801, 6802, 6803, 6804);
+DELETE FROM channel.quote WHERE partner_id IN (6801, 6802, 6803, 6804);
+DELETE FROM channel.price_list WHERE price_list_id = 6821;
 DELETE FROM channel.deal WHERE partner_id IN (6801, 6802, 6803, 6804);
 DELETE FROM channel.warranty WHERE partner_id IN (6801, 6802, 6803, 6804);
 DELETE FROM channel.contract WHERE partner_id IN (6801, 6802, 6803, 6804);

@@ -1,6 +1,7 @@
 -- 69_renewals.sql: renewal opportunities made from contracts and warranties
 -- as they come due, registered for the partner that sold them; renewals at
--- risk; the renewal rate (doc/deal-desk-contracts.md).
+-- risk (no quote, 66_quotes.sql, near the end); the renewal rate
+-- (doc/deal-desk-contracts.md).
 --
 -- A renewal is a deal registration (channel.deal) of the selling partner,
 -- approved and protected from the day it is made until renewal_grace_days
@@ -232,6 +233,48 @@ $$;
 COMMENT ON FUNCTION channel.renewal_rate(date, date) IS
   'Per partner and product line, the renewals due from_date..to_date (both included): how many, renewed (the renewal registration won), lost, lapsed (expired or rejected), still open, and renewal_rate = renewed / due. A partner gets its own rows only.';
 
+-- ---------------------------------------------------------------------------
+-- Renewals at risk
+-- ---------------------------------------------------------------------------
+-- A renewal still open (its registration submitted, approved or in
+-- conflict) within its line's renewal_risk_days of the end, or past it,
+-- with no current quote on its registration: none at all, or only expired
+-- or lost ones (channel.quote, 66_quotes.sql).
+CREATE FUNCTION channel.renewals_at_risk(as_of date DEFAULT current_date)
+RETURNS TABLE (renewal_id bigint, kind text, partner_id bigint, partner_name text, customer_name text,
+               customer_country channel.country_code, product_line channel.product_code, due_on date, days_left integer,
+               amount numeric, currency channel.currency_code, deal_id bigint, deal_status channel.deal_status,
+               last_quote_status channel.quote_status)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  me bigint := channel.current_partner();
+BEGIN
+  IF as_of IS NULL OR as_of < date '1900-01-01' OR as_of > date '2200-12-31' THEN
+    RAISE EXCEPTION 'as_of must be a date between 1900-01-01 and 2200-12-31'
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the day to look from, e.g. current_date.';
+  END IF;
+  RETURN QUERY
+  SELECT r.renewal_id, r.kind, r.partner_id, p.name, d.customer_name, d.customer_country, r.product_line, r.due_on,
+         r.due_on - as_of, r.amount, r.currency, r.deal_id, d.status,
+         (SELECT q.status FROM channel.quote q WHERE q.deal_id = r.deal_id
+          ORDER BY q.created_at DESC, q.quote_id DESC LIMIT 1)
+  FROM channel.renewal r
+  JOIN channel.product_line pl ON pl.code = r.product_line
+  JOIN channel.deal d ON d.deal_id = r.deal_id
+  JOIN channel.partner p ON p.partner_id = r.partner_id
+  WHERE (me IS NULL OR r.partner_id = me)
+    AND d.status IN ('submitted', 'approved', 'conflict')
+    AND r.due_on - pl.renewal_risk_days <= as_of
+    AND NOT EXISTS (SELECT 1 FROM channel.quote q
+                    WHERE q.deal_id = r.deal_id AND q.status IN ('draft', 'submitted', 'approved', 'accepted'))
+  ORDER BY r.due_on, r.renewal_id;
+END
+$$;
+COMMENT ON FUNCTION channel.renewals_at_risk(date) IS
+  'Renewals at risk as of as_of (default today): still open (registration submitted, approved or conflict), due within the product line''s renewal_risk_days or already past their end, and without a current quote (draft, submitted, approved or accepted) on their registration; days_left until the end (negative: in grace), last_quote_status the latest quote''s status if any (expired, lost). A partner gets its own only.';
+
 -- the job (00_registry.sql), and who may run this piece's functions besides
 -- channel_admin: the renewal rate for partners (their own rows) and analysts
 INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
@@ -239,10 +282,13 @@ INSERT INTO channel.job_definition (job_name, position, command, needs, default_
    'open the renewal registrations of contracts and warranties coming due (doc/deal-desk-contracts.md)');
 INSERT INTO channel.role_routine (role_name, routine_name) VALUES
   ('channel_partner', 'renewal_rate'),
-  ('channel_analyst', 'renewal_rate');
+  ('channel_partner', 'renewals_at_risk'),
+  ('channel_analyst', 'renewal_rate'),
+  ('channel_analyst', 'renewals_at_risk');
 
 REVOKE EXECUTE ON FUNCTION channel.make_renewals() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION channel.renewal_rate(date, date) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION channel.renewals_at_risk(date) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- Privileges and row-level security
