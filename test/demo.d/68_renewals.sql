@@ -46,6 +46,13 @@ SELECT channel.register_deal(:rival, :'customer_name', :'customer_country', :'pr
 SELECT deal_id = :rival_deal AS rivals, partner_id, customer_name, status, status_reason
 FROM channel.deal WHERE deal_id IN (:rival_deal, :renewal_deal) ORDER BY deal_id = :rival_deal;
 
+\echo 'Renewals at risk (channel.renewals_at_risk): open, within the line''s renewal_risk_days of the end or past it, and no current quote'
+SELECT product_line, currency, count(*) AS at_risk, count(*) FILTER (WHERE days_left < 0) AS past_their_end,
+       round(sum(amount)) AS value_at_risk
+FROM channel.renewals_at_risk() GROUP BY product_line, currency ORDER BY product_line, currency;
+SELECT days_left, kind, partner_name, customer_name, product_line, amount, currency, deal_status, last_quote_status
+FROM channel.renewals_at_risk() ORDER BY days_left, renewal_id LIMIT 6;
+
 \echo 'Renewals decided so far (the demo closes those past their end: 3 in 5 renewed, 1 in 5 lost)'
 SELECT count(*) FILTER (WHERE outcome = 'won') AS renewed, count(*) FILTER (WHERE outcome = 'lost') AS lost
 FROM (SELECT CASE WHEN channel.det_random(1, 320, r.renewal_id) < 0.6 THEN 'won'
@@ -54,11 +61,11 @@ FROM (SELECT CASE WHEN channel.det_random(1, 320, r.renewal_id) < 0.6 THEN 'won'
       FROM channel.renewal r JOIN channel.deal d USING (deal_id)
       WHERE r.due_on < current_date AND d.status = 'approved' AND channel.det_random(1, 320, r.renewal_id) < 0.8) closed;
 
-\echo 'Renewal rate per product line, summed over the partners of channel.renewal_rate() (renewals due from 30 days ago to 90 days ahead)'
+\echo 'Renewal rate per product line, summed over the partners of channel.renewal_rate() (renewals due in the last 30 days)'
 SELECT product_line, sum(due) AS due, sum(renewed) AS renewed, sum(lost) AS lost, sum(open) AS open,
        round(sum(renewed) / sum(due), 2) AS renewal_rate
-FROM channel.renewal_rate(current_date - 30, current_date + 90) GROUP BY product_line ORDER BY product_line;
+FROM channel.renewal_rate(current_date - 30, current_date - 1) GROUP BY product_line ORDER BY product_line;
 \echo 'The partners with the most renewals decided'
 SELECT partner_id, partner_name, product_line, due, renewed, lost, open, round(renewal_rate::numeric, 2) AS renewal_rate
-FROM channel.renewal_rate(current_date - 30, current_date + 90)
+FROM channel.renewal_rate(current_date - 30, current_date - 1)
 ORDER BY renewed + lost DESC, renewed DESC, partner_id, product_line LIMIT 6;
