@@ -42,6 +42,8 @@ SELECT channel.create_contract(6801, 'Renault SAS', 'FR', 'support', :'today'::d
                                2500, 'USD', ARRAY['RN-SWITCH']) AS c_net \gset
 SELECT channel.create_contract(6803, 'Danone SA', 'FR', 'support', :'today'::date - 300, :'today'::date + 10,
                                3000, 'EUR', ARRAY['RN-SUP-1Y']) AS c_dormant \gset
+SELECT channel.create_contract(6804, 'Peugeot SA', 'FR', 'support', :'today'::date - 300, :'today'::date + 15,
+                               1000, 'USD', ARRAY['RN-SWITCH']) AS c_unauthorized \gset
 SELECT c.contract_id = :c_due AS c_due, c.partner_id, c.customer_name, e.name AS end_customer, e.country, c.kind,
        c.product_line, c.starts_on - :'today'::date AS starts, c.ends_on - :'today'::date AS ends, c.value, c.currency
 FROM channel.contract c JOIN channel.end_customer e USING (end_customer_id)
@@ -143,19 +145,22 @@ SELECT channel.register_warranty(6801, 'RN-ARRAY', 'SN-0009', NULL, 'FR', :'toda
 \echo :LAST_ERROR_SQLSTATE
 
 -- ---------------------------------------------------------------- renewals
--- 6802 registered Société Générale storage before the job runs
+-- 6802 registered Société Générale storage before the job runs; 6804 has
+-- lost its networking authorization since it sold Peugeot's contract
+DELETE FROM channel.partner_product WHERE partner_id = 6804;
 SELECT channel.register_deal(6802, 'Societe Generale', 'FR', 'RN_STOR', 15000, :'today'::date + 50) AS rival_first \gset
 SELECT * FROM channel.make_renewals();
 -- due: the contract ending in 60 days (storage: 90 days ahead), the one
 -- ended 5 days ago (still in its 30 days of grace), the networking one in
 -- 20 days (30 ahead); the warranties ending in 30 days (two units, one
 -- renewal at 10% of list) and the switch in 10.  Not due: 120 days ahead,
--- the warranty in 300; lapsed: ended 60 days ago; 6803 is suspended.
+-- the warranty in 300; lapsed: ended 60 days ago; 6803 is suspended, 6804
+-- no longer authorized for networking.
 SELECT r.kind, r.contract_id = :c_due AS c_due, r.contract_id = :c_grace AS c_grace, r.partner_id, e.name AS customer,
        r.product_line, r.due_on - :'today'::date AS due_in, r.amount, r.currency,
        (SELECT count(*) FROM channel.renewal_warranty rw WHERE rw.renewal_id = r.renewal_id) AS units
 FROM channel.renewal r JOIN channel.end_customer e USING (end_customer_id)
-WHERE r.partner_id IN (6801, 6803) ORDER BY r.due_on, r.kind;
+WHERE r.partner_id IN (6801, 6803, 6804) ORDER BY r.due_on, r.kind;
 -- each is an approved registration of the seller, expected to close on the
 -- due day, protected until the end of the grace days (UTC)
 SELECT r.kind, d.partner_id, d.customer_name, d.customer_country, d.product_line, d.amount, d.currency, d.status,
@@ -174,7 +179,7 @@ FROM channel.deal_conflict c JOIN channel.renewal r ON r.deal_id = c.other_deal_
 WHERE c.deal_id = :rival_first ORDER BY r.kind;
 -- idempotent: a second run makes nothing
 SELECT * FROM channel.make_renewals();
-SELECT count(*) AS renewals FROM channel.renewal WHERE partner_id IN (6801, 6803);
+SELECT count(*) AS renewals FROM channel.renewal WHERE partner_id IN (6801, 6803, 6804);
 
 -- a registration after the renewal: another partner's is a conflict (flag),
 -- or refused (reject); the incumbent's own is not (a customer nobody else

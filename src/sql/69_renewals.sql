@@ -63,7 +63,8 @@ SELECT pg_catalog.pg_extension_config_dump('channel.renewal_warranty', '');
 -- ---------------------------------------------------------------------------
 -- Set-based: every contract and warranty due (its end within its product
 -- line's renewal_lead_days of today, its renewal not made, its partner
--- active, its protection -- to renewal_grace_days after the end -- not over)
+-- active and still authorized for the line, its protection -- to
+-- renewal_grace_days after the end -- not over)
 -- becomes one renewal and one approved deal registration in one statement
 -- each.  One run at a time (an advisory lock; a second run waits, then
 -- finds nothing left to do), and the (country, product line) spaces of the
@@ -121,6 +122,8 @@ BEGIN
   ) s
   JOIN channel.end_customer e ON e.end_customer_id = s.end_customer_id
   JOIN channel.partner pt ON pt.partner_id = s.partner_id AND pt.status = 'active'
+   AND EXISTS (SELECT 1 FROM channel.partner_product pp
+               WHERE pp.partner_id = s.partner_id AND pp.product_line = s.product_line)
   -- the protection (to the end of the grace days, UTC) is not over
   WHERE ((s.due_on + s.grace_days + 1)::timestamp AT TIME ZONE 'UTC') > now()
   ORDER BY s.due_on, s.kind, s.contract_id, s.warranty_ids[1]
@@ -192,7 +195,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.make_renewals() IS
-  'Vendor / pg_cron (daily): opens the renewal of every contract, and of the warranties of each partner, customer, product line and end date, whose end is within the line''s renewal_lead_days of today (and not more than renewal_grace_days past), once each: a channel.renewal row and an approved deal registration of the selling partner (active partners only) protected until renewal_grace_days after the end. Other registrants'' live registrations of the same customer and line are recorded as conflicts (a submitted one becomes conflict). Returns, per kind, the renewals made and the conflicts found. One run at a time; idempotent.';
+  'Vendor / pg_cron (daily): opens the renewal of every contract, and of the warranties of each partner, customer, product line and end date, whose end is within the line''s renewal_lead_days of today (and not more than renewal_grace_days past), once each: a channel.renewal row and an approved deal registration of the selling partner (active partners still authorized for the line only) protected until renewal_grace_days after the end. Other registrants'' live registrations of the same customer and line are recorded as conflicts (a submitted one becomes conflict). Returns, per kind, the renewals made and the conflicts found. One run at a time; idempotent.';
 
 -- ---------------------------------------------------------------------------
 -- BI: the renewal rate
