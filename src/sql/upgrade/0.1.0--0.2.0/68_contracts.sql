@@ -1,0 +1,1 @@
+../../68_contracts.sql

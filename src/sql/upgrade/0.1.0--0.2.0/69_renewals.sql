@@ -1,0 +1,1 @@
+../../69_renewals.sql
