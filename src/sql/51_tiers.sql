@@ -674,13 +674,3 @@ REVOKE EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.t
   channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
   channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),
   channel.end_tier_override(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.tier_of_ordinal(integer),
-  channel.tier_decide(integer, integer, integer, integer, integer, boolean),
-  channel.partner_tier_changed(), channel.tier_lock_key(), channel.tier_check_as_of(date),
-  channel.tier_qualify(integer[], boolean[]), channel.tier_checks(date, bigint),
-  channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric),
-  channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
-  channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),
-  channel.end_tier_override(bigint) TO channel_admin;
-GRANT EXECUTE ON FUNCTION channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date)
-  TO channel_analyst, channel_partner;

@@ -140,7 +140,7 @@ COMMENT ON FUNCTION channel.plan_targets_parse(jsonb) IS
 CREATE FUNCTION channel.propose_business_plan(year integer, targets jsonb, partner_id bigint DEFAULT NULL,
                                               vendor_owner text DEFAULT NULL, partner_owner bigint DEFAULT NULL,
                                               notes text DEFAULT NULL, currency channel.currency_code DEFAULT 'USD')
-RETURNS TABLE (plan_id bigint, revision integer, status text, targets integer)
+RETURNS TABLE (plan_id bigint, revision integer, status text, target_count integer)
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 AS $$
@@ -255,7 +255,7 @@ COMMENT ON FUNCTION channel.propose_business_plan(integer, jsonb, bigint, text, 
   'Creates a partner''s business plan for a year, or revises it: the targets (a JSON array of {quarter, measure, target, product_line, vendor_owner, partner_owner, note}) replace the plan''s, the revision goes up, the proposing side (vendor, or the partner for itself) counts as agreeing and the other side must agree again (channel.agree_business_plan()). Every target is checked before anything is written. Returns the plan id, revision, status and number of targets.';
 
 CREATE FUNCTION channel.agree_business_plan(plan_id bigint, revision integer)
-RETURNS TABLE (plan_id bigint, revision integer, status text)
+RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 AS $$
@@ -284,11 +284,11 @@ BEGIN
                     THEN 'agreed' ELSE 'proposed' END
   WHERE b.plan_id = pl.plan_id
   RETURNING b.* INTO pl;
-  RETURN QUERY SELECT pl.plan_id, pl.revision, pl.status;
+  RETURN pl.status;
 END
 $$;
 COMMENT ON FUNCTION channel.agree_business_plan(bigint, integer) IS
-  'The caller''s side (the vendor, or the partner for its own plan) agrees to a revision of a business plan; with both sides agreed to the same revision the plan is agreed. Refused when the plan has been revised since (the revision given is not the current one). Idempotent.';
+  'The caller''s side (the vendor, or the partner for its own plan) agrees to a revision of a business plan; with both sides agreed to the same revision the plan is agreed. Refused when the plan has been revised since (the revision given is not the current one). Idempotent. Returns the plan''s status: proposed (the other side has yet to agree) or agreed.';
 
 ---------------------------------------------------------------- plan vs actual
 -- Set-based: the targets of the plans asked for, each with the actual of
@@ -297,7 +297,7 @@ COMMENT ON FUNCTION channel.agree_business_plan(bigint, integer) IS
 -- pace: the share of the quarter elapsed times the target.
 CREATE FUNCTION channel.business_plan_progress(year integer DEFAULT NULL, of_partner bigint DEFAULT NULL,
                                                as_of date DEFAULT current_date)
-RETURNS TABLE (plan_id bigint, partner_id bigint, partner_name text, year integer, status text, revision integer,
+RETURNS TABLE (plan_id bigint, partner_id bigint, partner_name text, plan_year integer, status text, revision integer,
                quarter smallint, quarter_start date, quarter_end date, measure text, product_line text, target numeric,
                actual numeric, attainment numeric, elapsed numeric, expected numeric, progress text,
                vendor_owner text, partner_owner text)
@@ -468,3 +468,12 @@ REVOKE EXECUTE ON FUNCTION channel.plan_targets_parse(jsonb),
   channel.propose_business_plan(integer, jsonb, bigint, text, bigint, text, channel.currency_code),
   channel.agree_business_plan(bigint, integer), channel.business_plan_progress(integer, bigint, date),
   channel.business_plans_behind(integer, date) FROM PUBLIC;
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'propose_business_plan'),
+  ('channel_partner', 'agree_business_plan'),
+  ('channel_partner', 'business_plan_progress'),
+  ('channel_partner', 'business_plans_behind'),
+  ('channel_analyst', 'business_plan_progress'),
+  ('channel_analyst', 'business_plans_behind');
