@@ -272,7 +272,7 @@ BEGIN
   IF agree_business_plan.revision IS DISTINCT FROM pl.revision THEN
     RAISE EXCEPTION 'business plan % is at revision %, not %', pl.plan_id, pl.revision, coalesce(agree_business_plan.revision::text, 'NULL')
       USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = pg_catalog.format('It was revised by the %s side at %s.', pl.proposed_by, pl.proposed_at),
+            DETAIL = pg_catalog.format('The current revision was proposed by the %s side.', pl.proposed_by),
             HINT = 'Read the current targets (channel.business_plan_progress()) and agree to that revision.';
   END IF;
   UPDATE channel.business_plan b
