@@ -59,7 +59,7 @@ SELECT c.oid::regclass AS not_dumped
 FROM pg_class c
 WHERE c.relnamespace = 'channel'::regnamespace AND c.relkind IN ('r', 'S')
   AND c.relname NOT IN ('country', 'currency', 'demo_language', 'demo_country_profile', 'demo_famous_customer',
-                        'role_routine', 'job_definition')
+                        'role_routine', 'job_definition', 'plan_measure', 'engagement_kind')
   AND NOT c.oid = ANY (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'channel')
 ORDER BY 1;
 

@@ -8,7 +8,8 @@
 -- onboarding steps, courses and certification paths.
 --
 -- This piece runs after 40_security.sql: it revokes EXECUTE from PUBLIC on
--- its own functions, grants what each role needs, and sets up row-level
+-- its own functions, lists in channel.role_routine what each role may run
+-- (99_privileges.sql grants it), and sets up row-level
 -- security on its per-partner tables itself.
 
 ---------------------------------------------------------------- programmes
@@ -479,7 +480,3 @@ COMMENT ON POLICY program_member_own ON channel.program_member IS 'A partner see
 REVOKE EXECUTE ON FUNCTION channel.program_member_check(), channel.join_program(bigint, bigint, date),
                            channel.tier_metric_sql(channel.tier_metric, date, integer, text, channel.cert_level),
                            channel.tier_metric_check(), channel.tier_requirement_check() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.program_member_check(), channel.join_program(bigint, bigint, date),
-                          channel.tier_metric_sql(channel.tier_metric, date, integer, text, channel.cert_level),
-                          channel.tier_metric_check(), channel.tier_requirement_check()
-  TO channel_admin;

@@ -16,14 +16,18 @@
 -- committed; an evaluation repeated for a day already evaluated does not
 -- count towards the grace period again.
 
+-- Neither is STRICT: a STRICT SQL function whose body the planner cannot
+-- prove strict (a CASE, an array subscript) is not inlined, and a call per
+-- row of a 27,500-partner evaluation cost as much as the evaluation itself.
+-- Both return NULL for NULL anyway.
 CREATE FUNCTION channel.tier_ordinal(t channel.partner_tier) RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE t WHEN 'registered' THEN 0 WHEN 'silver' THEN 1 WHEN 'gold' THEN 2 WHEN 'platinum' THEN 3 END;
 COMMENT ON FUNCTION channel.tier_ordinal(channel.partner_tier) IS
   'Position of a tier, lowest first: registered 0, silver 1, gold 2, platinum 3 (the tier decision works on these).';
 
 CREATE FUNCTION channel.tier_of_ordinal(n integer) RETURNS channel.partner_tier
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (ARRAY['registered', 'silver', 'gold', 'platinum']::channel.partner_tier[])[n + 1];
 COMMENT ON FUNCTION channel.tier_of_ordinal(integer) IS 'The tier at a position (inverse of channel.tier_ordinal()); NULL outside 0-3.';
 
@@ -282,12 +286,12 @@ BEGIN
                      ORDER BY q.tier, q.requirement_id) AS pass,
            -- the text of a failed requirement of the first tier not reached
            array_agg(pg_catalog.format(
-             'CASE WHEN NOT x.passed[%1$s] AND q.first_fail = %2$s THEN %3$L || coalesce(trim_scale(round(x."values"[%1$s], 4))::text, ''unknown'') || %4$L END',
+             'CASE WHEN NOT z.passed[%1$s] AND z.first_fail = %2$s THEN %3$L || coalesce(trim_scale(round(z.v%5$s, 4))::text, ''unknown'') || %4$L END',
              q.rn, channel.tier_ordinal(q.tier),
              q.metric || CASE WHEN q.window_months IS NOT NULL THEN '(' || q.window_months || 'm)' ELSE '' END
                       || CASE WHEN q.product_line IS NOT NULL OR q.cert_level IS NOT NULL
                               THEN '[' || concat_ws(',', q.product_line, q.cert_level::text) || ']' ELSE '' END || ' = ',
-             ', needs ' || q.operator || ' ' || q.threshold) ORDER BY q.tier, q.requirement_id) AS miss
+             ', needs ' || q.operator || ' ' || q.threshold, kk.n) ORDER BY q.tier, q.requirement_id) AS miss
     FROM (SELECT q0.*, row_number() OVER (PARTITION BY q0.program_id ORDER BY q0.tier, q0.requirement_id) AS rn
           FROM channel.tier_requirement q0) q
     JOIN channel.program p ON p.program_id = q.program_id
@@ -314,21 +318,26 @@ BEGIN
       ' GROUP BY pm.partner_id)', cols, min_start) || ctes;
     joins := ' LEFT JOIN pmv ON pmv.partner_id = mem.partner_id' || joins;
   END IF;
+  -- tier_qualify() is called once per row as a scalar (not as a LATERAL
+  -- function scan, which would build a one-row tuplestore per partner), and
+  -- its composite result is taken apart once, each behind an OFFSET 0 fence;
+  -- the texts of missed requirements read the measure columns themselves
   sql := pg_catalog.format($q$
     WITH mem AS (
-      SELECT m.partner_id, m.program_id
-      FROM channel.program_member m
+      SELECT m.partner_id, m.program_id, pa.tier
+      FROM channel.program_member m JOIN channel.partner pa ON pa.partner_id = m.partner_id
       WHERE m.program_id = ANY ($3) AND m.joined_on <= $1 AND (m.left_on IS NULL OR m.left_on > $1)
         AND ($2 IS NULL OR m.partner_id = $2))%s
-    SELECT x.partner_id, x.program_id, pa.tier, channel.tier_of_ordinal(q.qualified), q.met, cardinality(x.passed),
-           CASE WHEN q.first_fail IS NULL THEN '{}'::text[] ELSE CASE x.program_id%s END END,
-           x.ids, x."values", x.passed
-    FROM (SELECT w.partner_id, w.program_id, CASE w.program_id%s END AS ids, CASE w.program_id%s END AS tiers,
-                 CASE w.program_id%s END AS "values", CASE w.program_id%s END AS passed
-          FROM (SELECT mem.partner_id, mem.program_id%s FROM mem%s) w
-          OFFSET 0) x
-    CROSS JOIN LATERAL channel.tier_qualify(x.tiers, x.passed) q
-    JOIN channel.partner pa ON pa.partner_id = x.partner_id
+    SELECT z.partner_id, z.program_id, z.tier, channel.tier_of_ordinal(z.qualified), z.met, cardinality(z.passed),
+           CASE WHEN z.first_fail IS NULL THEN '{}'::text[] ELSE CASE z.program_id%s END END,
+           z.ids, z."values", z.passed
+    FROM (SELECT x.*, (x.q).qualified AS qualified, (x.q).first_fail AS first_fail, (x.q).met AS met
+          FROM (SELECT y.*, channel.tier_qualify(y.tiers, y.passed) AS q
+                FROM (SELECT w.*, CASE w.program_id%s END AS ids, CASE w.program_id%s END AS tiers,
+                             CASE w.program_id%s END AS "values", CASE w.program_id%s END AS passed
+                      FROM (SELECT mem.partner_id, mem.program_id, mem.tier%s FROM mem%s) w) y
+                OFFSET 0) x
+          OFFSET 0) z
   $q$, ctes, c_miss, c_ids, c_tiers, c_vals, c_pass, wcols, joins);
   RETURN QUERY EXECUTE sql USING as_of, who, progs;
 END
@@ -668,13 +677,3 @@ REVOKE EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.t
   channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
   channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),
   channel.end_tier_override(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.tier_of_ordinal(integer),
-  channel.tier_decide(integer, integer, integer, integer, integer, boolean),
-  channel.partner_tier_changed(), channel.tier_lock_key(), channel.tier_check_as_of(date),
-  channel.tier_qualify(integer[], boolean[]), channel.tier_checks(date, bigint),
-  channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric),
-  channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
-  channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),
-  channel.end_tier_override(bigint) TO channel_admin;
-GRANT EXECUTE ON FUNCTION channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date)
-  TO channel_analyst, channel_partner;

@@ -521,10 +521,3 @@ INSERT INTO channel.role_routine (role_name, routine_name) VALUES
 REVOKE EXECUTE ON FUNCTION channel.onboarding_status(bigint), channel.complete_onboarding_step(text, bigint, text),
   channel.partner_onboarding_gate(), channel.onboarding_times(date), channel.enrol_contact(bigint, text),
   channel.complete_course(bigint, timestamptz), channel.expiring_certifications(integer, date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.onboarding_status(bigint), channel.complete_onboarding_step(text, bigint, text),
-  channel.partner_onboarding_gate(), channel.onboarding_times(date), channel.enrol_contact(bigint, text),
-  channel.complete_course(bigint, timestamptz), channel.expiring_certifications(integer, date) TO channel_admin;
-GRANT EXECUTE ON FUNCTION channel.onboarding_status(bigint), channel.onboarding_times(date),
-  channel.expiring_certifications(integer, date) TO channel_analyst, channel_partner;
-GRANT EXECUTE ON FUNCTION channel.complete_onboarding_step(text, bigint, text), channel.enrol_contact(bigint, text)
-  TO channel_partner;

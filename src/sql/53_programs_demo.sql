@@ -148,4 +148,3 @@ $$;
 COMMENT ON FUNCTION channel.demo_programs(date, integer) IS
   'Demo data for programmes on top of channel.generate_demo(): two programmes (Partner Network, Referral) with tier requirements and onboarding steps, every partner enrolled by kind, onboarding completions, courses and certification rules per product line, enrolments and completions of active partners'' contacts (completed paths issue certifications through channel.complete_course()). Deterministic for a seed and as_of, except that completions must lie before now(). Returns counts.';
 REVOKE EXECUTE ON FUNCTION channel.demo_programs(date, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.demo_programs(date, integer) TO channel_admin;

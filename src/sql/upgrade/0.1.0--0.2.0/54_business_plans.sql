@@ -1,0 +1,1 @@
+../../54_business_plans.sql

@@ -1,0 +1,1 @@
+../../54_engagement.sql

@@ -1,0 +1,1 @@
+../../54_plans_demo.sql
