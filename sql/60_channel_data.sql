@@ -307,7 +307,9 @@ RESET SESSION AUTHORIZATION;
 
 -- ---------------------------------------------------------------- clean up
 CREATE TEMP TABLE cd_customers AS
-  SELECT DISTINCT end_customer_id FROM channel.sell_through WHERE partner_id IN (6001, 6002, 6003, 6004);
+  SELECT end_customer_id FROM channel.sell_through WHERE partner_id IN (6001, 6002, 6003, 6004)
+  UNION   -- registrations are matched to end customers too
+  SELECT end_customer_id FROM channel.deal WHERE partner_id IN (6001, 6002, 6003, 6004);
 DELETE FROM channel.sell_through WHERE partner_id IN (6001, 6002, 6003, 6004);
 DELETE FROM channel.inventory_position WHERE partner_id IN (6001, 6002, 6003, 6004);
 DELETE FROM channel.report_batch WHERE partner_id IN (6001, 6002, 6003, 6004);

@@ -331,6 +331,7 @@ allocate_work(Router *r)
 	r->cand_idx = palloc(sizeof(int) * Max(r->npartners, 1));
 	r->cand_country = palloc(sizeof(bool) * Max(r->npartners, 1));
 	r->cand_cert = palloc(sizeof(int8) * Max(r->npartners, 1));
+	r->cand_base_fit = palloc(sizeof(double) * Max(r->npartners, 1));
 	r->cap_routed = r->cap_pooled = 256;
 	r->routed_lead = palloc(sizeof(int64) * r->cap_routed);
 	r->routed_partner = palloc(sizeof(int64) * r->cap_routed);
