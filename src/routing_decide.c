@@ -219,7 +219,7 @@ router_record(Router *r, const LeadToRoute *l, int pidx, double fit)
 
 /* Row i of a lead query's result (LEAD_COLUMNS) as a LeadToRoute. */
 static void
-read_lead(LeadToRoute *l, HeapTuple t, TupleDesc td, uint64 i)
+read_lead(Router *r, LeadToRoute *l, HeapTuple t, TupleDesc td, uint64 i)
 {
 	bool		isnull;
 	Datum		ex;
@@ -230,7 +230,21 @@ read_lead(LeadToRoute *l, HeapTuple t, TupleDesc td, uint64 i)
 	l->line = SPI_getvalue(t, td, 4);
 	l->score = (int) router_get_int64(t, td, 5, 0);
 	l->attempt = router_get_int64(t, td, 7, 0);
-	l->holder = router_get_int64(t, td, LEAD_COL_HOLDER, 0);
+	l->holder = 0;
+	{
+		int64		ec = router_get_int64(t, td, LEAD_COL_END_CUSTOMER, 0);
+
+		if (ec != 0 && r->holders != NULL)
+		{
+			HolderKey	k;
+			HolderEntry *e;
+
+			router_holder_key(&k, ec, l->line);
+			e = hash_search(r->holders, &k, HASH_FIND, NULL);
+			if (e != NULL)
+				l->holder = e->partner_id;
+		}
+	}
 	l->ordinal = (int64) i;
 	l->nexcluded = 0;
 	l->excluded = NULL;
@@ -265,7 +279,7 @@ router_route_all(Router *r, SPITupleTable *tt, uint64 ntuples)
 		int			pidx;
 
 		CHECK_FOR_INTERRUPTS();
-		read_lead(&l, tt->vals[i], tt->tupdesc, i);
+		read_lead(r, &l, tt->vals[i], tt->tupdesc, i);
 		pidx = router_decide(r, &l, &fit);
 		if (pidx != -2)
 			router_record(r, &l, pidx, fit);

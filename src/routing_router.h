@@ -98,7 +98,20 @@ typedef struct Router
 	bool	   *cand_country;
 	int8	   *cand_cert;
 	double	   *cand_base_fit;	/* routing_fit of cand[i], before the account rank */
+	HTAB	   *holders;		/* (end customer, line) -> the partner holding it */
 } Router;
+
+typedef struct HolderKey
+{
+	int64		end_customer_id;
+	char		line[BUCKET_KEY_LEN];
+} HolderKey;
+
+typedef struct HolderEntry
+{
+	HolderKey	key;
+	int64		partner_id;
+} HolderEntry;
 
 /*
  * A filter for small routing calls (route_lead, reject, recall): only the
@@ -121,29 +134,16 @@ typedef struct RouterFilter
 	"             WHERE e.lead_id = l.lead_id AND e.to_status IN ('rejected', 'recalled') " \
 	"               AND e.partner_id IS NOT NULL), " \
 	"       (SELECT count(*) FROM channel.lead_event e WHERE e.lead_id = l.lead_id), " \
-	"       l.status::text, " \
-	"       CASE WHEN l.end_customer_id IS NOT NULL THEN (" \
-	"         SELECT h.partner_id FROM (" \
-	"           SELECT d.partner_id, 1 AS k, d.submitted_at AS at FROM channel.deal d " \
-	"           WHERE d.end_customer_id = l.end_customer_id AND d.product_line = l.product_line " \
-	"             AND d.status IN ('submitted', 'approved') AND d.partner_id IS NOT NULL " \
-	"             AND (d.protected_until IS NULL OR d.protected_until > now()) " \
-	"           UNION ALL " \
-	"           SELECT o.partner_id, 2, o.accepted_at FROM channel.lead o " \
-	"           WHERE o.end_customer_id = l.end_customer_id AND o.product_line = l.product_line " \
-	"             AND o.status IN ('accepted', 'converted') AND o.lead_id <> l.lead_id " \
-	"           UNION ALL " \
-	"           SELECT f.seller_id, 3, f.invoice_date::timestamptz FROM channel.sell_through f " \
-	"           WHERE f.end_customer_id = l.end_customer_id AND f.product_line = l.product_line " \
-	"             AND f.invoice_date > current_date - 365) h " \
-	"         ORDER BY h.k, h.at DESC, h.partner_id LIMIT 1) END " \
+	"       l.status::text, l.end_customer_id " \
 	"FROM channel.lead l "
 #define LEAD_COL_STATUS 8
-#define LEAD_COL_HOLDER 9
+#define LEAD_COL_END_CUSTOMER 9
 
 /* routing_load.c */
 RouterFilter *router_filter_for(SPITupleTable *tt, uint64 n);
 void		router_load(Router *r, const RouterFilter *filter);
+void		router_load_holders(Router *r, SPITupleTable *tt, uint64 n);
+void		router_holder_key(HolderKey *k, int64 end_customer_id, const char *line);
 void		router_bucket_key(char *key, const char *line, char kind, const char *place);
 int64		router_get_int64(HeapTuple t, TupleDesc td, int col, int64 ifnull);
 Datum		router_int8_array(int64 *v, int n);
