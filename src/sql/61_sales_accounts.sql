@@ -124,8 +124,8 @@ CREATE TRIGGER lead_end_customer_update BEFORE UPDATE OF company, country ON cha
 COMMENT ON TRIGGER lead_end_customer_update ON channel.lead IS
   'Matches the company of a lead again when its name or country changes.';
 
--- Existing rows (an upgrade from 0.1.0): every distinct spelling resolved
--- once, then the rows that carry it.
+-- Rows without an end customer: every distinct spelling resolved once, then
+-- the rows that carry it.
 CREATE FUNCTION channel.link_end_customers() RETURNS TABLE (deals bigint, leads bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -156,7 +156,9 @@ END
 $$;
 COMMENT ON FUNCTION channel.link_end_customers() IS
   'Sets end_customer_id of every registration and lead that has none (rows from before 0.2.0, or whose end customer was deleted), resolving each distinct spelling once with channel.end_customer_of(). Returns how many registrations and leads it linked.';
-SELECT * FROM channel.link_end_customers();
+-- (a fresh install has no rows; the upgrade from 0.1.0 links its rows in
+-- upgrade/0.1.0--0.2.0/98_link_end_customers.sql, once 0.2.0's constraints
+-- are validated: an update re-checks every constraint of the row)
 
 REVOKE EXECUTE ON FUNCTION channel.end_customer_of(text, text), channel.deal_end_customer(),
   channel.lead_end_customer(), channel.link_end_customers() FROM PUBLIC;
