@@ -338,3 +338,9 @@ END
 $$;
 COMMENT ON FUNCTION channel.partner_scorecard(date) IS
   'Per partner (active ones, and any other with activity in the last 24 months), the 12 calendar months ending with the month of as_of, from channel.partner_month (as of the last refresh): lead acceptance and conversion rates, mean hours to accept, deals, win rate, revenue, growth vs the previous 12 months, percentile among partners of the same tier and region; sell-through lines, units and revenue (what the partner sold, from the published reports) in the 12 months and revenue in the previous 12. A partner caller gets only its own row. See doc/rollups.md for every column.';
+-- its privileges in the order a fresh install grants them (40_security.sql,
+-- then 99_privileges.sql): admin, partner, analyst
+REVOKE ALL ON FUNCTION channel.partner_scorecard(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION channel.partner_scorecard(date) TO channel_admin;
+GRANT EXECUTE ON FUNCTION channel.partner_scorecard(date) TO channel_partner;
+GRANT EXECUTE ON FUNCTION channel.partner_scorecard(date) TO channel_analyst;
