@@ -33,6 +33,7 @@ typedef struct LeadToRoute
 	int64	   *excluded;
 	int64		ordinal;
 	int64		attempt;		/* transitions of the lead so far (lottery draw index) */
+	int64		holder;			/* partner holding its end customer, 0 none */
 } LeadToRoute;
 
 static void
@@ -73,6 +74,8 @@ eligible_candidates(Router *r, const LeadToRoute *l, int ngathered, bool *busy)
 	LineEntry  *line;
 	char		key[BUCKET_KEY_LEN];
 	int			min_tier = routing_setting_min_tier(l->score);
+	RoutingAccountMode mode = routing_setting_account_mode();
+	double		bonus = routing_setting_account_bonus();
 	int			nc = 0;
 
 	memset(key, 0, sizeof key);
@@ -117,7 +120,9 @@ eligible_candidates(Router *r, const LeadToRoute *l, int ngathered, bool *busy)
 		f.capacity = p->capacity;
 		r->cand[nc].partner_id = p->id;
 		r->cand[nc].tier = p->tier;
-		r->cand[nc].fit = routing_fit(&f);
+		r->cand_base_fit[nc] = routing_fit(&f);
+		r->cand[nc].fit = routing_account_rank(r->cand_base_fit[nc], l->holder != 0 && p->id == l->holder,
+											   mode, bonus);
 		r->cand[nc].last_assigned = p->last_assigned;
 		r->cand_idx[nc] = r->cand_idx[i];	/* nc <= i: compaction in place */
 		nc++;
@@ -152,7 +157,7 @@ router_decide(Router *r, const LeadToRoute *l, double *fit_out)
 		p = &r->partners[r->cand_idx[k]];
 		if (router_lock_partner(r, p) && p->open < p->capacity)
 		{
-			*fit_out = r->cand[k].fit;
+			*fit_out = r->cand_base_fit[k];
 			return r->cand_idx[k];
 		}
 		if (p->lock_state == PARTNER_BUSY)
@@ -160,6 +165,7 @@ router_decide(Router *r, const LeadToRoute *l, double *fit_out)
 		/* drop it and choose again */
 		r->cand[k] = r->cand[nc - 1];
 		r->cand_idx[k] = r->cand_idx[nc - 1];
+		r->cand_base_fit[k] = r->cand_base_fit[nc - 1];
 		nc--;
 	}
 }
@@ -184,8 +190,16 @@ router_record(Router *r, const LeadToRoute *l, int pidx, double fit)
 		r->routed_lead[r->nrouted] = l->lead_id;
 		r->routed_partner[r->nrouted] = p->id;
 		r->routed_hours[r->nrouted] = routing_setting_sla_hours(p->tier);
-		r->routed_reason[r->nrouted] = psprintf("fit %.3f, %s", fit,
-												routing_setting_policy() == RP_LOTTERY ? "lottery" : "round_robin");
+		if (l->holder != 0 && p->id == l->holder && routing_setting_account_mode() != RA_OFF)
+			r->routed_reason[r->nrouted] =
+				routing_setting_account_mode() == RA_REQUIRE
+				? psprintf("fit %.3f, account holder (require), %s", fit,
+						   routing_setting_policy() == RP_LOTTERY ? "lottery" : "round_robin")
+				: psprintf("fit %.3f, account holder (prefer +%.3f), %s", fit, routing_setting_account_bonus(),
+						   routing_setting_policy() == RP_LOTTERY ? "lottery" : "round_robin");
+		else
+			r->routed_reason[r->nrouted] = psprintf("fit %.3f, %s", fit,
+													routing_setting_policy() == RP_LOTTERY ? "lottery" : "round_robin");
 		r->nrouted++;
 		p->open++;
 		p->offered++;
@@ -205,7 +219,7 @@ router_record(Router *r, const LeadToRoute *l, int pidx, double fit)
 
 /* Row i of a lead query's result (LEAD_COLUMNS) as a LeadToRoute. */
 static void
-read_lead(LeadToRoute *l, HeapTuple t, TupleDesc td, uint64 i)
+read_lead(Router *r, LeadToRoute *l, HeapTuple t, TupleDesc td, uint64 i)
 {
 	bool		isnull;
 	Datum		ex;
@@ -216,6 +230,21 @@ read_lead(LeadToRoute *l, HeapTuple t, TupleDesc td, uint64 i)
 	l->line = SPI_getvalue(t, td, 4);
 	l->score = (int) router_get_int64(t, td, 5, 0);
 	l->attempt = router_get_int64(t, td, 7, 0);
+	l->holder = 0;
+	{
+		int64		ec = router_get_int64(t, td, LEAD_COL_END_CUSTOMER, 0);
+
+		if (ec != 0 && r->holders != NULL)
+		{
+			HolderKey	k;
+			HolderEntry *e;
+
+			router_holder_key(&k, ec, l->line);
+			e = hash_search(r->holders, &k, HASH_FIND, NULL);
+			if (e != NULL)
+				l->holder = e->partner_id;
+		}
+	}
 	l->ordinal = (int64) i;
 	l->nexcluded = 0;
 	l->excluded = NULL;
@@ -250,7 +279,7 @@ router_route_all(Router *r, SPITupleTable *tt, uint64 ntuples)
 		int			pidx;
 
 		CHECK_FOR_INTERRUPTS();
-		read_lead(&l, tt->vals[i], tt->tupdesc, i);
+		read_lead(r, &l, tt->vals[i], tt->tupdesc, i);
 		pidx = router_decide(r, &l, &fit);
 		if (pidx != -2)
 			router_record(r, &l, pidx, fit);

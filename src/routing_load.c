@@ -331,6 +331,7 @@ allocate_work(Router *r)
 	r->cand_idx = palloc(sizeof(int) * Max(r->npartners, 1));
 	r->cand_country = palloc(sizeof(bool) * Max(r->npartners, 1));
 	r->cand_cert = palloc(sizeof(int8) * Max(r->npartners, 1));
+	r->cand_base_fit = palloc(sizeof(double) * Max(r->npartners, 1));
 	r->cap_routed = r->cap_pooled = 256;
 	r->routed_lead = palloc(sizeof(int64) * r->cap_routed);
 	r->routed_partner = palloc(sizeof(int64) * r->cap_routed);
@@ -368,4 +369,77 @@ router_load(Router *r, const RouterFilter *filter)
 	allocate_work(r);
 	MemoryContextSwitchTo(old);
 	router_prepare_recount(r);
+}
+
+void
+router_holder_key(HolderKey *k, int64 end_customer_id, const char *line)
+{
+	memset(k, 0, sizeof *k);
+	k->end_customer_id = end_customer_id;
+	strlcpy(k->line, line, sizeof k->line);
+}
+
+/*
+ * Account holders of the leads' end customers (channel.account_routing),
+ * one set-based query for the whole call: per (end customer, product line),
+ * the partner of the latest live registration, else of the latest accepted
+ * lead, else of the latest sale in 365 days.  The leads being routed are
+ * new, rejected, recalled or pooled, so none of them holds itself.
+ */
+void
+router_load_holders(Router *r, SPITupleTable *tt, uint64 n)
+{
+	int64	   *ecs = palloc(sizeof(int64) * Max(n, 1));
+	int			m = 0;
+	Oid			types[1] = {INT8ARRAYOID};
+	Datum		values[1];
+	MemoryContext old;
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof ctl);
+	ctl.keysize = sizeof(HolderKey);
+	ctl.entrysize = sizeof(HolderEntry);
+	ctl.hcxt = r->cxt;
+	r->holders = hash_create("channel routing account holders", 256, &ctl, HASH_ELEM | HASH_CONTEXT | HASH_BLOBS);
+	if (routing_setting_account_mode() == RA_OFF)
+		return;
+	for (uint64 i = 0; i < n; i++)
+	{
+		int64		ec = router_get_int64(tt->vals[i], tt->tupdesc, LEAD_COL_END_CUSTOMER, 0);
+
+		if (ec != 0)
+			ecs[m++] = ec;
+	}
+	if (m == 0)
+		return;
+	values[0] = router_int8_array(ecs, m);
+	channel_spi_run("loading account holders", SPI_OK_SELECT,
+					"SELECT DISTINCT ON (h.ec, h.line) h.ec, h.line::text, h.partner_id FROM ("
+					"  SELECT d.end_customer_id AS ec, d.product_line AS line, d.partner_id, 1 AS k, d.submitted_at AS at "
+					"  FROM channel.deal d "
+					"  WHERE d.end_customer_id = ANY ($1) AND d.status IN ('submitted', 'approved') "
+					"    AND d.partner_id IS NOT NULL AND (d.protected_until IS NULL OR d.protected_until > now()) "
+					"  UNION ALL "
+					"  SELECT o.end_customer_id, o.product_line, o.partner_id, 2, o.accepted_at FROM channel.lead o "
+					"  WHERE o.end_customer_id = ANY ($1) AND o.status IN ('accepted', 'converted') "
+					"  UNION ALL "
+					"  SELECT f.end_customer_id, f.product_line, f.seller_id, 3, f.invoice_date::timestamptz "
+					"  FROM channel.sell_through f "
+					"  WHERE f.end_customer_id = ANY ($1) AND f.invoice_date > current_date - 365) h "
+					"ORDER BY h.ec, h.line, h.k, h.at DESC, h.partner_id",
+					1, types, values, NULL, true, 0);
+	old = MemoryContextSwitchTo(r->cxt);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		HolderKey	k;
+		HolderEntry *e;
+
+		router_holder_key(&k, router_get_int64(t, td, 1, 0), SPI_getvalue(t, td, 2));
+		e = hash_search(r->holders, &k, HASH_ENTER, NULL);
+		e->partner_id = router_get_int64(t, td, 3, 0);
+	}
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
 }

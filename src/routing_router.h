@@ -97,7 +97,21 @@ typedef struct Router
 	int		   *cand_idx;
 	bool	   *cand_country;
 	int8	   *cand_cert;
+	double	   *cand_base_fit;	/* routing_fit of cand[i], before the account rank */
+	HTAB	   *holders;		/* (end customer, line) -> the partner holding it */
 } Router;
+
+typedef struct HolderKey
+{
+	int64		end_customer_id;
+	char		line[BUCKET_KEY_LEN];
+} HolderKey;
+
+typedef struct HolderEntry
+{
+	HolderKey	key;
+	int64		partner_id;
+} HolderEntry;
 
 /*
  * A filter for small routing calls (route_lead, reject, recall): only the
@@ -120,13 +134,16 @@ typedef struct RouterFilter
 	"             WHERE e.lead_id = l.lead_id AND e.to_status IN ('rejected', 'recalled') " \
 	"               AND e.partner_id IS NOT NULL), " \
 	"       (SELECT count(*) FROM channel.lead_event e WHERE e.lead_id = l.lead_id), " \
-	"       l.status::text " \
+	"       l.status::text, l.end_customer_id " \
 	"FROM channel.lead l "
 #define LEAD_COL_STATUS 8
+#define LEAD_COL_END_CUSTOMER 9
 
 /* routing_load.c */
 RouterFilter *router_filter_for(SPITupleTable *tt, uint64 n);
 void		router_load(Router *r, const RouterFilter *filter);
+void		router_load_holders(Router *r, SPITupleTable *tt, uint64 n);
+void		router_holder_key(HolderKey *k, int64 end_customer_id, const char *line);
 void		router_bucket_key(char *key, const char *line, char kind, const char *place);
 int64		router_get_int64(HeapTuple t, TupleDesc td, int col, int64 ifnull);
 Datum		router_int8_array(int64 *v, int n);

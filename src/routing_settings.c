@@ -20,6 +20,8 @@
 
 static int	routing_policy = RP_ROUND_ROBIN;
 static int	routing_seed = 0;
+static int	account_routing = RA_PREFER;
+static double account_fit_bonus = 0.2;
 static char *sla_hours_string = NULL;
 static char *lottery_weights_string = NULL;
 static char *min_tier_string = NULL;
@@ -27,6 +29,13 @@ static char *min_tier_string = NULL;
 static const struct config_enum_entry policy_options[] = {
 	{"round_robin", RP_ROUND_ROBIN, false},
 	{"lottery", RP_LOTTERY, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry account_options[] = {
+	{"off", RA_OFF, false},
+	{"prefer", RA_PREFER, false},
+	{"require", RA_REQUIRE, false},
 	{NULL, 0, false}
 };
 
@@ -49,6 +58,18 @@ RoutingPolicy
 routing_setting_policy(void)
 {
 	return (RoutingPolicy) routing_policy;
+}
+
+RoutingAccountMode
+routing_setting_account_mode(void)
+{
+	return (RoutingAccountMode) account_routing;
+}
+
+double
+routing_setting_account_bonus(void)
+{
+	return account_fit_bonus;
 }
 
 int
@@ -185,6 +206,16 @@ channel_init_routing(void)
 							 "How routing breaks ties between equally fitting partners.",
 							 "round_robin: the least recently assigned partner; lottery: a draw weighted by channel.lottery_weights, seeded by channel.routing_seed.",
 							 &routing_policy, RP_ROUND_ROBIN, policy_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("channel.account_routing",
+							 "Whether a lead goes first to the partner that already holds its end customer.",
+							 "off: ignored; prefer: the holder's fit gets channel.account_fit_bonus; require: the holder gets the lead whenever it is eligible. The holder has a live registration of the customer and product line, accepted a lead of them, or sold them the line in the last 365 days.",
+							 &account_routing, RA_PREFER, account_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable("channel.account_fit_bonus",
+							 "Fit added to the account holder's when channel.account_routing is prefer.",
+							 "The fit is capped at 1.",
+							 &account_fit_bonus, 0.2, 0.0, 1.0,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("channel.routing_seed",
 							"Seed of the routing lottery: same seed, same draws.",

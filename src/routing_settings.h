@@ -11,6 +11,10 @@
 RoutingPolicy routing_setting_policy(void);
 int			routing_setting_seed(void);
 
+/* channel.account_routing and channel.account_fit_bonus */
+RoutingAccountMode routing_setting_account_mode(void);
+double		routing_setting_account_bonus(void);
+
 /* channel.sla_hours of a tier; channel.lottery_weights, ROUTING_NTIERS of them */
 double		routing_setting_sla_hours(int tier);
 const double *routing_setting_lottery_weights(void);

@@ -83,6 +83,7 @@ run_router(FunctionCallInfo fcinfo, const char *query, int nargs, Oid *types, Da
 	if (nleads > 0)
 	{
 		router_load(&r, router_filter_for(leads, nleads));
+		router_load_holders(&r, leads, nleads);
 		router_route_all(&r, leads, nleads);
 		router_write(&r);
 		router_return(fcinfo, &r);
@@ -184,6 +185,7 @@ channel_route_lead(PG_FUNCTION_ARGS)
 	tt = select_one_lead(lead_id);
 	memset(&r, 0, sizeof r);
 	router_load(&r, router_filter_for(tt, 1));
+	router_load_holders(&r, tt, 1);
 	router_route_all(&r, tt, 1);
 	if (r.nrouted == 0 && r.npooled == 0)
 		ereport(ERROR,

@@ -46,6 +46,23 @@ routing_fit(const RoutingFitInput *in)
 	return floor(fit * 1000.0 + 0.5) / 1000.0;
 }
 
+double
+routing_account_rank(double fit, bool holder, RoutingAccountMode mode, double bonus)
+{
+	double		r;
+
+	if (!holder || mode == RA_OFF)
+		return fit;
+	if (mode == RA_REQUIRE)
+		return fit + 2.0;
+	if (!(bonus > 0.0))
+		return fit;
+	r = fit + bonus;
+	if (r > 1.0)
+		r = 1.0;
+	return floor(r * 1000.0 + 0.5) / 1000.0;
+}
+
 int
 routing_choose(const RoutingCandidate *c, int n, RoutingPolicy policy,
 			   const double weights[ROUTING_NTIERS], double u)

@@ -17,6 +17,14 @@
 #define ROUTING_NTIERS 4		/* registered, silver, gold, platinum */
 #define ROUTING_MAX_BANDS 16
 
+/* account-centric routing: what holding the lead's end customer is worth */
+typedef enum RoutingAccountMode
+{
+	RA_OFF,						/* ignored */
+	RA_PREFER,					/* a fit bonus */
+	RA_REQUIRE					/* the holder first whenever it is eligible */
+} RoutingAccountMode;
+
 typedef enum RoutingPolicy
 {
 	RP_ROUND_ROBIN,				/* least recently assigned first */
@@ -39,6 +47,15 @@ typedef struct RoutingFitInput
 
 /* Fit in [0, 1], rounded to 0.001 so that near-equal partners tie. */
 double		routing_fit(const RoutingFitInput *in);
+
+/*
+ * The fit routing_choose() ranks a candidate by: its fit, unless it holds
+ * the lead's end customer (a live registration, an accepted lead or recent
+ * sell-through of the customer and line): RA_PREFER adds bonus (capped at 1,
+ * rounded to 0.001), RA_REQUIRE puts it above every non-holder (fit + 2, so
+ * that it is tried first and the others only when it cannot take the lead).
+ */
+double		routing_account_rank(double fit, bool holder, RoutingAccountMode mode, double bonus);
 
 typedef struct RoutingCandidate
 {

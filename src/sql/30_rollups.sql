@@ -304,7 +304,9 @@ COMMENT ON COLUMN channel.partner_month_fact.close_days IS 'For a won deal: days
 COMMENT ON COLUMN channel.partner_month_fact.open_amount IS 'Amount of an open registration, in the month of its expected close.';
 
 -- The rollup as it should be, computed from scratch: the single definition
--- both the full rebuild and the incremental refresh read.
+-- both the full rebuild and the incremental refresh read.  Redefined with
+-- the sell-through sums by 63_sell_through_rollups.sql (the definition in
+-- force): a change here must be made there too.
 CREATE VIEW channel.partner_month_computed AS
   SELECT f.partner_id, f.month,
          sum(f.routed)::int AS leads_routed,

@@ -36,7 +36,9 @@ RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, 
                leads_routed integer, leads_accepted integer, acceptance_rate float8, conversion_rate float8,
                accept_hours_avg float8, deals_registered integer, deals_won integer, deals_lost integer,
                win_rate float8, revenue numeric, revenue_previous numeric, revenue_growth float8,
-               peers integer, peer_percentile float8)
+               peers integer, peer_percentile float8,
+               sell_through_lines integer, sell_through_units bigint, sell_through_revenue numeric,
+               sell_through_revenue_previous numeric)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 AS $$
@@ -66,7 +68,11 @@ BEGIN
            sum(pm.deals_won) FILTER (WHERE pm.month >= w.cur_start)::int AS won,
            sum(pm.deals_lost) FILTER (WHERE pm.month >= w.cur_start)::int AS dlost,
            sum(pm.won_revenue) FILTER (WHERE pm.month >= w.cur_start) AS rev,
-           sum(pm.won_revenue) FILTER (WHERE pm.month < w.cur_start) AS rev_prev
+           sum(pm.won_revenue) FILTER (WHERE pm.month < w.cur_start) AS rev_prev,
+           sum(pm.sell_through_lines) FILTER (WHERE pm.month >= w.cur_start)::int AS st_lines,
+           sum(pm.sell_through_units) FILTER (WHERE pm.month >= w.cur_start)::bigint AS st_units,
+           sum(pm.sell_through_revenue) FILTER (WHERE pm.month >= w.cur_start) AS st_rev,
+           sum(pm.sell_through_revenue) FILTER (WHERE pm.month < w.cur_start) AS st_rev_prev
     FROM channel.partner_month pm CROSS JOIN w
     WHERE pm.month >= w.prev_start AND pm.month <= w.cur_end
     GROUP BY pm.partner_id
@@ -79,7 +85,9 @@ BEGIN
            (s.hours / nullif(s.hours_n, 0))::float8 AS hours_avg,
            coalesce(s.registered, 0) AS registered, coalesce(s.won, 0) AS won, coalesce(s.dlost, 0) AS dlost,
            coalesce(s.won, 0)::float8 / nullif(coalesce(s.won, 0) + coalesce(s.dlost, 0), 0) AS win,
-           coalesce(s.rev, 0)::numeric(18,2) AS rev, coalesce(s.rev_prev, 0)::numeric(18,2) AS rev_prev
+           coalesce(s.rev, 0)::numeric(18,2) AS rev, coalesce(s.rev_prev, 0)::numeric(18,2) AS rev_prev,
+           coalesce(s.st_lines, 0) AS st_lines, coalesce(s.st_units, 0)::bigint AS st_units,
+           coalesce(s.st_rev, 0)::numeric(18,2) AS st_rev, coalesce(s.st_rev_prev, 0)::numeric(18,2) AS st_rev_prev
     FROM channel.partner p
     LEFT JOIN sums s ON s.partner_id = p.partner_id
     WHERE p.status = 'active' OR s.partner_id IS NOT NULL
@@ -93,14 +101,15 @@ BEGIN
   )
   SELECT r.partner_id, r.name, r.tier, r.region, r.status, w.cur_start, (w.cur_end + interval '1 month - 1 day')::date,
          r.routed, r.accepted, r.acc_rate, r.conv_rate, r.hours_avg, r.registered, r.won, r.dlost, r.win,
-         r.rev, r.rev_prev, ((r.rev - r.rev_prev) / nullif(r.rev_prev, 0))::float8, r.n_peers, r.pct
+         r.rev, r.rev_prev, ((r.rev - r.rev_prev) / nullif(r.rev_prev, 0))::float8, r.n_peers, r.pct,
+         r.st_lines, r.st_units, r.st_rev, r.st_rev_prev
   FROM ranked r CROSS JOIN w
   WHERE me IS NULL OR r.partner_id = me
   ORDER BY r.partner_id;
 END
 $$;
 COMMENT ON FUNCTION channel.partner_scorecard(date) IS
-  'Per partner (active ones, and any other with activity in the last 24 months), the 12 calendar months ending with the month of as_of, from channel.partner_month (as of the last refresh): lead acceptance and conversion rates, mean hours to accept, deals, win rate, revenue, growth vs the previous 12 months, percentile among partners of the same tier and region. A partner caller gets only its own row. See doc/rollups.md for every column.';
+  'Per partner (active ones, and any other with activity in the last 24 months), the 12 calendar months ending with the month of as_of, from channel.partner_month (as of the last refresh): lead acceptance and conversion rates, mean hours to accept, deals, win rate, revenue, growth vs the previous 12 months, percentile among partners of the same tier and region; sell-through lines, units and revenue (what the partner sold, from the published reports) in the 12 months and revenue in the previous 12. A partner caller gets only its own row. See doc/rollups.md for every column.';
 
 ---------------------------------------------------------------- funnel
 -- The periods of the funnel rollups that make up a window of days: every

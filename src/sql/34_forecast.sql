@@ -290,6 +290,11 @@ $$;
 COMMENT ON FUNCTION channel.train_forecast(integer) IS
   'Vendor: retrains the close-probability model of channel.forecast() from the registrations open at each UTC month start of the last months months (default 24) whose quarter has ended, and returns it. Scheduled daily by channel.schedule_jobs().';
 
+-- the daily retraining, a job of channel.schedule_jobs() (00_registry.sql)
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-train-forecast', 341, 'SELECT count(*) FROM channel.train_forecast()', 'channel.train_forecast(integer)',
+   '40 3 * * *', 'retrain the forecast''s close probabilities from the closed history');
+
 ---------------------------------------------------------------- scoring
 -- The model as one jsonb object, 'term:value' -> estimate: the stored model
 -- for forecasts, a backtest's own for each quarter it replays.

@@ -249,6 +249,7 @@ BEGIN
     ON d.customer_country = ck.customer_country AND d.product_line = ck.product_line
    AND d.customer_key = ck.customer_key AND d.status = 'won';
   DELETE FROM pg_temp.st_match m WHERE m.score < thr;
+  CREATE INDEX ON pg_temp.st_match (end_customer_id, product_line);   -- probed twice per line below
   ANALYZE pg_temp.st_match;
 
   -- a line is registered when the seller holds a submitted or approved

@@ -522,12 +522,24 @@ BEGIN
   -- an accept that would fall after as_of is still pending
   UPDATE demo_lead d SET status = 'routed', accepted_at = NULL WHERE d.accepted_at > t_end;
 
+  -- the leads' end customers, resolved once per spelling (set-based), so
+  -- that the insert names them and its matching trigger does not fire
+  ALTER TABLE demo_lead ADD COLUMN company text;
+  UPDATE demo_lead d SET company = channel.demo_name_variant(d.core, d.suffix, d.lang, d.suffix_first,
+                                                     CASE WHEN d.u_variant < 0.70 THEN 0 ELSE 1 + floor((d.u_variant - 0.70) / 0.075)::int END);
+  PERFORM channel.drop_scratch(ARRAY['ec_name', 'ec_key']);
+  CREATE TEMP TABLE ec_name ON COMMIT DROP AS
+  SELECT d.country::text AS country, d.company AS name, min(d.lead_id) AS first_row,
+         NULL::text COLLATE "C" AS customer_key, NULL::bigint AS end_customer_id
+  FROM demo_lead d GROUP BY 1, 2;
+  PERFORM channel.resolve_end_customers();
+
   INSERT INTO channel.lead (lead_id, company, contact_name, contact_email, country, region, product_line, source,
                             campaign, industry, employees, budget, authority, need, timeline_days, status, partner_id,
-                            routed_at, accept_by, accepted_at, closed_at, reject_reason, status_reason, created_at)
+                            routed_at, accept_by, accepted_at, closed_at, reject_reason, status_reason, created_at,
+                            end_customer_id)
   SELECT d.lead_id,
-         channel.demo_name_variant(d.core, d.suffix, d.lang, d.suffix_first,
-                                   CASE WHEN d.u_variant < 0.70 THEN 0 ELSE 1 + floor((d.u_variant - 0.70) / 0.075)::int END),
+         d.company,
          NULL,
          'buyer' || d.lead_id || '@customer' || d.cid || '.example.org',
          d.country, d.region, d.product_line,
@@ -549,8 +561,10 @@ BEGIN
               THEN (ARRAY['no_capacity', 'out_of_territory', 'not_qualified', 'duplicate', 'no_budget'])
                      [1 + floor(d.u_bant * 5)::int] END,
          CASE d.status WHEN 'recalled' THEN 'sla_expired' WHEN 'pooled' THEN 'no_eligible_partner' END,
-         d.created_at
+         d.created_at,
+         n.end_customer_id
   FROM demo_lead d
+  LEFT JOIN pg_temp.ec_name n ON n.country = d.country::text AND n.name = d.company
   ORDER BY d.lead_id;
 
   ---------------------------------------------------------------- deals
@@ -574,12 +588,24 @@ BEGIN
                      AND t.rn_r = 1 + floor(channel.det_random(s, 51, i) * t.n_r)::int
   ) x;
 
+  ALTER TABLE demo_deal ADD COLUMN customer_name text;
+  UPDATE demo_deal dd
+  SET customer_name = channel.demo_name_variant(dd.core, dd.suffix, dd.lang, dd.suffix_first,
+                        CASE WHEN u.v < 0.75 THEN 0 ELSE 1 + floor((u.v - 0.75) / 0.0625)::int END)
+  FROM (SELECT x.deal_id, channel.det_random(s, 54, x.deal_id) AS v FROM demo_deal x) u
+  WHERE u.deal_id = dd.deal_id;
+  PERFORM channel.drop_scratch(ARRAY['ec_name', 'ec_key']);
+  CREATE TEMP TABLE ec_name ON COMMIT DROP AS
+  SELECT dd.country::text AS country, dd.customer_name AS name, min(dd.deal_id) AS first_row,
+         NULL::text COLLATE "C" AS customer_key, NULL::bigint AS end_customer_id
+  FROM demo_deal dd GROUP BY 1, 2;
+  PERFORM channel.resolve_end_customers();
+
   INSERT INTO channel.deal (deal_id, partner_id, lead_id, customer_name, customer_country, product_line, amount,
                             currency, expected_close, status, protected_until, extension_count, submitted_at,
-                            decided_at, closed_at, status_reason)
+                            decided_at, closed_at, status_reason, end_customer_id)
   SELECT dd.deal_id, dd.partner_id, dd.lead_id,
-         channel.demo_name_variant(dd.core, dd.suffix, dd.lang, dd.suffix_first,
-                                   CASE WHEN u.v < 0.75 THEN 0 ELSE 1 + floor((u.v - 0.75) / 0.0625)::int END),
+         dd.customer_name,
          dd.country, dd.product_line,
          round((l.base_amount * exp(0.8 * (u.a - 0.5) * 2.0) * (0.2 + power(ps.size, 1.2)))::numeric, -2),
          'USD',
@@ -599,8 +625,10 @@ BEGIN
          CASE fin.status WHEN 'rejected' THEN (ARRAY['duplicate', 'customer_not_eligible', 'insufficient_detail', 'direct_account'])
                                                [1 + floor(u.a * 4)::int]
                         WHEN 'conflict' THEN 'overlaps an existing registration'
-                        WHEN 'expired' THEN 'protection ended' END
+                        WHEN 'expired' THEN 'protection ended' END,
+         n.end_customer_id
   FROM demo_deal dd
+  LEFT JOIN pg_temp.ec_name n ON n.country = dd.country::text AND n.name = dd.customer_name
   JOIN demo_lines l ON l.code = dd.product_line
   JOIN channel.product_line pl ON pl.code = dd.product_line
   JOIN demo_partner ps ON ps.partner_id = dd.partner_id

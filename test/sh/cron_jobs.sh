@@ -39,6 +39,9 @@ out=$(q -F ' | ' -c "SELECT job_name, schedule, command, jobid IS NOT NULL FROM 
 echo "$out"
 echo "$out" | grep -qx "channel-refresh-rollups | \* \* \* \* \* | CALL channel.refresh_rollups() | t" \
 	|| fail "refresh job not registered"
+# the forecast's retraining (doc/forecast.md), at its default
+echo "$out" | grep -qx "channel-train-forecast | 40 3 \* \* \* | SELECT count(\*) FROM channel.train_forecast() | t" \
+	|| fail "forecast training job not registered"
 # the tier job of the programmes module, at its default (doc/programs.md)
 echo "$out" | grep -qx "channel-apply-tiers | 30 2 \* \* \* | SELECT \* FROM channel.apply_tiers() | t" \
 	|| fail "tier job not registered"

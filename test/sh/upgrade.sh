@@ -64,9 +64,10 @@ echo "# a 0.1.0 row 0.2.0 refuses: the update stops, names it, changes nothing"
 
 # every table of the extension, every column (those an upgrade piece
 # recomputes on purpose are named in RECOMPUTED, table.column), row by row
-# partner_month's last_* columns are new in 0.2.0 and filled by the update;
+# partner_month's last_* and sell_through_* columns and the end customers of
+# registrations and leads are new in 0.2.0 and filled by the update;
 # product_line's renewal terms are new in 0.2.0 (68_contracts.sql, defaults)
-RECOMPUTED=${RECOMPUTED:-partner_month.last_lead_accepted partner_month.last_deal_registered partner_month.last_sale product_line.renewal_lead_days product_line.renewal_risk_days product_line.renewal_grace_days product_line.warranty_renewal_rate}
+RECOMPUTED=${RECOMPUTED:-partner_month.last_lead_accepted partner_month.last_deal_registered partner_month.last_sale partner_month.sell_through_lines partner_month.sell_through_units partner_month.sell_through_revenue deal.end_customer_id lead.end_customer_id product_line.renewal_lead_days product_line.renewal_risk_days product_line.renewal_grace_days product_line.warranty_renewal_rate}
 fingerprint() {
 	q -d "$1" -v recomputed="${RECOMPUTED:-}" <<-'SQL'
 	SELECT pg_catalog.format('SELECT %L, count(*), md5(coalesce(string_agg(r, E''\n'' ORDER BY r), '''')) FROM (SELECT ROW(%s)::text AS r FROM channel.%I) x',

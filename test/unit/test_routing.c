@@ -128,3 +128,33 @@ UNIT_TEST(routing_eligibility_checks_every_hard_rule)
 	e = ok; e.excluded = true;
 	CHECK(routing_ineligible_reason(&e) != NULL);
 }
+
+UNIT_TEST(routing_account_rank_prefers_or_requires_the_holder)
+{
+	RoutingCandidate c[] = {
+		{.partner_id = 20, .tier = 0, .fit = 0.9, .last_assigned = 100},
+		{.partner_id = 21, .tier = 0, .fit = 0.75, .last_assigned = 50},
+		{.partner_id = 22, .tier = 0, .fit = 0.5, .last_assigned = 10},
+	};
+
+	/* not the holder, or off: the fit unchanged */
+	CHECK(routing_account_rank(0.75, false, RA_PREFER, 0.2) == 0.75);
+	CHECK(routing_account_rank(0.75, true, RA_OFF, 0.2) == 0.75);
+	/* prefer: the bonus, rounded to 0.001, capped at 1 */
+	CHECK(fabs(routing_account_rank(0.75, true, RA_PREFER, 0.2) - 0.95) < 1e-9);
+	CHECK(routing_account_rank(0.9, true, RA_PREFER, 0.2) == 1.0);
+	CHECK(routing_account_rank(0.75, true, RA_PREFER, 0.0) == 0.75);
+	CHECK(fabs(routing_account_rank(0.123, true, RA_PREFER, 0.00049) - 0.123) < 1e-9);
+	/* the bonus makes the holder win over a better fit it is within reach of ... */
+	c[1].fit = routing_account_rank(0.75, true, RA_PREFER, 0.2);
+	CHECK(routing_choose(c, 3, RP_ROUND_ROBIN, weights, 0.0) == 1);
+	/* ... but not over one beyond it */
+	c[1].fit = 0.75;
+	c[2].fit = routing_account_rank(0.5, true, RA_PREFER, 0.2);
+	CHECK(routing_choose(c, 3, RP_ROUND_ROBIN, weights, 0.0) == 0);
+	/* require: above every non-holder, whatever the fits; lottery too */
+	c[2].fit = routing_account_rank(0.5, true, RA_REQUIRE, 0.2);
+	CHECK(c[2].fit > 1.0);
+	CHECK(routing_choose(c, 3, RP_ROUND_ROBIN, weights, 0.0) == 2);
+	CHECK(routing_choose(c, 3, RP_LOTTERY, weights, 0.99) == 2);
+}

@@ -253,3 +253,94 @@ END
 $$;
 COMMENT ON FUNCTION channel.inactive_partners(integer) IS
   'Partners (other than prospects and terminated ones) that have not accepted a lead, registered a deal or won one in the last days days, with the date of each last activity and how long they have been inactive (since the last activity, or since joining if never active). Read from channel.partner_month, and from the base tables for the partner-months changed since the last refresh, so always current. See doc/rollups.md.';
+
+-- 0.2.0 (issue 21): the scorecard has the partner's sell-through (lines,
+-- units, revenue, revenue of the previous 12 months) as its last columns;
+-- a new result type, so the function is dropped and created again.
+DROP FUNCTION channel.partner_scorecard(date);
+CREATE FUNCTION channel.partner_scorecard(as_of date DEFAULT current_date)
+RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, region channel.region_code,
+               status channel.partner_status, period_start date, period_end date,
+               leads_routed integer, leads_accepted integer, acceptance_rate float8, conversion_rate float8,
+               accept_hours_avg float8, deals_registered integer, deals_won integer, deals_lost integer,
+               win_rate float8, revenue numeric, revenue_previous numeric, revenue_growth float8,
+               peers integer, peer_percentile float8,
+               sell_through_lines integer, sell_through_units bigint, sell_through_revenue numeric,
+               sell_through_revenue_previous numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  me bigint := channel.current_partner();   -- once, not per row
+BEGIN
+  PERFORM channel.bi_check(as_of IS NOT NULL AND as_of BETWEEN '2000-01-01' AND '2999-12-31',
+    format('as_of must be a date between 2000-01-01 and 2999-12-31, got %s', coalesce(as_of::text, 'NULL')),
+    'The scorecard covers the 12 calendar months ending with the month of as_of.',
+    'Omit it for today: SELECT * FROM channel.partner_scorecard();');
+  RETURN QUERY
+  WITH w AS (
+    SELECT channel.bi_window_start(as_of, 12) AS cur_start,
+           channel.bi_window_start(as_of, 24) AS prev_start,
+           channel.month_of(as_of) AS cur_end
+  ),
+  sums AS (
+    SELECT pm.partner_id,
+           sum(pm.leads_routed) FILTER (WHERE pm.month >= w.cur_start)::int AS routed,
+           sum(pm.leads_accepted) FILTER (WHERE pm.month >= w.cur_start)::int AS accepted,
+           sum(pm.leads_rejected + pm.leads_recalled) FILTER (WHERE pm.month >= w.cur_start)::int AS declined,
+           sum(pm.leads_converted) FILTER (WHERE pm.month >= w.cur_start)::int AS converted,
+           sum(pm.leads_lost) FILTER (WHERE pm.month >= w.cur_start)::int AS lost,
+           sum(pm.accept_hours_sum) FILTER (WHERE pm.month >= w.cur_start) AS hours,
+           sum(pm.accept_hours_n) FILTER (WHERE pm.month >= w.cur_start)::int AS hours_n,
+           sum(pm.deals_registered) FILTER (WHERE pm.month >= w.cur_start)::int AS registered,
+           sum(pm.deals_won) FILTER (WHERE pm.month >= w.cur_start)::int AS won,
+           sum(pm.deals_lost) FILTER (WHERE pm.month >= w.cur_start)::int AS dlost,
+           sum(pm.won_revenue) FILTER (WHERE pm.month >= w.cur_start) AS rev,
+           sum(pm.won_revenue) FILTER (WHERE pm.month < w.cur_start) AS rev_prev,
+           sum(pm.sell_through_lines) FILTER (WHERE pm.month >= w.cur_start)::int AS st_lines,
+           sum(pm.sell_through_units) FILTER (WHERE pm.month >= w.cur_start)::bigint AS st_units,
+           sum(pm.sell_through_revenue) FILTER (WHERE pm.month >= w.cur_start) AS st_rev,
+           sum(pm.sell_through_revenue) FILTER (WHERE pm.month < w.cur_start) AS st_rev_prev
+    FROM channel.partner_month pm CROSS JOIN w
+    WHERE pm.month >= w.prev_start AND pm.month <= w.cur_end
+    GROUP BY pm.partner_id
+  ),
+  card AS (
+    SELECT p.partner_id, p.name, p.tier, p.region, p.status,
+           coalesce(s.routed, 0) AS routed, coalesce(s.accepted, 0) AS accepted,
+           coalesce(s.accepted, 0)::float8 / nullif(coalesce(s.accepted, 0) + coalesce(s.declined, 0), 0) AS acc_rate,
+           coalesce(s.converted, 0)::float8 / nullif(coalesce(s.converted, 0) + coalesce(s.lost, 0), 0) AS conv_rate,
+           (s.hours / nullif(s.hours_n, 0))::float8 AS hours_avg,
+           coalesce(s.registered, 0) AS registered, coalesce(s.won, 0) AS won, coalesce(s.dlost, 0) AS dlost,
+           coalesce(s.won, 0)::float8 / nullif(coalesce(s.won, 0) + coalesce(s.dlost, 0), 0) AS win,
+           coalesce(s.rev, 0)::numeric(18,2) AS rev, coalesce(s.rev_prev, 0)::numeric(18,2) AS rev_prev,
+           coalesce(s.st_lines, 0) AS st_lines, coalesce(s.st_units, 0)::bigint AS st_units,
+           coalesce(s.st_rev, 0)::numeric(18,2) AS st_rev, coalesce(s.st_rev_prev, 0)::numeric(18,2) AS st_rev_prev
+    FROM channel.partner p
+    LEFT JOIN sums s ON s.partner_id = p.partner_id
+    WHERE p.status = 'active' OR s.partner_id IS NOT NULL
+  ),
+  ranked AS (
+    -- percentiles are taken among all peers, before a partner caller's filter
+    SELECT c.*, (count(*) OVER peer)::int AS n_peers,
+           CASE WHEN count(*) OVER peer > 1 THEN 100 * percent_rank() OVER (peer ORDER BY c.rev) END AS pct
+    FROM card c
+    WINDOW peer AS (PARTITION BY c.tier, c.region)
+  )
+  SELECT r.partner_id, r.name, r.tier, r.region, r.status, w.cur_start, (w.cur_end + interval '1 month - 1 day')::date,
+         r.routed, r.accepted, r.acc_rate, r.conv_rate, r.hours_avg, r.registered, r.won, r.dlost, r.win,
+         r.rev, r.rev_prev, ((r.rev - r.rev_prev) / nullif(r.rev_prev, 0))::float8, r.n_peers, r.pct,
+         r.st_lines, r.st_units, r.st_rev, r.st_rev_prev
+  FROM ranked r CROSS JOIN w
+  WHERE me IS NULL OR r.partner_id = me
+  ORDER BY r.partner_id;
+END
+$$;
+COMMENT ON FUNCTION channel.partner_scorecard(date) IS
+  'Per partner (active ones, and any other with activity in the last 24 months), the 12 calendar months ending with the month of as_of, from channel.partner_month (as of the last refresh): lead acceptance and conversion rates, mean hours to accept, deals, win rate, revenue, growth vs the previous 12 months, percentile among partners of the same tier and region; sell-through lines, units and revenue (what the partner sold, from the published reports) in the 12 months and revenue in the previous 12. A partner caller gets only its own row. See doc/rollups.md for every column.';
+-- its privileges in the order a fresh install grants them (40_security.sql,
+-- then 99_privileges.sql): admin, partner, analyst
+REVOKE ALL ON FUNCTION channel.partner_scorecard(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION channel.partner_scorecard(date) TO channel_admin;
+GRANT EXECUTE ON FUNCTION channel.partner_scorecard(date) TO channel_partner;
+GRANT EXECUTE ON FUNCTION channel.partner_scorecard(date) TO channel_analyst;

@@ -1,0 +1,1 @@
+../../61_sales_accounts.sql

@@ -1,0 +1,1 @@
+../../63_sell_through_rollups.sql
