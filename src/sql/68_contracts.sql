@@ -194,13 +194,12 @@ COMMENT ON FUNCTION channel.seller_for(bigint, text, text) IS
   'Internal: the selling partner of a contract or warranty (the caller''s own for a partner, which may not name another: insufficient_privilege), checked to exist (no_data_found), be active and authorized for product_line (object_not_in_prerequisite_state).';
 
 -- The customer name and country of a sale, checked, and its end customer
--- (matched, or created, through channel.resolve_end_customers()).
-CREATE FUNCTION channel.end_customer_of(customer_name text, customer_country text) RETURNS bigint
+-- (matched, or created, by channel.end_customer_of() of 61_sales_accounts.sql,
+-- which answers NULL where this one raises).
+CREATE FUNCTION channel.sale_end_customer(customer_name text, customer_country text) RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, channel, pg_temp
 AS $$
-DECLARE
-  id bigint;
 BEGIN
   IF customer_name IS NULL OR customer_country IS NULL THEN
     RAISE EXCEPTION 'customer_name and customer_country are required'
@@ -222,18 +221,11 @@ BEGIN
             DETAIL = 'The customer is matched to the end-customer master by its name.',
             HINT = 'Write the end customer''s company name.';
   END IF;
-  PERFORM channel.drop_scratch(ARRAY['ec_name']);
-  CREATE TEMP TABLE ec_name ON COMMIT DROP AS
-  SELECT customer_country AS country, customer_name AS name, 1::bigint AS first_row,
-         NULL::text COLLATE "C" AS customer_key, NULL::bigint AS end_customer_id;
-  PERFORM channel.resolve_end_customers();
-  SELECT n.end_customer_id INTO id FROM pg_temp.ec_name n;
-  DROP TABLE pg_temp.ec_name, pg_temp.ec_key;
-  RETURN id;
+  RETURN channel.end_customer_of(customer_country, customer_name);
 END
 $$;
-COMMENT ON FUNCTION channel.end_customer_of(text, text) IS
-  'Internal: checks a sale''s customer name and country (null_value_not_allowed, invalid_parameter_value, string_data_right_truncation) and returns its end_customer_id, matched through the end-customer master or created.';
+COMMENT ON FUNCTION channel.sale_end_customer(text, text) IS
+  'Internal: checks a sale''s customer name and country (null_value_not_allowed, invalid_parameter_value, string_data_right_truncation) and returns its end_customer_id, matched through the end-customer master or created (channel.end_customer_of).';
 
 CREATE FUNCTION channel.check_term(starts_on date, ends_on date) RETURNS void
 LANGUAGE plpgsql IMMUTABLE
@@ -357,7 +349,7 @@ BEGIN
   seller := channel.seller_for(create_contract.partner_id, line, 'contracts');
   INSERT INTO channel.contract (partner_id, end_customer_id, customer_name, kind, product_line, starts_on, ends_on,
                                 value, currency)
-  VALUES (seller, channel.end_customer_of(customer_name, customer_country), customer_name, kind, line,
+  VALUES (seller, channel.sale_end_customer(customer_name, customer_country), customer_name, kind, line,
           starts_on, ends_on, value, create_contract.currency)
   RETURNING contract_id INTO new_id;
   INSERT INTO channel.contract_item (contract_id, product_id, quantity)
@@ -406,7 +398,7 @@ BEGIN
   seller := channel.seller_for(register_warranty.partner_id, prod.product_line, 'warranties');
   BEGIN
     INSERT INTO channel.warranty (partner_id, product_id, serial, end_customer_id, customer_name, starts_on, ends_on)
-    VALUES (seller, prod.product_id, serial_no, channel.end_customer_of(customer_name, customer_country),
+    VALUES (seller, prod.product_id, serial_no, channel.sale_end_customer(customer_name, customer_country),
             customer_name, starts_on, ends_on)
     RETURNING warranty_id INTO new_id;
   EXCEPTION WHEN unique_violation THEN
@@ -431,7 +423,7 @@ INSERT INTO channel.role_routine (role_name, routine_name) VALUES
 
 REVOKE EXECUTE ON FUNCTION channel.check_own_partner(bigint, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION channel.seller_for(bigint, text, text) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION channel.end_customer_of(text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION channel.sale_end_customer(text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION channel.check_term(date, date) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION channel.create_contract(bigint, text, text, text, date, date, numeric, text, text[], integer[]) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION channel.register_warranty(bigint, text, text, text, text, date, date) FROM PUBLIC;
