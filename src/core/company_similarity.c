@@ -620,11 +620,19 @@ company_similarity(const char *a, size_t alen, const char *b, size_t blen,
 			   *nb = NULL;
 	company_status st;
 
-	st = company_normalize(a, alen, &na);
+	company_jurisdictions ja,
+				jb;
+
+	st = company_normalize_jurisdictions(a, alen, &na, &ja);
 	if (st == COMPANY_OK)
-		st = company_normalize(b, blen, &nb);
+		st = company_normalize_jurisdictions(b, blen, &nb, &jb);
 	if (st == COMPANY_OK)
+	{
 		*score = company_similarity_normalized(na, nb, kind);
+		/* forms of different jurisdictions: two companies more likely than one */
+		if (company_jurisdictions_conflict(&ja, &jb))
+			*score *= COMPANY_JURISDICTION_PENALTY;
+	}
 	free(na);
 	free(nb);
 	return st;
