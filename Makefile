@@ -80,7 +80,9 @@ unitcheck: test/unit/run_unit_tests
 src/core/legal_forms.inc: src/core/legal_forms.txt
 	LC_ALL=C awk -F '\t' '/^[[:space:]]*(#|$$)/ { next } \
 	  { gsub(/\\/, "\\\\", $$1); gsub(/"/, "\\\"", $$1); \
-	    printf "{\"%s\", %s},\n", $$1, ($$2 == "both" ? "true" : "false") }' $< > $@
+	    if ($$2 != "after" && $$2 != "both" || $$3 !~ /^(\*|[A-Z][A-Z](,[A-Z][A-Z])*)$$/) { \
+	      print FILENAME ":" FNR ": want form<TAB>after|both<TAB>jurisdictions" > "/dev/stderr"; exit 1 } \
+	    printf "{\"%s\", %s, \"%s\"},\n", $$1, ($$2 == "both" ? "true" : "false"), $$3 }' $< > $@.tmp && mv $@.tmp $@
 # The words compared in one form (src/core/company_words.txt: word, tab, form, tab, source),
 # sorted for a binary search, and the English word list (src/core/english_words.txt).
 src/core/company_words.inc: src/core/company_words.txt

@@ -63,6 +63,9 @@ channel_company_check(company_status st, const char *what)
 	}
 }
 
+static char *normalize_text_jurisdictions(text *name, const char *what,
+										  company_jurisdictions *jurisdictions);
+
 /*
  * The name as UTF-8 (palloc'd when the database encoding is another), so
  * the pure-C core always sees Unicode.
@@ -86,11 +89,18 @@ text_as_utf8(text *t, int *len)
 char *
 channel_normalize_text(text *name, const char *what)
 {
+	return normalize_text_jurisdictions(name, what, NULL);
+}
+
+/* The same, and the countries of the legal forms dropped (jurisdictions may be NULL). */
+static char *
+normalize_text_jurisdictions(text *name, const char *what, company_jurisdictions *jurisdictions)
+{
 	int			len;
 	char	   *s = text_as_utf8(name, &len);
 	char	   *out = NULL;
 	char	   *result;
-	company_status st = company_normalize(s, (size_t) len, &out);
+	company_status st = company_normalize_jurisdictions(s, (size_t) len, &out, jurisdictions);
 
 	channel_company_check(st, what);
 	result = pstrdup(out);
@@ -109,10 +119,16 @@ channel_normalize_company(PG_FUNCTION_ARGS)
 Datum
 channel_company_similarity(PG_FUNCTION_ARGS)
 {
-	char	   *a = channel_normalize_text(PG_GETARG_TEXT_PP(0), "the first company name");
-	char	   *b = channel_normalize_text(PG_GETARG_TEXT_PP(1), "the second company name");
+	company_jurisdictions ja,
+				jb;
+	char	   *a = normalize_text_jurisdictions(PG_GETARG_TEXT_PP(0), "the first company name", &ja);
+	char	   *b = normalize_text_jurisdictions(PG_GETARG_TEXT_PP(1), "the second company name", &jb);
+	float4		score = company_similarity_normalized(a, b, NULL);
 
-	PG_RETURN_FLOAT4(company_similarity_normalized(a, b, NULL));
+	/* legal forms of different jurisdictions: evidence against (as company_similarity in src/core) */
+	if (company_jurisdictions_conflict(&ja, &jb))
+		score *= COMPANY_JURISDICTION_PENALTY;
+	PG_RETURN_FLOAT4(score);
 }
 
 /* The blocking keys of a normalized name, each prefixed, as a text[]. */

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest name accepted, in bytes: far above any real company name, low
  * enough that transliteration and matching stay in milliseconds. */
@@ -45,6 +46,31 @@ typedef enum company_match_kind
 	COMPANY_MATCH_FUZZY			/* shared and near tokens */
 } company_match_kind;
 
+/*
+ * The countries whose legal forms a name carries (legal_forms.txt's third
+ * field): bit k for the k-th country code met in the list; empty when the
+ * name has no form or only forms of any country ("Corporation", "Ltd").
+ */
+#define COMPANY_MAX_JURISDICTIONS 128
+typedef struct company_jurisdictions
+{
+	uint64_t	bits[COMPANY_MAX_JURISDICTIONS / 64];
+} company_jurisdictions;
+
+/*
+ * Whether two names' forms are of different jurisdictions: both carry forms
+ * with countries, and no country is common to the two sets ("KGaA" of
+ * Germany and Austria against "Inc" of the United States, ...).
+ */
+bool		company_jurisdictions_conflict(const company_jurisdictions *a,
+										   const company_jurisdictions *b);
+
+/*
+ * What a pair's score is multiplied by when their legal forms conflict:
+ * an equal name then scores 0.8, below the default threshold of 0.85.
+ */
+#define COMPANY_JURISDICTION_PENALTY 0.8f
+
 /* Human-readable text for a status (static string). */
 const char *company_status_text(company_status status);
 
@@ -56,6 +82,10 @@ const char *company_icu_error_name(void);
  * separated by single spaces; empty when the name has no letter or digit.
  */
 company_status company_normalize(const char *name, size_t len, char **out);
+
+/* The same, and the countries of the legal forms it dropped (jurisdictions may be NULL). */
+company_status company_normalize_jurisdictions(const char *name, size_t len, char **out,
+											   company_jurisdictions *jurisdictions);
 
 /*
  * Similarity in [0, 1] of two NORMALIZED names (outputs of
@@ -77,7 +107,11 @@ float		company_similarity_prepared(const company_name *a, const char *b,
 										company_match_kind *kind);
 void		company_name_free(company_name *name);
 
-/* Similarity of two raw names: normalizes both first. */
+/*
+ * Similarity of two raw names: normalizes both first, and multiplies the
+ * score by COMPANY_JURISDICTION_PENALTY when their legal forms are of
+ * different jurisdictions (company_jurisdictions_conflict).
+ */
 company_status company_similarity(const char *a, size_t alen,
 								  const char *b, size_t blen,
 								  float *score, company_match_kind *kind);

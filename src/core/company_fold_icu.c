@@ -7,7 +7,10 @@
  * accents, punctuation, Han) never reaches ICU's transliterators, and text
  * in other scripts (Cyrillic, Greek, kana, Hangul, ...) takes NFKC and
  * Any-Latin from ICU and the Latin-ASCII step from the table.  The
- * transliterators are opened once per process and kept.
+ * transliterators (one chain per script kind: Russian and Ukrainian BGN,
+ * Greek UNGEGN, Any-Latin) are opened once per process (a backend) on first
+ * use and kept; one that fails to open is closed and not kept, and the
+ * call reports COMPANY_ICU_ERROR.
  */
 #include "company.h"
 #include "company_fold.h"
@@ -69,6 +72,8 @@ open_transliterator(UTransliterator **cache, const char *id)
 		if (U_FAILURE(err))
 		{
 			last_icu_error = err;
+			if (*cache != NULL)
+				utrans_close(*cache);	/* ICU returns NULL on failure; never keep a half-made one */
 			*cache = NULL;
 		}
 	}
@@ -102,19 +107,30 @@ typedef enum script_kind
 {
 	SCRIPT_OTHER = 0,
 	SCRIPT_RUSSIAN,
-	SCRIPT_UKRAINIAN
+	SCRIPT_UKRAINIAN,
+	SCRIPT_GREEK,
+	N_SCRIPT_KINDS
 } script_kind;
 
-static const char *const script_chain[] = {"Any-Latin", "Russian-Latin/BGN; Any-Latin",
-"Ukrainian-Latin/BGN; Any-Latin"};
-static const char *const reference_chain[] = {"NFKC; Any-Latin; Latin-ASCII",
+/*
+ * Greek goes through the UNGEGN romanization (ELOT 743), the one Greek
+ * registers and passports use: "β" v, "η" i, "υ" y, "ου" ou, "χ" ch --
+ * "Σκλαβενίτης" Sklavenitis, "Μασούτης" Masoutis, where Any-Latin's
+ * classical scheme wrote "Sklabenites", "Masoutes".  The spelling fold
+ * brings the informal schemes to it ("Biochalko" / "Viochalko" through
+ * b -> v, "Masutis" through ou -> u).
+ */
+static const char *const script_chain[N_SCRIPT_KINDS] = {"Any-Latin", "Russian-Latin/BGN; Any-Latin",
+	"Ukrainian-Latin/BGN; Any-Latin", "Greek-Latin/UNGEGN; Any-Latin"};
+static const char *const reference_chain[N_SCRIPT_KINDS] = {"NFKC; Any-Latin; Latin-ASCII",
 	"NFKC; Russian-Latin/BGN; Any-Latin; Latin-ASCII",
-"NFKC; Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII"};
+	"NFKC; Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII",
+	"NFKC; Greek-Latin/UNGEGN; Any-Latin; Latin-ASCII"};
 
 static UTransliterator *
 script_transliterator(script_kind kind)
 {
-	static UTransliterator *trans[3];
+	static UTransliterator *trans[N_SCRIPT_KINDS];
 
 	return open_transliterator(&trans[kind], script_chain[kind]);
 }
@@ -123,12 +139,12 @@ script_transliterator(script_kind kind)
 static UTransliterator *
 script_reference_transliterator(script_kind kind)
 {
-	static UTransliterator *trans[3];
+	static UTransliterator *trans[N_SCRIPT_KINDS];
 
 	return open_transliterator(&trans[kind], reference_chain[kind]);
 }
 
-/* Which script step valid UTF-8 text takes. */
+/* Which script step valid UTF-8 text takes (Cyrillic before Greek when both are there). */
 static script_kind
 script_of(const unsigned char *s, size_t len)
 {
@@ -146,6 +162,11 @@ script_of(const unsigned char *s, size_t len)
 				return SCRIPT_UKRAINIAN;
 			kind = SCRIPT_RUSSIAN;
 		}
+		/* Greek and Coptic U+0370..U+03FF is 0xCD 0xB0 .. 0xCF 0xBF; Greek Extended 0xE1 0xBC..0xBF */
+		else if (kind == SCRIPT_OTHER && (s[i + 1] & 0xC0) == 0x80 &&
+				 ((s[i] == 0xCD && s[i + 1] >= 0xB0) || s[i] == 0xCE || s[i] == 0xCF ||
+				  (s[i] == 0xE1 && s[i + 1] >= 0xBC && s[i + 1] <= 0xBF)))
+			kind = SCRIPT_GREEK;
 	}
 	return kind;
 }

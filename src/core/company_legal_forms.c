@@ -10,6 +10,7 @@
 #include "company_legal_forms.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ static const struct
 {
 	const char *text;
 	bool		before_too;
+	const char *jurisdictions;	/* "DE,AT" or "*" */
 }			legal_form_source[] = {
 #include "legal_forms.inc"
 };
@@ -29,10 +31,75 @@ typedef struct legal_form
 {
 	company_tokens tokens;
 	bool		before_too;
+	company_jurisdictions jurisdictions;	/* of every entry tokenized alike */
 } legal_form;
 
 static legal_form *legal_forms;
 static size_t n_legal_forms;
+
+/* The ISO 3166 codes met in the list, in order of first appearance: bit k is codes[k]. */
+static char jurisdiction_codes[COMPANY_MAX_JURISDICTIONS][3];
+static int	n_jurisdiction_codes;
+
+/*
+ * The set of a "DE,AT"-style list (empty for "*"), codes numbered as first
+ * met; false when the list has more distinct codes than the set holds.
+ */
+static bool
+parse_jurisdictions(const char *list, company_jurisdictions *set)
+{
+	memset(set, 0, sizeof(*set));
+	if (strcmp(list, "*") == 0)
+		return true;
+	for (const char *p = list; p[0] != '\0' && p[1] != '\0'; p += p[2] == ',' ? 3 : 2)
+	{
+		int			k;
+
+		for (k = 0; k < n_jurisdiction_codes; k++)
+			if (jurisdiction_codes[k][0] == p[0] && jurisdiction_codes[k][1] == p[1])
+				break;
+		if (k == n_jurisdiction_codes)
+		{
+			if (k == COMPANY_MAX_JURISDICTIONS)
+				return false;
+			jurisdiction_codes[k][0] = p[0];
+			jurisdiction_codes[k][1] = p[1];
+			jurisdiction_codes[k][2] = '\0';
+			n_jurisdiction_codes++;
+		}
+		set->bits[k / 64] |= UINT64_C(1) << (k % 64);
+		if (p[2] == '\0')
+			break;
+	}
+	return true;
+}
+
+static bool
+tokens_same(const company_tokens *a, const company_tokens *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (int k = 0; k < a->n; k++)
+		if (strcmp(company_token(a, k), company_token(b, k)) != 0)
+			return false;
+	return true;
+}
+
+/* Entries that tokenize alike ("AS", "A/S", "a.s.", "A.Ş.") pool their countries. */
+static void
+pool_jurisdictions(void)
+{
+	for (size_t i = 0; i < n_legal_forms; i++)
+		for (size_t j = i + 1; j < n_legal_forms; j++)
+			if (tokens_same(&legal_forms[i].tokens, &legal_forms[j].tokens))
+				for (int w = 0; w < 2; w++)
+				{
+					uint64_t	u = legal_forms[i].jurisdictions.bits[w] | legal_forms[j].jurisdictions.bits[w];
+
+					legal_forms[i].jurisdictions.bits[w] = legal_forms[j].jurisdictions.bits[w] = u;
+				}
+}
+
 
 /*
  * A name is checked against every form at each end, so the forms are
@@ -139,6 +206,7 @@ free_legal_forms(void)
 	free(legal_forms);
 	legal_forms = NULL;
 	n_legal_forms = 0;
+	n_jurisdiction_codes = 0;
 	return false;
 }
 
@@ -168,7 +236,11 @@ company_load_legal_forms(void)
 			return free_legal_forms();
 		legal_forms[n_legal_forms].before_too = legal_form_source[i].before_too;
 		n_legal_forms++;
+		if (!parse_jurisdictions(legal_form_source[i].jurisdictions,
+								 &legal_forms[n_legal_forms - 1].jurisdictions))
+			return free_legal_forms();
 	}
+	pool_jurisdictions();
 	qsort(legal_forms, n_legal_forms, sizeof(legal_form), longest_first);
 	if (!index_legal_forms())
 		return free_legal_forms();
@@ -206,13 +278,23 @@ matching_form(const company_tokens *t, int first, int last, bool at_end)
 	return -1;
 }
 
+static void
+add_jurisdictions(company_jurisdictions *found, int form)
+{
+	if (found != NULL)
+		for (int w = 0; w < 2; w++)
+			found->bits[w] |= legal_forms[form].jurisdictions.bits[w];
+}
+
 /*
  * Drops "the" (first or last), legal forms and the "and" they leave, from [*first, *last);
  * never the last remaining token.  Of the forms that match, the longest
- * goes first, at the end when it matches both ends.
+ * goes first, at the end when it matches both ends.  The countries of the
+ * forms dropped are added to *found when it is not NULL.
  */
 void
-company_strip_legal_forms(const company_tokens *t, int *first, int *last)
+company_strip_legal_forms(const company_tokens *t, int *first, int *last,
+						  company_jurisdictions *found)
 {
 	bool		changed = true;
 
@@ -245,6 +327,7 @@ company_strip_legal_forms(const company_tokens *t, int *first, int *last)
 			at_start = -1;
 		if (at_end >= 0 && (at_start < 0 || at_end <= at_start))
 		{
+			add_jurisdictions(found, at_end);
 			*last -= legal_forms[at_end].tokens.n;
 			if (*last - *first > 1 && strcmp(company_token(t, *last - 1), "and") == 0)
 				(*last)--;
@@ -252,8 +335,30 @@ company_strip_legal_forms(const company_tokens *t, int *first, int *last)
 		}
 		else if (at_start >= 0)
 		{
+			add_jurisdictions(found, at_start);
 			*first += legal_forms[at_start].tokens.n;
 			changed = true;
 		}
 	}
+}
+
+bool
+company_jurisdictions_conflict(const company_jurisdictions *a, const company_jurisdictions *b)
+{
+	bool		a_any = (a->bits[0] | a->bits[1]) != 0;
+	bool		b_any = (b->bits[0] | b->bits[1]) != 0;
+
+	return a_any && b_any && ((a->bits[0] & b->bits[0]) | (a->bits[1] & b->bits[1])) == 0;
+}
+
+int
+company_jurisdiction_count(void)
+{
+	return company_load_legal_forms() ? n_jurisdiction_codes : -1;
+}
+
+const char *
+company_jurisdiction_code(int k)
+{
+	return k >= 0 && k < n_jurisdiction_codes ? jurisdiction_codes[k] : NULL;
 }

@@ -17,6 +17,11 @@ bool		company_load_legal_forms(void);
  * [*first, *last); never the last remaining token.  The list must be
  * loaded.
  */
-void		company_strip_legal_forms(const company_tokens *t, int *first, int *last);
+void		company_strip_legal_forms(const company_tokens *t, int *first, int *last,
+									  company_jurisdictions *found);
+
+/* The distinct countries of the list (-1 if it cannot load) and the code of the k-th. */
+int			company_jurisdiction_count(void);
+const char *company_jurisdiction_code(int k);
 
 #endif

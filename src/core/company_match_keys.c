@@ -200,7 +200,7 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		 * a match, and "foods" or "steel" would find every name of the
 		 * trade.
 		 */
-		if (ok && len >= 2 && len <= 5 && !s.digit[i] && (s.weight[i] > 0.3 || ndistinctive == 0))
+		if (ok && len >= 2 && len <= 5 && !s.digit[i] && (s.weight[i] > COMPANY_COMMON_WEIGHT + 1e-9 || ndistinctive == 0))
 		{
 			ok = key_add(&k, "a:", tok, len);
 			/*

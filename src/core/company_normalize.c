@@ -124,6 +124,13 @@ spelled_out(const char *token)
 company_status
 company_normalize(const char *name, size_t len, char **out)
 {
+	return company_normalize_jurisdictions(name, len, out, NULL);
+}
+
+company_status
+company_normalize_jurisdictions(const char *name, size_t len, char **out,
+								company_jurisdictions *jurisdictions)
+{
 	char	   *latin = NULL;
 	size_t		latin_len = len;
 	const char *text = name;
@@ -135,6 +142,8 @@ company_normalize(const char *name, size_t len, char **out)
 	char	   *p;
 
 	*out = NULL;
+	if (jurisdictions != NULL)
+		memset(jurisdictions, 0, sizeof(*jurisdictions));
 	if (len > COMPANY_MAX_BYTES)
 		return COMPANY_TOO_LONG;
 	if (!utf8_is_valid((const unsigned char *) name, len))
@@ -160,7 +169,7 @@ company_normalize(const char *name, size_t len, char **out)
 	company_join_letters(&tokens);
 	first = 0;
 	last = tokens.n;
-	company_strip_legal_forms(&tokens, &first, &last);
+	company_strip_legal_forms(&tokens, &first, &last, jurisdictions);
 
 	for (int i = first; i < last; i++)
 		size += strlen(spelled_out(company_token(&tokens, i))) + 1;

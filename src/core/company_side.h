@@ -19,6 +19,9 @@
  */
 #define COMPANY_WORD_WEIGHT 0.7
 #define COMPANY_DISTINCTIVE(w) ((w) >= COMPANY_WORD_WEIGHT - 1e-9)
+/* a word of a trade ("bank", "energy") and of a kind of holding ("group") */
+#define COMPANY_COMMON_WEIGHT 0.4
+#define COMPANY_GENERIC_WEIGHT 0.2
 
 typedef struct company_side
 {

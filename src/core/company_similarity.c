@@ -6,11 +6,13 @@
  *     similarity = 2 * sum(matched pair weight * pair similarity)
  *                  / (total weight of a + total weight of b)
  *
- * Tokens weigh what they tell: a distinctive word 1.0, a one- or two-letter
- * token 0.6, a word many companies share ("group", "systems", "bank" is
- * not one of them) 0.3, a connective ("and", "de", "of") 0.1.  So "Acme
- * Group" / "Acme Holdings" share their weighty token and score 0.77, while
- * "Acme Group" / "Beta Group" share a light one and score 0.23.
+ * Tokens weigh what they tell: a distinctive word 1.0 (an English word
+ * 0.7), a one- or two-letter token 0.6, a word of a trade many companies
+ * share ("bank", "energy", "systems") 0.4, a word of the kind of holding
+ * ("group", "holdings", "international") 0.2, a connective ("and", "de",
+ * "of") 0.1.  So "Swatch Group" / "Swatch" score 0.91, "Siemens Energy" /
+ * "Siemens" 0.83, "Acme Group" / "Acme Holdings" 0.83, while "Acme Group"
+ * / "Beta Group" share a light token and score 0.17.
  *
  * Tokens pair up in three passes, each only among tokens still unpaired:
  * equal tokens (similarity 1), an acronym against a run of consecutive
@@ -42,22 +44,37 @@ static const char *const connectives[] = {
 	"to", "und", "van", "von", "y"
 };
 
+/*
+ * Words that say what kind of holding a name is ("Swatch Group", "Wilmar
+ * International"), weighing least: one more of them leaves the name's own
+ * words carrying the match (2 / 2.2 = 0.91 for one coined word).
+ */
+static const char *const generic_words[] = {
+	"associates", "companies", "company", "enterprise", "enterprises", "global", "group", "groupe",
+	"grupo", "gruppe", "gruppo", "holding", "holdings", "industries", "international", "intl",
+	"partners", "worldwide"
+};
+
+/*
+ * Words of a trade ("bank", "energy", "pharmaceuticals"): many companies
+ * share each, but a different one names a different business -- "Siemens"
+ * / "Siemens Energy" and "Kubota" / "Kubota Pharmaceutical" are two
+ * companies, and 2 / 2.4 = 0.83 keeps them below the threshold.
+ */
 static const char *const common_words[] = {
-	"airlines", "airways", "associates", "automation", "banca", "banco", "bank", "banking",
+	"airlines", "airways", "automation", "banca", "banco", "bank", "banking",
 	"brewing", "cables", "capital", "cement", "center", "chemicals", "communications",
-	"companies", "company", "construction", "consulting", "devices", "digital", "distribution",
-	"electric", "electronics", "energy", "engineering", "enterprise", "enterprises",
-	"entertainment", "financial", "foods", "glass", "global", "group", "groupe", "grupo",
-	"gruppe", "gruppo", "healthcare", "holding", "holdings", "hotels", "industrial", "industries",
-	"informatics", "instruments", "insurance", "international", "intl", "investment",
+	"construction", "consulting", "devices", "digital", "distribution",
+	"electric", "electronics", "energy", "engineering",
+	"entertainment", "financial", "foods", "glass", "healthcare", "hotels", "industrial",
+	"informatics", "instruments", "insurance", "investment",
 	"investments", "laboratories", "logistics", "machines", "management", "manufacturing",
 	"materials", "mechanical", "media", "medical", "metals", "microsystems", "mining", "motors",
-	"network", "networks", "optics", "paper", "partners", "payments", "petroleum", "pharma",
+	"network", "networks", "optics", "paper", "payments", "petroleum", "pharma",
 	"pharmaceuticals", "plastics", "power", "products", "properties", "railway", "resources",
 	"retail", "robotics", "service", "services", "shipping", "software", "solution", "solutions",
 	"steel", "system", "systems", "tech", "technologies", "technology", "telecom",
-	"telecommunications", "telephone", "textiles", "trading", "transport", "transportation",
-	"worldwide"
+	"telecommunications", "telephone", "textiles", "trading", "transport", "transportation"
 };
 
 static bool
@@ -92,8 +109,10 @@ token_weight(const char *tok, int len, bool connective)
 {
 	if (connective)
 		return 0.1;
+	if (in_list(tok, generic_words, sizeof(generic_words) / sizeof(generic_words[0])))
+		return COMPANY_GENERIC_WEIGHT;
 	if (in_list(tok, common_words, sizeof(common_words) / sizeof(common_words[0])))
-		return 0.3;
+		return COMPANY_COMMON_WEIGHT;
 	if (len <= 2)
 		return 0.6;
 	/*
@@ -250,6 +269,25 @@ two_words(const char *x, int lx, const char *y, int ly)
 	return false;
 }
 
+/*
+ * Tokens equal only once spelling-folded that are two English words, not
+ * one word's two spellings: "Boots" / "Booths" (th -> t), unlike "Centre" /
+ * "Center", which company_words.txt writes one way.
+ */
+static bool
+folded_words_differ(const company_side *a, int i, const company_side *b, int j)
+{
+	const char *x = company_token(&a->t, i);
+	const char *y = company_token(&b->t, j);
+
+	if (a->len[i] == b->len[j] && memcmp(x, y, a->len[i]) == 0)
+		return false;
+	if (strcmp(company_word_canonical(x), company_word_canonical(y)) == 0)
+		return false;
+	return company_is_english_word(x) && company_is_english_word(y) &&
+		two_words(x, a->len[i], y, b->len[j]);
+}
+
 /* Whether x and y (same length) differ only by two neighbours swapped. */
 static bool
 swapped(const char *x, const char *y, int n)
@@ -266,7 +304,8 @@ swapped(const char *x, const char *y, int n)
  * Similarity of token i of a and token j of b, whose folded forms differ,
  * as typos of each other, or 0.  Compared on the folded forms; two
  * neighbours swapped count half a typo (the commonest slip of a typist,
- * and rare between two real names).
+ * and rare between two real names) when the words as written are as long
+ * ("Halma" / "Hallam" fold to a swap, but are not one).
  */
 static double
 typo_similarity(const company_side *a, int i, const company_side *b, int j)
@@ -287,7 +326,8 @@ typo_similarity(const company_side *a, int i, const company_side *b, int j)
 		return 0.0;
 	/* one typo, the usual case: a linear check instead of the table */
 	if (allowed == 1)
-		d = !company_within_one_typo(x, la, y, lb) ? 2 : la == lb && swapped(x, y, la) ? 0.5 : 1;
+		d = !company_within_one_typo(x, la, y, lb) ? 2
+			: la == lb && a->len[i] == b->len[j] && swapped(x, y, la) ? 0.5 : 1;
 	else
 		d = edit_distance(x, la, y, lb, allowed);
 	if (d > allowed)
@@ -425,7 +465,8 @@ align(const company_side *a, const company_side *b, bool *acronym_found)
 	for (int i = 0; i < a->n; i++)
 		for (int j = 0; j < b->n; j++)
 			if (!used_b[j] && a->flen[i] == b->flen[j] &&
-				memcmp(company_side_folded(a, i), company_side_folded(b, j), a->flen[i]) == 0)
+				memcmp(company_side_folded(a, i), company_side_folded(b, j), a->flen[i]) == 0 &&
+				!folded_words_differ(a, i, b, j))
 			{
 				used_a[i] = used_b[j] = true;
 				matched += (a->weight[i] + b->weight[j]) / 2;
@@ -558,7 +599,9 @@ similarity_of_sides(const char *a, const company_side *sa, const char *b, const 
 		best = ab >= ba ? ab : ba;
 	}
 	k = (ab >= ba ? acr_ab : acr_ba) ? COMPANY_MATCH_ACRONYM : COMPANY_MATCH_FUZZY;
-	if ((same_when_concatenated(a, b) || same_folds_concatenated(sa, sb)) && best < 0.95)
+	if ((same_when_concatenated(a, b) ||
+		 (same_folds_concatenated(sa, sb) && !(sa->n == 1 && sb->n == 1 && folded_words_differ(sa, 0, sb, 0)))) &&
+		best < 0.95)
 	{
 		best = 0.95;
 		k = COMPANY_MATCH_FUZZY;
@@ -620,11 +663,19 @@ company_similarity(const char *a, size_t alen, const char *b, size_t blen,
 			   *nb = NULL;
 	company_status st;
 
-	st = company_normalize(a, alen, &na);
+	company_jurisdictions ja,
+				jb;
+
+	st = company_normalize_jurisdictions(a, alen, &na, &ja);
 	if (st == COMPANY_OK)
-		st = company_normalize(b, blen, &nb);
+		st = company_normalize_jurisdictions(b, blen, &nb, &jb);
 	if (st == COMPANY_OK)
+	{
 		*score = company_similarity_normalized(na, nb, kind);
+		/* forms of different jurisdictions: two companies more likely than one */
+		if (company_jurisdictions_conflict(&ja, &jb))
+			*score *= COMPANY_JURISDICTION_PENALTY;
+	}
 	free(na);
 	free(nb);
 	return st;

@@ -15,6 +15,7 @@
  *   y, j -> i               (Й, Я, Ю: "Lukoil" / "Lukojl", "Yandex" / "Jandeks")
  *   z -> s                  ("Surgutneftegaz" / "Surgutneftegas", "-ize" / "-ise")
  *   w -> v                  ("Wärtsilä" and German ASCII spellings)
+ *   b -> v                  (Greek β: "Viohalco" / "Biochalko", Cyrillic в written "b")
  *   ae -> a, oe -> o, ue -> u, ou -> u
  *                           (German and Nordic ASCII spellings of ä, ö, ü; Greek ου)
  *   doubled letters -> one  ("Kellogg" / "Kelogg", "Aalborg" / "Ålborg", "ij" / "y")
@@ -189,6 +190,7 @@ fold_once(const char *s, size_t len, char *out)
 				c = 'k';
 				break;
 			case 'w':
+			case 'b':
 				c = 'v';
 				break;
 			case 'y':
@@ -238,7 +240,7 @@ company_fold_spelling(const char *token, size_t len, char *out)
 	/*
 	 * To a fixed point: a pass can make a new pair ("aee" -> "ae").  It
 	 * ends: the first pass leaves none of the letters the one-letter rules
-	 * rewrite (c, j, q, w, x, y, z: no rule writes one), so every later
+	 * rewrite (b, c, j, q, w, x, y, z: no rule writes one), so every later
 	 * pass that changes anything makes the text shorter.
 	 */
 	n = fold_once(token, len, a);

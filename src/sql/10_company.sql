@@ -4,13 +4,13 @@ CREATE FUNCTION channel.normalize_company(name text) RETURNS text
 AS 'MODULE_PATHNAME', 'channel_normalize_company'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.normalize_company(text) IS
-  'Normalized company name: any script to Latin ASCII (ICU NFKC; Any-Latin; Latin-ASCII; Japanese legal forms read as Japanese, a word boundary between kanji and kana), lower case, & and + as "and", dotted abbreviations and runs of single letters joined (I.B.M., I B M), "the" first or last and legal forms of every jurisdiction written after or before the name (Inc, GmbH, S.A., Anonim Şirketi, PJSC, ООО, PT, 株式会社, ...; src/core/legal_forms.txt) dropped, single spaces. Only [a-z0-9 ] remain; empty when the name has no letter or digit.';
+  'Normalized company name: any script to Latin ASCII (ICU NFKC; Any-Latin; Latin-ASCII; Cyrillic through BGN/PCGN, Greek through UNGEGN; Japanese legal forms read as Japanese, a word boundary between kanji and kana), lower case, & and + as "and", dotted abbreviations and runs of single letters joined (I.B.M., I B M), "the" first or last and legal forms of every jurisdiction written after or before the name (Inc, GmbH, S.A., Anonim Şirketi, PJSC, ООО, PT, 株式会社, ...; src/core/legal_forms.txt) dropped, single spaces. Only [a-z0-9 ] remain; empty when the name has no letter or digit.';
 
 CREATE FUNCTION channel.company_similarity(a text, b text) RETURNS float4
 AS 'MODULE_PATHNAME', 'channel_company_similarity'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.company_similarity(text, text) IS
-  'How likely two company names denote one company, in [0, 1]: weighted Dice over normalized tokens compared in one form (business abbreviations, plurals and trade words of other languages folded, src/core/company_words.txt; a spelling fold under which transliteration schemes and spelling variants meet), rare tokens weighing more than "group" or "systems", one or two typos forgiven but not between two English words, acronyms by initials or syllables ("IBM" / "International Business Machines", "KEPCO"); symmetric; 1 for equal normalized names.';
+  'How likely two company names denote one company, in [0, 1]: weighted Dice over normalized tokens compared in one form (business abbreviations, plurals and trade words of other languages folded, src/core/company_words.txt; a spelling fold under which transliteration schemes and spelling variants meet), rare tokens weighing more than trade words ("bank", "energy") and those more than holding words ("group", "holdings"), one or two typos forgiven but not between two English words, acronyms by initials or syllables ("IBM" / "International Business Machines", "KEPCO"); times 0.8 when both names carry legal forms and the forms'' jurisdictions have no country in common ("Merck KGaA" / "Merck & Co., Inc.": evidence of two companies; src/core/legal_forms.txt); symmetric; 1 for equal normalized names without such forms.';
 
 CREATE FUNCTION channel.company_match_keys(name text) RETURNS text[]
 AS 'MODULE_PATHNAME', 'channel_company_match_keys'

@@ -235,7 +235,7 @@ run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$CHANNEL_TMP/data" -l "$CHANNEL_TMP
 ir() {  # ir <file> <function>: inclusive instructions of a function (the whole run for "PROGRAM TOTALS")
 	# every function (--threshold=100), and 0 for one never called
 	callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null | grep -m1 -F "$2" |
-		awk '{gsub(",", "", $1); n = $1} END { print n + 0 }'
+		awk '{gsub(",", "", $1); n = $1} END { printf "%.0f\n", n + 0 }'	# not 2.47e+09
 }
 on=$CHANNEL_TMP/callgrind/on off=$CHANNEL_TMP/callgrind/off
 printf '%-52s %12s\n' "per registration" "instructions"

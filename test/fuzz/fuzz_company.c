@@ -14,7 +14,11 @@
  *   - each word's compared form (company_words.c) is [a-z0-9], and folding
  *     it again changes nothing (keys and similarity see the same word);
  *   - an input refused (too long, or too long once NFKC spells it out)
- *     returns nothing.
+ *     returns nothing;
+ *   - the raw-name similarity is symmetric and equals the normalized names'
+ *     one, times COMPANY_JURISDICTION_PENALTY exactly when the legal forms
+ *     dropped (company_normalize_jurisdictions, which gives the same
+ *     normalized form) are of different jurisdictions.
  * AddressSanitizer and LeakSanitizer catch memory errors and leaks.
  *
  *   make fuzz && ./test/fuzz/fuzz_company.fuzz test/fuzz/corpus
@@ -183,6 +187,38 @@ check_prepared(const char *a, const char *b, float ab)
 	company_name_free(p);
 }
 
+/*
+ * The raw-name measure: the jurisdictions of the forms dropped come with
+ * the same normalized form, the conflict is symmetric, and the score is the
+ * normalized names' one, times the penalty when the forms conflict.
+ */
+static void
+check_raw(const uint8_t *x, size_t xl, const uint8_t *y, size_t yl, const char *a, const char *b, float ab)
+{
+	company_jurisdictions ja,
+				jb;
+	char	   *na = NULL,
+			   *nb = NULL;
+	float		raw = -1,
+				rev = -1;
+	bool		conflict;
+
+	if (company_normalize_jurisdictions((const char *) x, xl, &na, &ja) != COMPANY_OK ||
+		company_normalize_jurisdictions((const char *) y, yl, &nb, &jb) != COMPANY_OK ||
+		strcmp(na, a) != 0 || strcmp(nb, b) != 0)
+		abort();
+	conflict = company_jurisdictions_conflict(&ja, &jb);
+	if (conflict != company_jurisdictions_conflict(&jb, &ja) || company_jurisdictions_conflict(&ja, &ja) &&
+		(ja.bits[0] | ja.bits[1]) != 0)
+		abort();
+	if (company_similarity((const char *) x, xl, (const char *) y, yl, &raw, NULL) != COMPANY_OK ||
+		company_similarity((const char *) y, yl, (const char *) x, xl, &rev, NULL) != COMPANY_OK ||
+		raw != rev || raw != (conflict ? ab * COMPANY_JURISDICTION_PENALTY : ab))
+		abort();
+	free(na);
+	free(nb);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -208,6 +244,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((strcmp(a, b) == 0) != (ab == 1.0f))
 			abort();
 		check_prepared(a, b, ab);
+		check_raw(data, split, data + rest, size - rest, a, b, ab);
 		check_keys(a);
 		check_keys_meet(a, b);
 	}

@@ -8,6 +8,7 @@
 
 #include "unit.h"
 #include "company.h"
+#include "company_legal_forms.h"
 #include "company_words.h"
 
 static char *
@@ -72,7 +73,79 @@ UNIT_TEST(normalize_other_scripts)
 	CHECK_STR(norm("Müller GmbH"), "muller");
 	CHECK_STR(norm("Straße"), "strasse");
 	CHECK(norm("東京電力") != NULL && strlen(norm("東京電力")) > 0);
-	CHECK(norm("Ελληνικά Πετρέλαια") != NULL && strcmp(norm("Ελληνικά Πετρέλαια"), "ellenika petrelaia") == 0);
+	/* Greek through UNGEGN (ELOT 743): η i, β v, υ y, ου ou, χ ch */
+	CHECK_STR(norm("Ελληνικά Πετρέλαια"), "ellinika petrelaia");
+	CHECK_STR(norm("Σκλαβενίτης"), "sklavenitis");
+	CHECK_STR(norm("Μασούτης"), "masoutis");
+	CHECK_STR(norm("Βιοχάλκο"), "viochalko");
+	CHECK_STR(norm("Ανώνυμη Εταιρεία Τιτάν"), "titan");	/* the spelled-out form written first */
+	CHECK_STR(norm("Τιτάν Α.Ε."), "titan");
+}
+
+/* The Latin schemes of one Greek name meet its UNGEGN form: β v/b, η i/e, ου ou/u. */
+UNIT_TEST(similarity_greek_schemes_meet)
+{
+	CHECK(sim("Βιοχάλκο", "Viochalko") == 1.0f);
+	CHECK(sim("Βιοχάλκο", "Biochalko") >= 0.95f);		/* b -> v */
+	CHECK(sim("Βενέτης", "Benetis") >= 0.95f);
+	CHECK(sim("Μασούτης", "Masutis") >= 0.95f);			/* ou -> u */
+	CHECK(sim("Σκλαβενίτης", "Sklavenites") >= 0.85f);	/* η as e: one letter */
+	CHECK(sim("Σκλαβενίτης", "Sklabenites") >= 0.85f);	/* Any-Latin's classical scheme */
+	CHECK(sim("Φουρλής", "Furlis") >= 0.95f);
+	CHECK(sim("Μασούτης", "Sklavenitis") < 0.5f);
+}
+
+/* Legal forms of different jurisdictions count against a match; one company's own form does not. */
+UNIT_TEST(similarity_jurisdictions)
+{
+	company_jurisdictions de, us, none;
+	char	   *out = NULL;
+
+	CHECK(company_normalize_jurisdictions("Merck KGaA", 10, &out, &de) == COMPANY_OK);
+	CHECK_STR(out, "merck");
+	free(out);
+	CHECK(company_normalize_jurisdictions("Merck & Co., Inc.", 17, &out, &us) == COMPANY_OK);
+	CHECK_STR(out, "merck");
+	free(out);
+	CHECK(company_normalize_jurisdictions("Merck", 5, &out, &none) == COMPANY_OK);
+	free(out);
+	CHECK(company_jurisdictions_conflict(&de, &us));
+	CHECK(!company_jurisdictions_conflict(&de, &none));	/* no form: no evidence */
+	CHECK(!company_jurisdictions_conflict(&de, &de));
+
+	CHECK(sim("Merck KGaA", "Merck & Co., Inc.") < 0.85f);
+	CHECK(sim("Merck KGaA", "Merck & Co., Inc.") == 0.8f);
+	CHECK(sim("Volvo AB", "Volvo S.A.") < 0.85f);			/* SE against the S.A. countries */
+	CHECK(sim("Swedbank AB", "Swedbank AS") < 0.85f);		/* SE/FI/LT against NO/EE/LV */
+	CHECK(sim("Metro AG", "Metro Inc.") < 0.85f);
+	CHECK(sim("Merck KGaA", "Merck") == 1.0f);				/* the company's own form vs none */
+	CHECK(sim("Siemens AG", "Siemens Aktiengesellschaft") == 1.0f);
+	CHECK(sim("Nestlé S.A.", "Nestlé AG") == 1.0f);		/* both Swiss */
+	CHECK(sim("Nokia Oyj", "Nokia Corporation") == 1.0f);	/* an English form of any country */
+	CHECK(sim("Ferrovial S.A.", "Ferrovial SE") == 1.0f);	/* SE: every EEA country, Spain too */
+	CHECK(sim("Gazprom PJSC", "ПАО «Газпром»") == 1.0f);
+	CHECK(sim("Arçelik Anonim Şirketi", "Arcelik A.S.") == 1.0f);	/* "AS" pools Turkey with Norway, ... */
+	/* the list's countries fit the set, and codes are two capitals */
+	CHECK(company_jurisdiction_count() > 50 && company_jurisdiction_count() <= COMPANY_MAX_JURISDICTIONS);
+	for (int k = 0; k < company_jurisdiction_count(); k++)
+	{
+		const char *c = company_jurisdiction_code(k);
+
+		CHECK(c != NULL && strlen(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z');
+	}
+}
+
+/* A trade word more is another business; a holding word more is the same company. */
+UNIT_TEST(similarity_extra_words)
+{
+	CHECK(sim("Siemens", "Siemens Energy") < 0.85f);
+	CHECK(sim("Kubota", "Kubota Pharmaceutical") < 0.85f);
+	CHECK(sim("Swatch", "Swatch Group") >= 0.85f);
+	CHECK(sim("Wilmar", "Wilmar International") >= 0.85f);
+	CHECK(sim("Boots", "Booths") < 0.85f);		/* two English words, equal once folded */
+	CHECK(sim("Centre Parcs", "Center Parcs") >= 0.95f);	/* one word's two spellings */
+	CHECK(sim("Halma", "Hallam") < 0.85f);		/* a swap only once folded */
+	CHECK(sim("Microsoft", "Mircosoft") >= 0.85f);
 }
 
 /*
@@ -84,10 +157,12 @@ static char *
 norm_by_whole_string_icu(const char *s)
 {
 	/* Cyrillic through the BGN/PCGN romanization first, Ukrainian's for Ukrainian letters */
+	/* Greek through UNGEGN when there is no Cyrillic */
 	static const char *const chains[] = {"NFKC; Any-Latin; Latin-ASCII",
 		"NFKC; Russian-Latin/BGN; Any-Latin; Latin-ASCII",
-	"NFKC; Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII"};
-	static UTransliterator *cache[3];
+		"NFKC; Ukrainian-Latin/BGN; Any-Latin; Latin-ASCII",
+	"NFKC; Greek-Latin/UNGEGN; Any-Latin; Latin-ASCII"};
+	static UTransliterator *cache[4];
 	UTransliterator *trans;
 	int			chain = 0;
 	UChar		buf[1024];
@@ -100,6 +175,8 @@ norm_by_whole_string_icu(const char *s)
 		if (*p >= 0xD0 && *p <= 0xD3)
 			chain = strstr(s, "\xd1\x96") || strstr(s, "\xd1\x97") || strstr(s, "\xd1\x94") ||
 				strstr(s, "\xd2\x91") ? 2 : 1;
+		else if (chain == 0 && (*p == 0xCE || *p == 0xCF || (*p == 0xCD && p[1] >= 0xB0)))
+			chain = 3;
 	if (cache[chain] == NULL)
 	{
 		UChar		id[64];

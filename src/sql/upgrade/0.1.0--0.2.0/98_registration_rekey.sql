@@ -2,7 +2,8 @@
 -- rewrites every deal, which the new CHECKs would otherwise refuse with a
 -- bare error for a row 0.1.0 accepted): registrations already stored get the customer key and blocking keys
 -- of 0.2.0's matching (legal forms written other ways, trailing articles, Japanese forms,
--- one-letter runs joined; words keyed in their compared form, doc/deals.md).  Rewriting
+-- one-letter runs joined; Greek through UNGEGN and b -> v in the spelling fold; words keyed
+-- in their compared form, doc/deals.md).  Rewriting
 -- customer_name to itself fires channel.deal_register(), which recomputes both (it checks
 -- for conflicts on INSERT only), so the keys are made by the one code that makes them at
 -- registration.  The rollup queue is left alone (no rolled-up figure depends on the keys),
