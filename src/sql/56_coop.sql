@@ -309,6 +309,11 @@ $$;
 COMMENT ON FUNCTION channel.accrue_coop(date) IS
   'The co-op accrual job: for every open co-op budget whose period has begun, accrues rate x revenue of each sale in the budget''s period and currency up to the end of as_of (UTC) that has not accrued there yet -- won deals and/or reported sell-through lines, as the budget''s accrue_on says, a registered deal and the lines that close it counted once -- with the most specific rule of channel.coop_rule for the partner''s programme and tier and the sale''s product line: one ledger row per partner, traced to its sales in channel.fund_accrual_deal and channel.fund_accrual_line. One run at a time; idempotent. Vendor only. Returns per budget the partners, deals, sell-through lines, revenue and amount accrued.';
 
+-- the nightly job (channel.schedule_jobs() registers it with pg_cron)
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-accrue-coop', 561, 'SELECT * FROM channel.accrue_coop()', 'channel.accrue_coop(date)', '15 2 * * *',
+   'accrue co-op funds on the deals won and sell-through reported since the last run (doc/funds.md)');
+
 -- ---------------------------------------------------------------------------
 -- Privileges and row-level security
 -- ---------------------------------------------------------------------------
