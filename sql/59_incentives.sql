@@ -87,28 +87,29 @@ SELECT count(*) AS rules FROM channel.incentive_rule;
 
 -- ------------------------------------------------------------ sales
 RESET SESSION AUTHORIZATION;
+-- won deals entered as won, without a registration decision (no registration bonus)
 INSERT INTO channel.deal (deal_id, partner_id, customer_name, customer_country, product_line, amount, currency,
                           expected_close, status, submitted_at, decided_at, protected_until, closed_at) VALUES
   -- 5901 (gold): 60,000 + 50,000 = 110,000 of volume: the 2% step
   (59001, 5901, 'Inc Kunde Eins', 'DE', 'INC_NET', 60000, 'USD', :'q0', 'won',
-   :'q0_utc'::timestamptz - interval '10 days', :'q0_utc'::timestamptz - interval '9 days', :'q0_utc'::timestamptz + interval '80 days',
+   :'q0_utc'::timestamptz - interval '10 days', NULL, :'q0_utc'::timestamptz + interval '80 days',
    :'q0_utc'::timestamptz + interval '1 hour'),
   (59002, 5901, 'Inc Kunde Zwei', 'DE', 'INC_SRV', 50000, 'USD', :'q0', 'won',
-   :'q0_utc'::timestamptz - interval '10 days', :'q0_utc'::timestamptz - interval '9 days', :'q0_utc'::timestamptz + interval '80 days',
+   :'q0_utc'::timestamptz - interval '10 days', NULL, :'q0_utc'::timestamptz + interval '80 days',
    :'q0_utc'::timestamptz + interval '2 hours'),
   -- 5903 (gold): 30,000 at 1%, and a server deal (SPIFF)
   (59003, 5903, 'Inc Customer Three', 'US', 'INC_SRV', 30000, 'USD', :'q0', 'won',
-   :'q0_utc'::timestamptz - interval '10 days', :'q0_utc'::timestamptz - interval '9 days', :'q0_utc'::timestamptz + interval '80 days',
+   :'q0_utc'::timestamptz - interval '10 days', NULL, :'q0_utc'::timestamptz + interval '80 days',
    :'q0_utc'::timestamptz + interval '3 hours'),
   -- not counted: won last quarter, in EUR, lost
   (59004, 5901, 'Inc Kunde Alt', 'DE', 'INC_NET', 99000, 'USD', :'q0', 'won',
-   :'q0_utc'::timestamptz - interval '30 days', :'q0_utc'::timestamptz - interval '29 days', :'q0_utc'::timestamptz + interval '60 days',
+   :'q0_utc'::timestamptz - interval '30 days', NULL, :'q0_utc'::timestamptz + interval '60 days',
    :'q0_utc'::timestamptz - interval '1 day'),
   (59005, 5901, 'Inc Kunde Euro', 'DE', 'INC_NET', 99000, 'EUR', :'q0', 'won',
-   :'q0_utc'::timestamptz - interval '10 days', :'q0_utc'::timestamptz - interval '9 days', :'q0_utc'::timestamptz + interval '80 days',
+   :'q0_utc'::timestamptz - interval '10 days', NULL, :'q0_utc'::timestamptz + interval '80 days',
    :'q0_utc'::timestamptz + interval '1 hour'),
   (59006, 5901, 'Inc Kunde Verloren', 'DE', 'INC_NET', 99000, 'USD', :'q0', 'lost',
-   :'q0_utc'::timestamptz - interval '10 days', :'q0_utc'::timestamptz - interval '9 days', :'q0_utc'::timestamptz + interval '80 days',
+   :'q0_utc'::timestamptz - interval '10 days', NULL, :'q0_utc'::timestamptz + interval '80 days',
    :'q0_utc'::timestamptz + interval '1 hour');
 -- a registration of 5902, approved, then won: its registration bonus
 INSERT INTO channel.deal (deal_id, partner_id, customer_name, customer_country, product_line, amount, currency,

@@ -304,8 +304,9 @@ AS $$
      AND d.closed_at < least(r.ends_on, as_of + 1)::timestamp AT TIME ZONE 'UTC'
      AND (r.product_line IS NULL OR d.product_line = r.product_line)
     WHERE r.source = 'deals'
-      AND (r.kind <> 'registration_bonus'
-           OR EXISTS (SELECT 1 FROM channel.deal_event e WHERE e.deal_id = d.deal_id AND e.to_status = 'approved'))
+      -- a registration was decided (only approved ones close as won,
+      -- channel.close_deal); won deals entered without one were never decided
+      AND (r.kind <> 'registration_bonus' OR d.decided_at IS NOT NULL)
     UNION ALL
     SELECT r.rule_id, l.seller_id, NULL, l.partner_id, l.invoice_no, l.line_no, l.line_id,
            pg_catalog.round(l.amount, 2), l.quantity
@@ -604,6 +605,48 @@ COMMENT ON COLUMN channel.incentive_statement.credited IS 'Sum of the increases 
 COMMENT ON COLUMN channel.incentive_statement.clawed_back IS 'Sum of the decreases taken back.';
 
 -- ---------------------------------------------------------------------------
+-- Demo (called by channel.demo_funds(), 59_fund_demo.sql)
+-- ---------------------------------------------------------------------------
+-- This quarter's incentive budget for the demo channel: a gold and platinum
+-- volume rebate on won deals (0.5% from the first dollar, 1% from 250,000,
+-- 2% from 1,000,000), a SPIFF of 150 per won security deal, a registration
+-- bonus of 250 per approved registration won; the accrual; and the payout
+-- requests of the twenty partners who earned most, waiting for approval.
+CREATE FUNCTION channel.demo_incentives(as_of date DEFAULT current_date)
+RETURNS TABLE (item text, how_many numeric)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  bid bigint;
+  q date := date_trunc('quarter', as_of)::date;
+BEGIN
+  PERFORM channel.fund_vendor_only('generate demo incentives');
+  bid := channel.create_fund_budget(format('Incentives %s-Q%s', extract(year FROM q), extract(quarter FROM q)),
+                                    'incentive', 'quarter', q, 'USD', NULL, 5000, 60);
+  INSERT INTO channel.incentive_rule (budget_id, kind, name, tier, product_line, step_from, step_rate, amount) VALUES
+    (bid, 'rebate', 'Platinum volume rebate', 'platinum', NULL, '{0, 250000, 1000000}', '{0.005, 0.01, 0.02}', NULL),
+    (bid, 'rebate', 'Gold volume rebate', 'gold', NULL, '{0, 250000, 1000000}', '{0.005, 0.01, 0.02}', NULL),
+    (bid, 'spiff', 'Security SPIFF', NULL, 'SECURITY', NULL, NULL, 150),
+    (bid, 'registration_bonus', 'Registration bonus', NULL, NULL, NULL, NULL, 250);
+  PERFORM channel.accrue_incentives(as_of);
+  PERFORM channel.request_incentive_payout(t.allocation_id)
+  FROM (SELECT a.allocation_id FROM channel.fund_allocation a
+        WHERE a.budget_id = bid AND channel.fund_available(a.allocation_id) > 0
+        ORDER BY channel.fund_available(a.allocation_id) DESC, a.allocation_id LIMIT 20) t;
+  RETURN QUERY
+    SELECT x.item, x.how_many FROM (
+      SELECT 1 AS ord, 'incentive rules'::text AS item, count(*)::numeric AS how_many FROM channel.incentive_rule WHERE budget_id = bid
+      UNION ALL SELECT 2, 'partners earning incentives', count(DISTINCT partner_id) FROM channel.incentive_earning WHERE budget_id = bid
+      UNION ALL SELECT 3, 'incentives earned (USD)', coalesce(sum(amount), 0) FROM channel.incentive_earning WHERE budget_id = bid
+      UNION ALL SELECT 4, 'incentive payouts requested', count(*) FROM channel.fund_request WHERE budget_id = bid) x
+    ORDER BY x.ord;
+END
+$fn$;
+COMMENT ON FUNCTION channel.demo_incentives(date) IS
+  'Gives the demo channel this quarter''s incentives: a budget, rebates for gold and platinum, a security SPIFF, a registration bonus, the accrual, and payout requests of the twenty top earners waiting for approval. Called by channel.demo_funds(). Returns counts of what it made.';
+
+-- ---------------------------------------------------------------------------
 -- Privileges and row-level security
 -- ---------------------------------------------------------------------------
 GRANT SELECT, INSERT, UPDATE, DELETE ON channel.incentive_rule TO channel_admin;
@@ -653,5 +696,6 @@ INSERT INTO channel.role_routine (role_name, routine_name) VALUES
 
 REVOKE EXECUTE ON FUNCTION channel.incentive_rule_check(), channel.incentive_earning_append_only(),
                            channel.incentive_rule_kept(), channel.incentive_earned(date, bigint[]),
-                           channel.accrue_incentives(date), channel.request_incentive_payout(bigint, numeric)
+                           channel.accrue_incentives(date), channel.request_incentive_payout(bigint, numeric),
+                           channel.demo_incentives(date)
   FROM PUBLIC;
