@@ -116,13 +116,9 @@ DECLARE
 BEGIN
   IF TG_TABLE_NAME = 'deal' THEN
     IF TG_OP = 'TRUNCATE' THEN
-      SELECT x.deal_id INTO used FROM channel.fund_accrual_deal x LIMIT 1;
-      IF NOT FOUND THEN
-        SELECT y.deal_id INTO used FROM channel.fund_accrual_line y WHERE y.deal_id IS NOT NULL LIMIT 1;
-      END IF;
-      IF NOT FOUND THEN
-        SELECT e.deal_id INTO used FROM channel.incentive_earning e WHERE e.deal_id IS NOT NULL LIMIT 1;
-      END IF;
+      SELECT least((SELECT min(x.deal_id) FROM channel.fund_accrual_deal x),
+                   (SELECT min(y.deal_id) FROM channel.fund_accrual_line y),
+                   (SELECT min(e.deal_id) FROM channel.incentive_earning e)) INTO used;
     ELSE
       SELECT o.deal_id INTO used FROM gone o
       WHERE EXISTS (SELECT 1 FROM channel.fund_accrual_deal x WHERE x.deal_id = o.deal_id)
@@ -130,7 +126,7 @@ BEGIN
          OR EXISTS (SELECT 1 FROM channel.incentive_earning e WHERE e.deal_id = o.deal_id)
       ORDER BY o.deal_id LIMIT 1;
     END IF;
-    IF FOUND THEN
+    IF used IS NOT NULL THEN
       RAISE EXCEPTION 'cannot delete deal %: it earned fund money', used
         USING ERRCODE = 'foreign_key_violation',
               DETAIL = 'Co-op accruals or incentive earnings are traced to it.',
@@ -138,17 +134,15 @@ BEGIN
     END IF;
   ELSE
     IF TG_OP = 'TRUNCATE' THEN
-      SELECT x.rule_id INTO used FROM channel.fund_accrual_deal x LIMIT 1;
-      IF NOT FOUND THEN
-        SELECT y.rule_id INTO used FROM channel.fund_accrual_line y LIMIT 1;
-      END IF;
+      SELECT least((SELECT min(x.rule_id) FROM channel.fund_accrual_deal x),
+                   (SELECT min(y.rule_id) FROM channel.fund_accrual_line y)) INTO used;
     ELSE
       SELECT o.rule_id INTO used FROM gone o
       WHERE EXISTS (SELECT 1 FROM channel.fund_accrual_deal x WHERE x.rule_id = o.rule_id)
          OR EXISTS (SELECT 1 FROM channel.fund_accrual_line y WHERE y.rule_id = o.rule_id)
       ORDER BY o.rule_id LIMIT 1;
     END IF;
-    IF FOUND THEN
+    IF used IS NOT NULL THEN
       RAISE EXCEPTION 'cannot delete co-op rule %: it has accrued', used
         USING ERRCODE = 'foreign_key_violation',
               DETAIL = 'Accruals are traced to the rule that gave their rate.',

@@ -246,13 +246,13 @@ DECLARE
   used bigint;
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    SELECT e.rule_id INTO used FROM channel.incentive_earning e LIMIT 1;
+    SELECT min(e.rule_id) INTO used FROM channel.incentive_earning e;
   ELSE
     SELECT o.rule_id INTO used FROM gone o
     WHERE EXISTS (SELECT 1 FROM channel.incentive_earning e WHERE e.rule_id = o.rule_id)
     ORDER BY o.rule_id LIMIT 1;
   END IF;
-  IF FOUND THEN
+  IF used IS NOT NULL THEN
     RAISE EXCEPTION 'cannot delete incentive rule %: it has earnings', used
       USING ERRCODE = 'foreign_key_violation',
             DETAIL = 'Earnings are traced to the rule that made them.',
