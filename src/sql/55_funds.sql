@@ -470,7 +470,8 @@ SELECT b.budget_id, b.name, b.fund, b.period, b.period_start, b.period_end, b.cu
        coalesce(s.unallocated, 0) AS unallocated,
        coalesce(s.expired_unallocated, 0) AS expired_unallocated,
        coalesce(s.accrued, 0) AS accrued,
-       b.expired_at IS NOT NULL AS closed
+       b.expired_at IS NOT NULL AS closed,
+       coalesce(s.earned, 0) AS earned
 FROM channel.fund_budget b
 LEFT JOIN (
   SELECT l.budget_id,
@@ -478,12 +479,13 @@ LEFT JOIN (
          sum(l.amount) FILTER (WHERE l.entry = 'allocation') AS allocated,
          sum(CASE WHEN l.to_bucket = 'unallocated' THEN l.amount WHEN l.from_bucket = 'unallocated' THEN -l.amount END) AS unallocated,
          sum(l.amount) FILTER (WHERE l.entry = 'expiry' AND l.allocation_id IS NULL) AS expired_unallocated,
-         sum(l.amount) FILTER (WHERE l.entry = 'accrual') AS accrued
+         sum(l.amount) FILTER (WHERE l.entry = 'accrual') AS accrued,
+         sum(CASE l.entry WHEN 'earning' THEN l.amount WHEN 'clawback' THEN -l.amount END) AS earned
   FROM channel.fund_ledger l
   GROUP BY l.budget_id
 ) s ON s.budget_id = b.budget_id;
 COMMENT ON VIEW channel.fund_budget_balance IS
-  'The pool of every budget, summed from channel.fund_ledger: budgeted = allocated + unallocated + expired_unallocated; accrued is the co-op earned by its partners. Vendor only.';
+  'The pool of every budget, summed from channel.fund_ledger: budgeted = allocated + unallocated + expired_unallocated; accrued is the co-op and earned the incentives earned by its partners. Vendor only.';
 COMMENT ON COLUMN channel.fund_budget_balance.budget_id IS 'The budget.';
 COMMENT ON COLUMN channel.fund_budget_balance.name IS 'Its name.';
 COMMENT ON COLUMN channel.fund_budget_balance.fund IS 'mdf or coop.';
@@ -497,6 +499,7 @@ COMMENT ON COLUMN channel.fund_budget_balance.unallocated IS 'Still in the pool;
 COMMENT ON COLUMN channel.fund_budget_balance.expired_unallocated IS 'Pool money that expired at period end.';
 COMMENT ON COLUMN channel.fund_budget_balance.accrued IS 'Co-op accrued to the budget''s partner allocations (not drawn from the pool).';
 COMMENT ON COLUMN channel.fund_budget_balance.closed IS 'True once the period-end job has closed the budget.';
+COMMENT ON COLUMN channel.fund_budget_balance.earned IS 'Incentives earned by the budget''s partners (earning minus clawback rows; not drawn from the pool).';
 
 -- ---------------------------------------------------------------------------
 -- Budgets and allocations

@@ -14,7 +14,7 @@ SELECT * FROM channel.demo_funds();
 
 \echo 'Budgets: what was put in, allocated, accrued, and what is left in the pools (channel.fund_budget_balance)'
 SELECT name, fund, round(budgeted / 1e6, 2) AS budgeted_musd, round(allocated / 1e6, 2) AS allocated_musd,
-       round(accrued / 1e6, 2) AS accrued_musd, round(unallocated / 1e6, 2) AS pool_musd,
+       round(accrued / 1e6, 2) AS accrued_musd, round(earned / 1e6, 2) AS earned_musd, round(unallocated / 1e6, 2) AS pool_musd,
        round(expired_unallocated / 1e6, 2) AS pool_expired_musd, closed
 FROM channel.fund_budget_balance ORDER BY period_start, fund, name;
 
