@@ -273,7 +273,7 @@ WITH recomputed AS (
          coalesce(sum(l.amount) FILTER (WHERE l.entry = 'reservation'), 0)
          - coalesce(sum(l.amount) FILTER (WHERE l.entry IN ('release', 'payment')), 0) AS reserved,
          coalesce(sum(l.amount) FILTER (WHERE l.entry = 'payment'), 0) AS paid,
-         count(l.entry_id) AS entries
+         count(l.entry_id) FILTER (WHERE l.from_bucket IN ('available', 'reserved')) AS entries
   FROM channel.fund_allocation a LEFT JOIN channel.fund_ledger l ON l.allocation_id = a.allocation_id
   GROUP BY a.allocation_id)
 SELECT count(*) AS allocations,

@@ -14,17 +14,18 @@
 -- writer -- not even one that skipped the functions' own checks -- can
 -- overdraw funds, at any isolation level.
 
-CREATE TYPE channel.fund_kind AS ENUM ('mdf', 'coop');
+CREATE TYPE channel.fund_kind AS ENUM ('mdf', 'coop', 'incentive');
 COMMENT ON TYPE channel.fund_kind IS
-  'Kind of partner fund: mdf (market development funds, budgeted by the vendor) or coop (co-op funds, accrued as a share of the partner''s won revenue).';
+  'Kind of partner fund: mdf (market development funds, budgeted by the vendor), coop (co-op funds, accrued as a share of the partner''s won revenue or sell-through) or incentive (rebates, SPIFFs and registration bonuses earned by the rules of channel.incentive_rule, paid out on request).';
 
 CREATE TYPE channel.fund_period AS ENUM ('quarter', 'half', 'year');
 COMMENT ON TYPE channel.fund_period IS 'Length of a fund budget''s period: quarter (3 months), half (6) or year (12).';
 
 CREATE TYPE channel.fund_entry AS ENUM
-  ('budget', 'allocation', 'accrual', 'reservation', 'release', 'payment', 'expiry', 'carry_out', 'carry_in');
+  ('budget', 'allocation', 'accrual', 'reservation', 'release', 'payment', 'expiry', 'carry_out', 'carry_in',
+   'earning', 'clawback');
 COMMENT ON TYPE channel.fund_entry IS
-  'What a fund ledger row records: budget (outside -> unallocated), allocation (unallocated -> available), accrual (outside -> available), reservation (available -> reserved), release (reserved -> available), payment (reserved -> paid), expiry (available or unallocated -> expired), carry_out (available -> carried) and carry_in (carried -> available of the next period).';
+  'What a fund ledger row records: budget (outside -> unallocated), allocation (unallocated -> available), accrual (outside -> available), reservation (available -> reserved), release (reserved -> available), payment (reserved -> paid), expiry (available or unallocated -> expired), carry_out (available -> carried), carry_in (carried -> available of the next period), earning (outside -> available: an incentive earned) and clawback (available -> outside: an incentive no longer earned, on recomputation).';
 
 CREATE TYPE channel.fund_bucket AS ENUM ('outside', 'unallocated', 'available', 'reserved', 'paid', 'expired', 'carried');
 COMMENT ON TYPE channel.fund_bucket IS
@@ -92,6 +93,8 @@ CREATE TABLE channel.fund_budget (
   claim_days            integer NOT NULL DEFAULT 30 CONSTRAINT fund_budget_claim_days_range CHECK (claim_days BETWEEN 0 AND 365),
   carry_over_pct        numeric(5,2) NOT NULL DEFAULT 0 CONSTRAINT fund_budget_carry_over_range CHECK (carry_over_pct BETWEEN 0 AND 100),
   carry_over_to         bigint REFERENCES channel.fund_budget (budget_id),
+  accrue_on             text NOT NULL DEFAULT 'deals'
+                        CONSTRAINT fund_budget_accrue_on_valid CHECK (accrue_on IN ('deals', 'sell_through', 'both')),
   ledger_entries        bigint NOT NULL DEFAULT 0,
   expired_at            timestamptz,
   created_by            text NOT NULL DEFAULT session_user,
@@ -122,6 +125,8 @@ COMMENT ON COLUMN channel.fund_budget.claim_days IS
 COMMENT ON COLUMN channel.fund_budget.carry_over_pct IS
   'Share (percent) of a partner''s unused funds carried into its allocation of carry_over_to at period end; the rest expires (use it or lose it).';
 COMMENT ON COLUMN channel.fund_budget.carry_over_to IS 'The next period''s budget that receives carried-over funds (same fund and currency).';
+COMMENT ON COLUMN channel.fund_budget.accrue_on IS
+  'What a co-op budget accrues on: deals (won deals, the default), sell_through (reported sell-through lines of channel.sell_through) or both (a registered deal and the sell-through lines that close it count once). Ignored for mdf and incentive budgets.';
 COMMENT ON COLUMN channel.fund_budget.ledger_entries IS
   'Number of ledger rows that touch the budget''s own pool (budget, allocation, and expiry of the unallocated rest); kept by the ledger trigger, which updates it to lock the budget.';
 COMMENT ON COLUMN channel.fund_budget.expired_at IS 'When channel.expire_funds() closed the period; NULL while the budget is open.';
@@ -147,7 +152,7 @@ COMMENT ON COLUMN channel.fund_allocation.allocation_id IS 'Surrogate key.';
 COMMENT ON COLUMN channel.fund_allocation.budget_id IS 'The budget.';
 COMMENT ON COLUMN channel.fund_allocation.partner_id IS 'The partner.';
 COMMENT ON COLUMN channel.fund_allocation.ledger_entries IS
-  'Number of ledger rows of this allocation; kept by the ledger trigger, which updates it to lock the allocation while a statement moves its money.';
+  'Number of ledger rows that took money out of this allocation''s available or reserved funds; kept by the ledger trigger, which updates it to lock the allocation while a statement draws on it.';
 COMMENT ON COLUMN channel.fund_allocation.created_at IS 'When the account was opened.';
 CREATE INDEX fund_allocation_partner_idx ON channel.fund_allocation (partner_id);
 COMMENT ON INDEX channel.fund_allocation_partner_idx IS 'Allocations of a partner.';
@@ -170,10 +175,6 @@ CREATE TABLE channel.fund_ledger (
   at            timestamptz NOT NULL DEFAULT now(),
   actor         text NOT NULL DEFAULT session_user,
   note          text,
-  CONSTRAINT fund_ledger_budget_currency FOREIGN KEY (budget_id, currency)
-    REFERENCES channel.fund_budget (budget_id, currency),
-  CONSTRAINT fund_ledger_allocation FOREIGN KEY (allocation_id, budget_id, partner_id)
-    REFERENCES channel.fund_allocation (allocation_id, budget_id, partner_id),
   CONSTRAINT fund_ledger_partner_with_allocation CHECK ((allocation_id IS NULL) = (partner_id IS NULL)),
   CONSTRAINT fund_ledger_movement_valid CHECK (CASE entry
     WHEN 'budget'      THEN from_bucket = 'outside' AND to_bucket = 'unallocated' AND allocation_id IS NULL
@@ -186,12 +187,14 @@ CREATE TABLE channel.fund_ledger (
                             AND from_bucket = CASE WHEN allocation_id IS NULL THEN 'unallocated' ELSE 'available' END::channel.fund_bucket
     WHEN 'carry_out'   THEN from_bucket = 'available' AND to_bucket = 'carried' AND allocation_id IS NOT NULL
     WHEN 'carry_in'    THEN from_bucket = 'carried' AND to_bucket = 'available' AND carried_from IS NOT NULL
+    WHEN 'earning'     THEN from_bucket = 'outside' AND to_bucket = 'available' AND allocation_id IS NOT NULL
+    WHEN 'clawback'    THEN from_bucket = 'available' AND to_bucket = 'outside' AND allocation_id IS NOT NULL
   END),
   CONSTRAINT fund_ledger_request_on_allocation CHECK (request_id IS NULL OR allocation_id IS NOT NULL),
   CONSTRAINT fund_ledger_claim_has_request CHECK (claim_id IS NULL OR request_id IS NOT NULL)
 );
 COMMENT ON TABLE channel.fund_ledger IS
-  'Append-only ledger of every movement of fund money between buckets (see channel.fund_entry). Balances are sums of it; no role may update or delete a row, and a trigger refuses it even to the owner.';
+  'Append-only ledger of every movement of fund money between buckets (see channel.fund_entry). Balances are sums of it; no role may update or delete a row, and a trigger refuses it even to the owner. Its budget (in its currency) and allocation (of that budget and partner) are checked per statement by channel.fund_ledger_check(), not by per-row foreign keys, and channel.fund_ledger_referenced() keeps them from being deleted.';
 COMMENT ON COLUMN channel.fund_ledger.entry_id IS 'Surrogate key; orders the rows.';
 COMMENT ON COLUMN channel.fund_ledger.budget_id IS 'The budget the money belongs to.';
 COMMENT ON COLUMN channel.fund_ledger.allocation_id IS 'The partner allocation it moves within; NULL for rows of the budget''s own pool (budget, expiry of the unallocated rest).';
@@ -200,7 +203,7 @@ COMMENT ON COLUMN channel.fund_ledger.entry IS 'What the movement is (see channe
 COMMENT ON COLUMN channel.fund_ledger.from_bucket IS 'Bucket the amount leaves.';
 COMMENT ON COLUMN channel.fund_ledger.to_bucket IS 'Bucket the amount enters.';
 COMMENT ON COLUMN channel.fund_ledger.amount IS 'Amount moved: finite, greater than zero, two decimals.';
-COMMENT ON COLUMN channel.fund_ledger.currency IS 'The budget''s currency (enforced by a foreign key).';
+COMMENT ON COLUMN channel.fund_ledger.currency IS 'The budget''s currency (checked by channel.fund_ledger_check()).';
 COMMENT ON COLUMN channel.fund_ledger.request_id IS 'The fund request a reservation, release or payment is for.';
 COMMENT ON COLUMN channel.fund_ledger.claim_id IS 'The claim a payment reimburses.';
 COMMENT ON COLUMN channel.fund_ledger.carried_from IS 'For carry_in: the carry_out row of the previous period it receives.';
@@ -240,7 +243,7 @@ CREATE TRIGGER fund_ledger_append_only
 COMMENT ON TRIGGER fund_ledger_append_only ON channel.fund_ledger IS 'Keeps the fund ledger append-only.';
 
 -- After each INSERT statement: lock the budgets whose pool and the
--- allocations whose buckets the new rows touch (budgets first, each in key
+-- allocations whose buckets the new rows draw on (budgets first, each in key
 -- order, so two writers never deadlock on them), count the rows there, then
 -- refuse the statement if any bucket it drew from is now negative.  FOR NO
 -- KEY UPDATE, not FOR UPDATE: the foreign-key checks of the new rows have
@@ -277,16 +280,48 @@ BEGIN
           WHERE n.allocation_id IS NULL OR n.from_bucket = 'unallocated' GROUP BY n.budget_id) n
     WHERE b.budget_id = n.budget_id $q$;
 
+  -- allocations only where money leaves them (available or reserved):
+  -- money coming in (allocation, accrual, earning, carry_in) cannot
+  -- overdraw, so a bulk accrual over every partner locks none of them
   EXECUTE $q$
     SELECT count(*) FROM (
-      SELECT 1 FROM (SELECT DISTINCT n.allocation_id FROM added n WHERE n.allocation_id IS NOT NULL) t
+      SELECT 1 FROM (SELECT DISTINCT n.allocation_id FROM added n WHERE n.from_bucket IN ('available', 'reserved')) t
       JOIN channel.fund_allocation a ON a.allocation_id = t.allocation_id
       ORDER BY a.allocation_id FOR NO KEY UPDATE OF a) locked $q$;
   EXECUTE $q$
     UPDATE channel.fund_allocation a SET ledger_entries = a.ledger_entries + n.rows
     FROM (SELECT n.allocation_id, count(*) AS rows FROM added n
-          WHERE n.allocation_id IS NOT NULL GROUP BY n.allocation_id) n
+          WHERE n.from_bucket IN ('available', 'reserved') GROUP BY n.allocation_id) n
     WHERE a.allocation_id = n.allocation_id $q$;
+
+  -- what the foreign keys would check, once per statement instead of
+  -- twice per row (a bulk accrual writes a row per partner): each row's
+  -- budget exists in the row's currency, and its allocation belongs to
+  -- that budget and partner.  After the locks, so an allocation deleted
+  -- meanwhile is seen gone (fund_ledger_referenced() refuses to delete one
+  -- with rows, and these rows are not visible to it before commit).
+  EXECUTE $q$
+    SELECT n.budget_id, n.allocation_id, n.currency, b.currency AS budget_currency,
+           b.budget_id IS NOT NULL AS budget_found, a.allocation_id IS NOT NULL AS allocation_found
+    FROM added n
+    LEFT JOIN channel.fund_budget b ON b.budget_id = n.budget_id
+    LEFT JOIN channel.fund_allocation a ON a.allocation_id = n.allocation_id
+    WHERE b.budget_id IS NULL OR b.currency <> n.currency
+       OR (n.allocation_id IS NOT NULL
+           AND (a.allocation_id IS NULL OR a.budget_id <> n.budget_id OR a.partner_id <> n.partner_id))
+    ORDER BY n.entry_id LIMIT 1 $q$ INTO bad;
+  GET DIAGNOSTICS overdrawn = ROW_COUNT;
+  IF overdrawn > 0 THEN
+    RAISE EXCEPTION 'fund ledger row does not match its %',
+                    CASE WHEN NOT bad.budget_found OR bad.currency <> bad.budget_currency THEN 'budget' ELSE 'allocation' END
+      USING ERRCODE = 'foreign_key_violation',
+            DETAIL = CASE WHEN NOT bad.budget_found THEN pg_catalog.format('Fund budget %s does not exist.', bad.budget_id)
+                          WHEN bad.currency <> bad.budget_currency
+                          THEN pg_catalog.format('Fund budget %s is in %s, the row in %s.', bad.budget_id, bad.budget_currency, bad.currency)
+                          WHEN NOT bad.allocation_found THEN pg_catalog.format('Fund allocation %s does not exist.', bad.allocation_id)
+                          ELSE pg_catalog.format('Fund allocation %s belongs to another budget or partner.', bad.allocation_id) END,
+            HINT = 'Nothing was written.';
+  END IF;
 
   -- only buckets something was taken from can have gone negative; each
   -- touched budget or allocation is summed through its index
@@ -324,12 +359,57 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.fund_ledger_check() IS
-  'Statement trigger on the fund ledger: locks the budgets and allocations the new rows touch (in key order), counts the rows in their ledger_entries, and raises check_violation if a bucket the rows drew from (unallocated, available, reserved) has become negative.';
+  'Statement trigger on the fund ledger: locks the budgets whose pool and the allocations whose funds the new rows draw on (in key order), counts the rows in their ledger_entries, raises foreign_key_violation if a row''s budget is missing or in another currency or its allocation is missing or of another budget or partner, and check_violation if a bucket the rows drew from (unallocated, available, reserved) has become negative.';
 CREATE TRIGGER fund_ledger_check
   AFTER INSERT ON channel.fund_ledger
   REFERENCING NEW TABLE AS added
   FOR EACH STATEMENT EXECUTE FUNCTION channel.fund_ledger_check();
 COMMENT ON TRIGGER fund_ledger_check ON channel.fund_ledger IS 'No overdraft, under concurrency; see channel.fund_ledger_check().';
+
+-- What the ledger refers to stays: a budget or allocation with ledger rows
+-- is never deleted nor re-keyed, and neither table is truncated while the
+-- ledger has rows (the foreign keys' other half).
+CREATE FUNCTION channel.fund_ledger_referenced() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  used boolean;
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    used := EXISTS (SELECT 1 FROM channel.fund_ledger);
+  ELSIF TG_TABLE_NAME = 'fund_budget' THEN
+    used := EXISTS (SELECT 1 FROM channel.fund_ledger l WHERE l.budget_id = OLD.budget_id);
+  ELSE
+    used := EXISTS (SELECT 1 FROM channel.fund_ledger l WHERE l.allocation_id = OLD.allocation_id);
+  END IF;
+  IF used THEN
+    RAISE EXCEPTION 'cannot % channel.% rows the fund ledger refers to', pg_catalog.lower(TG_OP), TG_TABLE_NAME
+      USING ERRCODE = 'foreign_key_violation',
+            DETAIL = 'The ledger is append-only and every row keeps its budget and allocation.',
+            HINT = 'Close a budget with channel.expire_funds() instead.';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION channel.fund_ledger_referenced() IS
+  'Trigger: refuses to delete, re-key or truncate fund budgets and allocations the fund ledger refers to (foreign_key_violation).';
+CREATE TRIGGER fund_budget_referenced
+  BEFORE DELETE OR UPDATE OF budget_id, currency ON channel.fund_budget
+  FOR EACH ROW EXECUTE FUNCTION channel.fund_ledger_referenced();
+COMMENT ON TRIGGER fund_budget_referenced ON channel.fund_budget IS 'A budget with ledger rows keeps its key and currency.';
+CREATE TRIGGER fund_budget_truncate
+  BEFORE TRUNCATE ON channel.fund_budget
+  FOR EACH STATEMENT EXECUTE FUNCTION channel.fund_ledger_referenced();
+COMMENT ON TRIGGER fund_budget_truncate ON channel.fund_budget IS 'No truncation while the ledger has rows.';
+CREATE TRIGGER fund_allocation_referenced
+  BEFORE DELETE OR UPDATE OF allocation_id, budget_id, partner_id ON channel.fund_allocation
+  FOR EACH ROW EXECUTE FUNCTION channel.fund_ledger_referenced();
+COMMENT ON TRIGGER fund_allocation_referenced ON channel.fund_allocation IS 'An allocation with ledger rows keeps its key, budget and partner.';
+CREATE TRIGGER fund_allocation_truncate
+  BEFORE TRUNCATE ON channel.fund_allocation
+  FOR EACH STATEMENT EXECUTE FUNCTION channel.fund_ledger_referenced();
+COMMENT ON TRIGGER fund_allocation_truncate ON channel.fund_allocation IS 'No truncation while the ledger has rows.';
 
 -- Balances: sums of the ledger, per partner allocation and per budget pool.
 -- security_invoker: a partner sees only the rows row-level security shows it.
@@ -344,7 +424,8 @@ SELECT a.allocation_id, a.partner_id, a.budget_id, b.name AS budget_name, b.fund
        coalesce(s.expired, 0) AS expired,
        coalesce(s.carried_out, 0) AS carried_out,
        coalesce(s.available, 0) AS available,
-       b.expired_at IS NOT NULL AS closed
+       b.expired_at IS NOT NULL AS closed,
+       coalesce(s.earned, 0) AS earned
 FROM channel.fund_allocation a
 JOIN channel.fund_budget b ON b.budget_id = a.budget_id
 LEFT JOIN LATERAL (
@@ -355,12 +436,13 @@ LEFT JOIN LATERAL (
          sum(l.amount) FILTER (WHERE l.entry = 'payment') AS paid,
          sum(l.amount) FILTER (WHERE l.entry = 'expiry') AS expired,
          sum(l.amount) FILTER (WHERE l.entry = 'carry_out') AS carried_out,
-         sum(CASE WHEN l.to_bucket = 'available' THEN l.amount WHEN l.from_bucket = 'available' THEN -l.amount END) AS available
+         sum(CASE WHEN l.to_bucket = 'available' THEN l.amount WHEN l.from_bucket = 'available' THEN -l.amount END) AS available,
+         sum(CASE l.entry WHEN 'earning' THEN l.amount WHEN 'clawback' THEN -l.amount END) AS earned
   FROM channel.fund_ledger l
   WHERE l.allocation_id = a.allocation_id
 ) s ON true;
 COMMENT ON VIEW channel.fund_balance IS
-  'Balances of every partner allocation, summed from channel.fund_ledger: allocated + accrued + carried_in = available + reserved + paid + expired + carried_out. Partners see their own rows only.';
+  'Balances of every partner allocation, summed from channel.fund_ledger: allocated + accrued + carried_in + earned = available + reserved + paid + expired + carried_out. Partners see their own rows only.';
 COMMENT ON COLUMN channel.fund_balance.allocation_id IS 'The allocation.';
 COMMENT ON COLUMN channel.fund_balance.partner_id IS 'Its partner.';
 COMMENT ON COLUMN channel.fund_balance.budget_id IS 'Its budget.';
@@ -379,6 +461,7 @@ COMMENT ON COLUMN channel.fund_balance.expired IS 'Lost at period end.';
 COMMENT ON COLUMN channel.fund_balance.carried_out IS 'Carried into the next period''s budget at period end.';
 COMMENT ON COLUMN channel.fund_balance.available IS 'What a new request can still be approved for; never negative.';
 COMMENT ON COLUMN channel.fund_balance.closed IS 'True once the period-end job has closed the budget.';
+COMMENT ON COLUMN channel.fund_balance.earned IS 'Incentives earned (earning rows minus clawback rows); 0 outside incentive budgets.';
 
 CREATE VIEW channel.fund_budget_balance WITH (security_invoker = true) AS
 SELECT b.budget_id, b.name, b.fund, b.period, b.period_start, b.period_end, b.currency,
@@ -387,7 +470,8 @@ SELECT b.budget_id, b.name, b.fund, b.period, b.period_start, b.period_end, b.cu
        coalesce(s.unallocated, 0) AS unallocated,
        coalesce(s.expired_unallocated, 0) AS expired_unallocated,
        coalesce(s.accrued, 0) AS accrued,
-       b.expired_at IS NOT NULL AS closed
+       b.expired_at IS NOT NULL AS closed,
+       coalesce(s.earned, 0) AS earned
 FROM channel.fund_budget b
 LEFT JOIN (
   SELECT l.budget_id,
@@ -395,12 +479,13 @@ LEFT JOIN (
          sum(l.amount) FILTER (WHERE l.entry = 'allocation') AS allocated,
          sum(CASE WHEN l.to_bucket = 'unallocated' THEN l.amount WHEN l.from_bucket = 'unallocated' THEN -l.amount END) AS unallocated,
          sum(l.amount) FILTER (WHERE l.entry = 'expiry' AND l.allocation_id IS NULL) AS expired_unallocated,
-         sum(l.amount) FILTER (WHERE l.entry = 'accrual') AS accrued
+         sum(l.amount) FILTER (WHERE l.entry = 'accrual') AS accrued,
+         sum(CASE l.entry WHEN 'earning' THEN l.amount WHEN 'clawback' THEN -l.amount END) AS earned
   FROM channel.fund_ledger l
   GROUP BY l.budget_id
 ) s ON s.budget_id = b.budget_id;
 COMMENT ON VIEW channel.fund_budget_balance IS
-  'The pool of every budget, summed from channel.fund_ledger: budgeted = allocated + unallocated + expired_unallocated; accrued is the co-op earned by its partners. Vendor only.';
+  'The pool of every budget, summed from channel.fund_ledger: budgeted = allocated + unallocated + expired_unallocated; accrued is the co-op and earned the incentives earned by its partners. Vendor only.';
 COMMENT ON COLUMN channel.fund_budget_balance.budget_id IS 'The budget.';
 COMMENT ON COLUMN channel.fund_budget_balance.name IS 'Its name.';
 COMMENT ON COLUMN channel.fund_budget_balance.fund IS 'mdf or coop.';
@@ -414,6 +499,7 @@ COMMENT ON COLUMN channel.fund_budget_balance.unallocated IS 'Still in the pool;
 COMMENT ON COLUMN channel.fund_budget_balance.expired_unallocated IS 'Pool money that expired at period end.';
 COMMENT ON COLUMN channel.fund_budget_balance.accrued IS 'Co-op accrued to the budget''s partner allocations (not drawn from the pool).';
 COMMENT ON COLUMN channel.fund_budget_balance.closed IS 'True once the period-end job has closed the budget.';
+COMMENT ON COLUMN channel.fund_budget_balance.earned IS 'Incentives earned by the budget''s partners (earning minus clawback rows; not drawn from the pool).';
 
 -- ---------------------------------------------------------------------------
 -- Budgets and allocations
@@ -444,7 +530,7 @@ BEGIN
   ELSIF fund = 'mdf' THEN
     RAISE EXCEPTION 'an MDF budget needs an amount'
       USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Only a co-op budget may start empty: its partners accrue their funds.';
+            HINT = 'Only co-op and incentive budgets may start empty: their partners accrue or earn their funds.';
   END IF;
   IF second_approval_above IS NOT NULL THEN
     PERFORM channel.fund_check_amount(second_approval_above, 'second_approval_above');
@@ -582,7 +668,7 @@ COMMENT ON FUNCTION channel.allocate_funds(bigint, numeric, bigint[], channel.pa
 GRANT SELECT ON channel.fund_budget, channel.fund_allocation, channel.fund_ledger,
                 channel.fund_balance, channel.fund_budget_balance
   TO channel_admin, channel_analyst;
-GRANT UPDATE (name, second_approval_above, claim_days, carry_over_pct, carry_over_to) ON channel.fund_budget TO channel_admin;
+GRANT UPDATE (name, second_approval_above, claim_days, carry_over_pct, carry_over_to, accrue_on) ON channel.fund_budget TO channel_admin;
 GRANT SELECT ON channel.fund_allocation, channel.fund_ledger, channel.fund_balance TO channel_partner;
 -- a partner reads the budgets it holds an allocation in, not who set them up
 GRANT SELECT (budget_id, name, fund, period, period_start, period_end, currency, claim_days, expired_at)
@@ -620,13 +706,13 @@ COMMENT ON POLICY fund_ledger_own ON channel.fund_ledger IS
   'A partner sees the ledger rows of its own allocations, never a budget''s pool or another partner''s.';
 
 REVOKE EXECUTE ON FUNCTION channel.fund_check_amount(numeric, text), channel.fund_vendor_only(text),
-                           channel.fund_ledger_append_only(), channel.fund_ledger_check(),
+                           channel.fund_ledger_append_only(), channel.fund_ledger_check(), channel.fund_ledger_referenced(),
                            channel.create_fund_budget(text, channel.fund_kind, channel.fund_period, date, text, numeric, numeric, integer),
                            channel.add_fund_budget(bigint, numeric, text),
                            channel.allocate_funds(bigint, numeric, bigint[], channel.partner_tier, text)
   FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION channel.fund_check_amount(numeric, text), channel.fund_vendor_only(text),
-                          channel.fund_ledger_append_only(), channel.fund_ledger_check(),
+                          channel.fund_ledger_append_only(), channel.fund_ledger_check(), channel.fund_ledger_referenced(),
                           channel.create_fund_budget(text, channel.fund_kind, channel.fund_period, date, text, numeric, numeric, integer),
                           channel.add_fund_budget(bigint, numeric, text),
                           channel.allocate_funds(bigint, numeric, bigint[], channel.partner_tier, text)

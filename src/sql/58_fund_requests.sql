@@ -28,7 +28,7 @@ CREATE TABLE channel.fund_request (
   partner_id            bigint NOT NULL,
   activity_type         text NOT NULL CONSTRAINT fund_request_activity_valid CHECK (activity_type IN
                           ('event', 'trade_show', 'digital', 'content', 'telemarketing', 'webinar', 'email',
-                           'advertising', 'training', 'other')),
+                           'advertising', 'training', 'other', 'incentive_payout')),
   title                 text NOT NULL CONSTRAINT fund_request_title_not_blank CHECK (btrim(title) <> '' AND length(title) <= 200),
   campaign_id           bigint REFERENCES channel.campaign (campaign_id),
   planned_start         date NOT NULL,
@@ -71,7 +71,7 @@ COMMENT ON COLUMN channel.fund_request.allocation_id IS 'The allocation the fund
 COMMENT ON COLUMN channel.fund_request.budget_id IS 'The allocation''s budget.';
 COMMENT ON COLUMN channel.fund_request.partner_id IS 'The requesting partner (the allocation''s).';
 COMMENT ON COLUMN channel.fund_request.activity_type IS
-  'event, trade_show, digital, content, telemarketing, webinar, email, advertising, training or other.';
+  'event, trade_show, digital, content, telemarketing, webinar, email, advertising, training or other; incentive_payout for the payout of incentive earnings (channel.request_incentive_payout()).';
 COMMENT ON COLUMN channel.fund_request.title IS 'What the activity is.';
 COMMENT ON COLUMN channel.fund_request.campaign_id IS 'The campaign the activity runs, for ROI attribution.';
 COMMENT ON COLUMN channel.fund_request.planned_start IS 'Planned first day; within the budget''s period.';
@@ -298,13 +298,16 @@ AS $$
 DECLARE
   b channel.fund_budget;
   avail numeric;
+  deadline date;
 BEGIN
   SELECT fb.* INTO b FROM channel.fund_budget fb JOIN channel.fund_allocation a ON a.budget_id = fb.budget_id
   WHERE a.allocation_id = fund_request_submit_checks.allocation_id;
-  IF b.expired_at IS NOT NULL OR current_date >= b.period_end THEN
+  -- incentives are earned over the period and paid out during its claim days too
+  deadline := b.period_end + (CASE WHEN b.fund = 'incentive' THEN b.claim_days ELSE 0 END);
+  IF b.expired_at IS NOT NULL OR current_date >= deadline THEN
     RAISE EXCEPTION 'the period of fund budget % has ended', b.budget_id
       USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = pg_catalog.format('Requests against it were accepted up to %s.', b.period_end - 1),
+            DETAIL = pg_catalog.format('Requests against it were accepted up to %s.', deadline - 1),
             HINT = 'Ask for funds of the current period.';
   END IF;
   avail := channel.fund_available(allocation_id);
@@ -317,7 +320,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.fund_request_submit_checks(bigint, numeric) IS
-  'Refuses to submit a request after its budget''s period, or for more than its allocation has available now.';
+  'Refuses to submit a request after its budget''s period (for an incentive payout: after its claim days), or for more than its allocation has available now.';
 
 CREATE FUNCTION channel.create_fund_request(allocation_id bigint, activity_type text, title text,
                                             planned_start date, planned_end date, planned_cost numeric, currency text,
@@ -354,6 +357,10 @@ BEGIN
     RAISE EXCEPTION 'fund allocation % does not exist', create_fund_request.allocation_id USING ERRCODE = 'no_data_found';
   END IF;
   SELECT * INTO b FROM channel.fund_budget fb WHERE fb.budget_id = a.budget_id;
+  IF b.fund = 'incentive' THEN
+    RAISE EXCEPTION 'fund allocation % holds incentive earnings', a.allocation_id
+      USING ERRCODE = 'wrong_object_type', HINT = 'Ask for their payout with channel.request_incentive_payout().';
+  END IF;
   IF currency IS DISTINCT FROM b.currency THEN
     RAISE EXCEPTION 'currency % does not match the budget''s', currency
       USING ERRCODE = 'invalid_parameter_value',
@@ -472,11 +479,19 @@ BEGIN
   UPDATE channel.fund_request fr
   SET status = 'approved', approved_amount = amt, decided_by = session_user, decided_at = now()
   WHERE fr.request_id = r.request_id;
+  -- an incentive payout files its claim at once: the earnings statement is
+  -- its proof; the claim is approved and paid like any other
+  IF r.activity_type = 'incentive_payout' THEN
+    INSERT INTO channel.fund_claim (request_id, allocation_id, partner_id, amount, currency, documents, status,
+                                    claimed_by, submitted_at)
+    VALUES (r.request_id, r.allocation_id, r.partner_id, amt, r.currency,
+            ARRAY[pg_catalog.format('incentive statement of budget %s', r.budget_id)], 'submitted', r.requested_by, now());
+  END IF;
   RETURN 'approved';
 END
 $$;
 COMMENT ON FUNCTION channel.approve_fund_request(bigint, numeric) IS
-  'Approves a submitted fund request for amount (default: all of it; less is a partial approval) and reserves it in the ledger; above the budget''s second_approval_above the first call records the first approval and returns ''awaiting second approval'', and another role must approve again. Refuses the requester itself (insufficient_privilege) and an amount above what is available (check_violation). Vendor only. Returns ''approved'' or ''awaiting second approval''.';
+  'Approves a submitted fund request for amount (default: all of it; less is a partial approval) and reserves it in the ledger; above the budget''s second_approval_above the first call records the first approval and returns ''awaiting second approval'', and another role must approve again. Refuses the requester itself (insufficient_privilege) and an amount above what is available (check_violation). Approving an incentive payout also files its claim (submitted, for the amount approved). Vendor only. Returns ''approved'' or ''awaiting second approval''.';
 
 CREATE FUNCTION channel.reject_fund_request(request_id bigint, reason text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER

@@ -410,6 +410,11 @@ $$;
 COMMENT ON FUNCTION channel.expire_funds(date) IS
   'The period-end job (use it or lose it): closes every open budget whose period and claim days have passed by as_of -- cancels undecided requests, closes approved ones with no claim pending and releases what they hold, carries the budget''s carry_over_pct of each partner''s available funds into carry_over_to, expires the rest and the unallocated pool. Vendor only. Returns per budget closed: requests closed or cancelled, released, carried and expired partner funds (the pool''s expiry is in channel.fund_budget_balance).';
 
+-- after the accrual jobs of the night (56_coop.sql, 59_incentives.sql)
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-expire-funds', 591, 'SELECT * FROM channel.expire_funds()', 'channel.expire_funds(date)', '30 2 * * *',
+   'close the fund budgets whose period and claim days have passed: carry over or expire what is unused (doc/funds.md)');
+
 -- ---------------------------------------------------------------------------
 -- Reports.  fund_balances and fund_claim_spike run as the caller (a partner
 -- sees its own rows through row-level security, and they filter on
@@ -459,7 +464,7 @@ BEGIN
     SELECT r.request_id, r.partner_id, b.fund, r.activity_type, r.campaign_id, r.currency, r.approved_amount,
            r.expected_leads, r.planned_start, r.planned_end
     FROM channel.fund_request r JOIN channel.fund_budget b ON b.budget_id = r.budget_id
-    WHERE r.status IN ('approved', 'closed')
+    WHERE r.status IN ('approved', 'closed') AND b.fund <> 'incentive'
       AND r.planned_start >= from_date AND r.planned_start < to_date
       AND (for_partner IS NULL OR r.partner_id = for_partner)
       AND (me IS NULL OR r.partner_id = me)),
@@ -533,7 +538,7 @@ BEGIN
   FROM channel.fund_budget b
   JOIN channel.fund_request r ON r.budget_id = b.budget_id
   JOIN channel.fund_claim c ON c.request_id = r.request_id
-  WHERE b.period_end > from_date AND b.period_end <= to_date
+  WHERE b.period_end > from_date AND b.period_end <= to_date AND b.fund <> 'incentive'
     AND c.status IN ('submitted', 'approved', 'paid')
     AND c.submitted_at >= b.period_start::timestamp AT TIME ZONE 'UTC'
     AND c.submitted_at < b.period_end::timestamp AT TIME ZONE 'UTC'
@@ -605,15 +610,4 @@ BEGIN
   END LOOP;
 END
 $functions$;
--- partners and analysts: the functions channel.role_routine lists for them
-GRANT EXECUTE ON FUNCTION
-  channel.create_fund_request(bigint, text, text, date, date, numeric, text, integer, bigint, boolean),
-  channel.submit_fund_request(bigint), channel.cancel_fund_request(bigint, text), channel.close_fund_request(bigint, text),
-  channel.create_fund_claim(bigint, numeric, text, jsonb, text[], boolean), channel.submit_fund_claim(bigint),
-  channel.fund_balances(bigint, bigint, channel.fund_kind), channel.fund_roi(date, date, bigint, integer),
-  channel.fund_claim_spike(date, date, numeric, integer)
-  TO channel_partner;
-GRANT EXECUTE ON FUNCTION
-  channel.fund_balances(bigint, bigint, channel.fund_kind), channel.fund_roi(date, date, bigint, integer),
-  channel.fund_claim_spike(date, date, numeric, integer)
-  TO channel_analyst;
+-- partners and analysts: 99_privileges.sql grants what channel.role_routine lists for them

@@ -2,7 +2,8 @@
 --
 -- channel.demo_funds() runs after channel.generate_demo() and gives the
 -- channel two quarters of MDF and co-op: per-region MDF budgets allocated
--- by tier, co-op accrued on the deals won, partners' requests (some partial,
+-- by tier, co-op accrued on the deals won, this quarter's incentives
+-- (channel.demo_incentives(), 59_incentives.sql), partners' requests (some partial,
 -- rejected or cancelled) with their campaigns, claims with invoices and
 -- payments, leads attributed to the campaigns, a share of partners who
 -- spend at the very end of the quarter, and the previous quarter closed by
@@ -273,6 +274,10 @@ BEGIN
 
   ANALYZE channel.fund_budget; ANALYZE channel.fund_allocation; ANALYZE channel.fund_ledger;
   ANALYZE channel.fund_request; ANALYZE channel.fund_claim; ANALYZE channel.campaign;
+  ---------------------------------------------------------------- incentives
+  RAISE NOTICE 'demo_funds: %', 'incentives';
+  PERFORM channel.demo_incentives(as_of);
+
   ---------------------------------------------------------------- period end
   RAISE NOTICE 'demo_funds: %', 'period end';
   PERFORM channel.expire_funds(as_of);
@@ -293,11 +298,13 @@ BEGIN
       UNION ALL SELECT 9, 'partner campaigns', count(*) FROM channel.campaign WHERE kind = 'partner'
       UNION ALL SELECT 10, 'leads attributed to partner campaigns', count(*) FROM channel.lead l
                 JOIN channel.campaign c ON c.code = l.campaign AND c.kind = 'partner'
-      UNION ALL SELECT 11, 'ledger rows', count(*) FROM channel.fund_ledger) x
+      UNION ALL SELECT 11, 'incentives earned (USD)', coalesce(sum(amount), 0) FROM channel.incentive_earning
+      UNION ALL SELECT 12, 'incentive payouts requested', count(*) FROM channel.fund_request WHERE activity_type = 'incentive_payout'
+      UNION ALL SELECT 13, 'ledger rows', count(*) FROM channel.fund_ledger) x
     ORDER BY x.ord;
 END
 $fn$;
 COMMENT ON FUNCTION channel.demo_funds(integer, date) IS
-  'Gives the demo channel (after channel.generate_demo) two quarters of MDF and co-op: regional MDF budgets allocated by tier, co-op accrued on won deals, requests, partner campaigns with attributed leads, claims with invoices and payments, end-of-quarter spenders, and the previous quarter closed with 10% carried over. Deterministic for seed and as_of. Returns counts of what it made.';
+  'Gives the demo channel (after channel.generate_demo) two quarters of MDF and co-op: regional MDF budgets allocated by tier, co-op accrued on won deals, this quarter''s incentives (channel.demo_incentives), requests, partner campaigns with attributed leads, claims with invoices and payments, end-of-quarter spenders, and the previous quarter closed with 10% carried over. Deterministic for seed and as_of. Returns counts of what it made.';
 REVOKE EXECUTE ON FUNCTION channel.demo_funds(integer, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION channel.demo_funds(integer, date) TO channel_admin;

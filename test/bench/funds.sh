@@ -9,13 +9,17 @@
 # Builds, starts a throwaway cluster (test/lib.sh), loads the demo channel,
 # opens a co-op budget for this quarter and the last with five rules, then
 # measures, each run in a transaction that is rolled back (so every run
-# accrues the same deals from nothing), best of BENCH_RUNS (3):
+# accrues the same deals from nothing), BENCH_RUNS (3) runs each, printing
+# the median and the spread (min-max) and the load average:
 #   * channel.accrue_coop(): one ledger row per partner and budget, one
 #     traced row per deal, the ledger trigger's lock and overdraft check
 #   * the plain SQL a user would write: one INSERT ... SELECT of the sums per
 #     partner into a plain table (no trace, no lock, no check)
 #   * the same plain SQL plus the per-deal trace rows (what traceability
 #     costs by itself)
+#   * channel.accrue_incentives() over an incentive budget with a gold and
+#     platinum volume rebate and a SPIFF, against the plain INSERT ... SELECT
+#     of the per-partner sums (the step rate by a window sum)
 # then channel.demo_funds() once, and the latency of fund_balances(),
 # fund_roi() and fund_claim_spike() over the whole channel.
 #
@@ -40,15 +44,18 @@ fi
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }
 # other budgets than the bench's are closed for the timed transaction only
 prelude="UPDATE channel.fund_budget SET expired_at = now() WHERE name NOT LIKE 'Bench %' AND expired_at IS NULL"
-best_ms() {  # best_ms <sql> : best wall time in ms of <sql> run in a rolled-back transaction
-	local sql=$1 best="" t
+stats_ms() {  # stats_ms <sql> : "median min max" wall time in ms of <sql>, each run in a rolled-back transaction
+	local sql=$1 t all=()
 	for _ in $(seq 1 "$runs"); do
 		t=$(psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'BEGIN' -c "$prelude" -c '\timing on' -c "$sql" -c '\timing off' -c 'ROLLBACK' \
 		    | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1)
-		if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+		all+=("$t")
 	done
-	printf '%.0f' "$best"
+	printf '%s\n' "${all[@]}" | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+	                                           printf "%.0f %.0f %.0f", m, v[1], v[NR] }'
 }
+fmt() { set -- $1; echo "median $1 ms (spread $2-$3 ms)"; }
+median() { set -- $1; echo "$1"; }
 
 if [ -z "${BENCH_DB:-}" ]; then
 	say "loading the demo channel ($partners partners, $leads leads)"
@@ -73,7 +80,7 @@ q <<-'SQL'
 SQL
 won=$(q -c "SELECT count(*) FROM channel.deal d WHERE d.status = 'won' AND d.currency = 'USD'
             AND d.closed_at >= (date_trunc('quarter', current_date) - interval '3 months')")
-say "co-op accrual over $partners partners ($won deals won in the two quarters), best of $runs"
+say "co-op accrual over $partners partners ($won deals won in the two quarters), $runs runs each; load: $(uptime | sed 's/.*load average: //')"
 
 plain="INSERT INTO public.plain_coop (budget_id, partner_id, amount)
   SELECT b.budget_id, d.partner_id, sum(round(d.amount * r.rate, 2))
@@ -104,28 +111,69 @@ traced="WITH src AS (
  INSERT INTO public.plain_coop (budget_id, partner_id, amount)
  SELECT budget_id, partner_id, sum(amount) FROM src GROUP BY budget_id, partner_id"
 
-t_job=$(best_ms "SELECT count(*) FROM channel.accrue_coop()")
-t_plain=$(best_ms "$plain")
-t_traced=$(best_ms "$traced")
+t_job=$(stats_ms "SELECT count(*) FROM channel.accrue_coop()")
+t_plain=$(stats_ms "$plain")
+t_traced=$(stats_ms "$traced")
 rows=$(q -c "BEGIN" -c "$prelude" -c "SELECT sum(partners) || ' partner rows, ' || sum(deals) || ' deals' FROM channel.accrue_coop()" -c "ROLLBACK" | tail -1)
-echo "accrue_coop():            ${t_job} ms  ($rows)"
-echo "plain INSERT ... SELECT:  ${t_plain} ms  (sums only)"
-echo "plain, with trace rows:   ${t_traced} ms"
-awk -v a="$t_job" -v b="$t_plain" -v c="$t_traced" 'BEGIN { printf "accrue_coop / plain: %.2fx; / plain with trace: %.2fx\n", a / b, a / c }'
+echo "accrue_coop():            $(fmt "$t_job")  ($rows)"
+echo "plain INSERT ... SELECT:  $(fmt "$t_plain")  (sums only)"
+echo "plain, with trace rows:   $(fmt "$t_traced")"
+awk -v a="$(median "$t_job")" -v b="$(median "$t_plain")" -v c="$(median "$t_traced")" \
+    'BEGIN { printf "accrue_coop / plain: %.2fx; / plain with trace: %.2fx (medians)\n", a / b, a / c }'
+
+# incentives: a gold and platinum rebate (0.5% / 1% from 250,000 / 2% from
+# 1,000,000) and a security SPIFF over this quarter's won deals
+q -c "UPDATE channel.fund_budget SET expired_at = now() WHERE name = 'Bench incentives' AND expired_at IS NULL" >/dev/null
+q <<-'SQL' >/dev/null
+	SELECT channel.create_fund_budget('Bench incentives', 'incentive', 'quarter', date_trunc('quarter', current_date)::date, 'USD');
+	INSERT INTO channel.incentive_rule (budget_id, kind, name, tier, product_line, step_from, step_rate, amount)
+	SELECT b.budget_id, k, n, t, l, sf::numeric[], sr::numeric[], a FROM channel.fund_budget b,
+	       (VALUES ('rebate', 'Bench platinum rebate', 'platinum'::channel.partner_tier, NULL, '{0,250000,1000000}', '{0.005,0.01,0.02}', NULL::numeric),
+	               ('rebate', 'Bench gold rebate', 'gold', NULL, '{0,250000,1000000}', '{0.005,0.01,0.02}', NULL),
+	               ('spiff', 'Bench security SPIFF', NULL, 'SECURITY', NULL, NULL, 150)) r(k, n, t, l, sf, sr, a)
+	WHERE b.name = 'Bench incentives' AND b.expired_at IS NULL;
+	CREATE TABLE IF NOT EXISTS public.plain_inc (partner_id bigint, amount numeric(16,2));
+	ANALYZE channel.incentive_rule;
+SQL
+plain_inc="INSERT INTO public.plain_inc (partner_id, amount)
+  WITH s AS (
+    SELECT d.partner_id, d.amount, p.tier, d.product_line,
+           sum(d.amount) OVER (PARTITION BY d.partner_id) AS total
+    FROM channel.deal d JOIN channel.partner p ON p.partner_id = d.partner_id
+    WHERE d.status = 'won' AND d.currency = 'USD'
+      AND d.closed_at >= date_trunc('quarter', current_date)::date::timestamp AT TIME ZONE 'UTC'
+      AND d.closed_at < (current_date + 1)::timestamp AT TIME ZONE 'UTC')
+  SELECT partner_id, sum(CASE WHEN tier IN ('gold', 'platinum')
+                              THEN round(amount * CASE WHEN total >= 1000000 THEN 0.02 WHEN total >= 250000 THEN 0.01 ELSE 0.005 END, 2)
+                              ELSE 0 END
+                         + CASE WHEN product_line = 'SECURITY' THEN 150 ELSE 0 END)
+  FROM s GROUP BY partner_id"
+prelude="$prelude; UPDATE channel.fund_budget SET expired_at = now() WHERE name LIKE 'Bench co-op %' AND expired_at IS NULL"
+t_inc=$(stats_ms "SELECT count(*) FROM channel.accrue_incentives()")
+t_inc_plain=$(stats_ms "$plain_inc")
+inc_rows=$(q -c "BEGIN" -c "$prelude" -c "SELECT sum(partners) || ' partners, ' || sum(sales) || ' sales' FROM channel.accrue_incentives()" -c "ROLLBACK" | tail -1)
+echo "accrue_incentives():      $(fmt "$t_inc")  ($inc_rows)"
+echo "plain INSERT ... SELECT:  $(fmt "$t_inc_plain")  (per-partner sums)"
+awk -v a="$(median "$t_inc")" -v b="$(median "$t_inc_plain")" 'BEGIN { printf "accrue_incentives / plain: %.2fx (medians)\n", a / b }'
 
 if [ -z "${BENCH_DB:-}" ]; then
 say "demo funds"
+# the bench budgets hold no ledger row (every timed run was rolled back):
+# they go, as demo_funds() only fills a channel without funds
+q -c "DELETE FROM channel.coop_rule r USING channel.fund_budget b WHERE r.budget_id = b.budget_id AND b.name LIKE 'Bench %'" \
+  -c "DELETE FROM channel.incentive_rule r USING channel.fund_budget b WHERE r.budget_id = b.budget_id AND b.name LIKE 'Bench %'" \
+  -c "DELETE FROM channel.fund_budget WHERE name LIKE 'Bench %'" >/dev/null
 t_demo=$(psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c '\timing on' -c "SELECT count(*) FROM channel.demo_funds()" \
          | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1)
 echo "demo_funds(): $(printf '%.0f' "$t_demo") ms"
 fi
 prelude="SELECT 1"
 say "report latency: $(q -c "SELECT count(*) FROM channel.fund_ledger") ledger rows, $(q -c "SELECT count(*) FROM channel.fund_allocation") allocations"
-echo "fund_balances() over every allocation: $(best_ms "SELECT count(*) FROM channel.fund_balances()") ms"
-echo "fund_balances(partner):                $(best_ms "SELECT count(*) FROM channel.fund_balances(partner_id => (SELECT min(partner_id) FROM channel.fund_allocation))") ms"
-echo "fund_roi(last quarter), every partner: $(best_ms "SELECT count(*) FROM channel.fund_roi((date_trunc('quarter', current_date) - interval '3 months')::date, date_trunc('quarter', current_date)::date)") ms"
-echo "fund_claim_spike(last quarter):        $(best_ms "SELECT count(*) FROM channel.fund_claim_spike((date_trunc('quarter', current_date) - interval '3 months')::date, date_trunc('quarter', current_date)::date)") ms"
+echo "fund_balances() over every allocation: $(fmt "$(stats_ms "SELECT count(*) FROM channel.fund_balances()")")"
+echo "fund_balances(partner):                $(fmt "$(stats_ms "SELECT count(*) FROM channel.fund_balances(partner_id => (SELECT min(partner_id) FROM channel.fund_allocation))")")"
+echo "fund_roi(last quarter), every partner: $(fmt "$(stats_ms "SELECT count(*) FROM channel.fund_roi((date_trunc('quarter', current_date) - interval '3 months')::date, date_trunc('quarter', current_date)::date)")")"
+echo "fund_claim_spike(last quarter):        $(fmt "$(stats_ms "SELECT count(*) FROM channel.fund_claim_spike((date_trunc('quarter', current_date) - interval '3 months')::date, date_trunc('quarter', current_date)::date)")")"
 if [ -n "${BENCH_DB:-}" ]; then
-	q -c "DROP TABLE public.plain_coop, public.plain_coop_deal"
+	q -c "DROP TABLE public.plain_coop, public.plain_coop_deal, public.plain_inc"
 	echo "(the two bench budgets stay in $db)"
 fi

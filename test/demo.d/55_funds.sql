@@ -14,7 +14,7 @@ SELECT * FROM channel.demo_funds();
 
 \echo 'Budgets: what was put in, allocated, accrued, and what is left in the pools (channel.fund_budget_balance)'
 SELECT name, fund, round(budgeted / 1e6, 2) AS budgeted_musd, round(allocated / 1e6, 2) AS allocated_musd,
-       round(accrued / 1e6, 2) AS accrued_musd, round(unallocated / 1e6, 2) AS pool_musd,
+       round(accrued / 1e6, 2) AS accrued_musd, round(earned / 1e6, 2) AS earned_musd, round(unallocated / 1e6, 2) AS pool_musd,
        round(expired_unallocated / 1e6, 2) AS pool_expired_musd, closed
 FROM channel.fund_budget_balance ORDER BY period_start, fund, name;
 
@@ -59,11 +59,25 @@ SELECT count(*) AS partners_claiming, count(*) FILTER (WHERE flagged) AS flagged
        round(sum(claimed_late) / nullif(sum(claimed), 0) * 100, 1) AS late_share_pct_overall
 FROM channel.fund_claim_spike((date_trunc('quarter', current_date) - interval '3 months')::date, date_trunc('quarter', current_date)::date);
 
+\echo 'Incentives this quarter per rule: partners, sales, volume, earned (channel.incentive_statement)'
+SELECT rule_name, kind, count(*) AS partners, sum(sales) AS sales, round(sum(volume)) AS volume,
+       round(sum(earned)) AS earned, max(rate) AS top_rate
+FROM channel.incentive_statement GROUP BY rule_id, rule_name, kind ORDER BY rule_id;
+
+\echo 'Incentive payouts waiting for approval, and the earnings trace adding up to the ledger'
+SELECT count(*) AS payouts, round(sum(planned_cost)) AS requested_usd,
+       (SELECT sum(CASE entry WHEN 'earning' THEN amount ELSE -amount END) FROM channel.fund_ledger
+        WHERE entry IN ('earning', 'clawback'))
+       = (SELECT sum(amount) FROM channel.incentive_earning) AS ledger_equals_trace
+FROM channel.fund_request WHERE activity_type = 'incentive_payout' AND status = 'submitted';
+
 \echo 'The ledger''s invariants, recomputed: no overdraft, every counter right, no money appeared or disappeared'
 SELECT (SELECT count(*) FROM channel.fund_balance WHERE available < 0 OR reserved < 0) AS overdrawn,
        (SELECT count(*) FROM channel.fund_allocation a
-        WHERE a.ledger_entries <> (SELECT count(*) FROM channel.fund_ledger l WHERE l.allocation_id = a.allocation_id)) AS miscounted,
-       (SELECT sum(amount) FROM channel.fund_ledger WHERE entry IN ('budget', 'accrual')) AS came_in,
+        WHERE a.ledger_entries <> (SELECT count(*) FROM channel.fund_ledger l WHERE l.allocation_id = a.allocation_id
+                                   AND l.from_bucket IN ('available', 'reserved'))) AS miscounted,
+       (SELECT sum(CASE WHEN entry = 'clawback' THEN -amount ELSE amount END) FROM channel.fund_ledger
+        WHERE entry IN ('budget', 'accrual', 'earning', 'clawback')) AS came_in,
        (SELECT sum(CASE WHEN to_bucket = v.bucket THEN amount ELSE -amount END)
         FROM channel.fund_ledger, (VALUES ('unallocated'::channel.fund_bucket), ('available'), ('reserved'), ('paid'), ('expired'), ('carried')) v(bucket)
         WHERE v.bucket IN (from_bucket, to_bucket)) AS held_in_buckets;

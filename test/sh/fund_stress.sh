@@ -192,7 +192,7 @@ q -F ' | ' -c "SELECT partner_id, allocated, reserved, paid, available FROM chan
 bad=$(q <<-'SQL'
 	WITH per_alloc AS (
 	  SELECT a.allocation_id, a.ledger_entries,
-	         count(l.entry_id) AS rows,
+	         count(l.entry_id) FILTER (WHERE l.from_bucket IN ('available', 'reserved')) AS rows,
 	         coalesce(sum(l.amount) FILTER (WHERE l.entry IN ('allocation', 'accrual', 'carry_in', 'release')), 0)
 	         - coalesce(sum(l.amount) FILTER (WHERE l.entry IN ('reservation', 'expiry', 'carry_out')), 0) AS available,
 	         coalesce(sum(l.amount) FILTER (WHERE l.entry = 'reservation'), 0)

@@ -1,0 +1,1 @@
+../../59_incentives.sql
