@@ -178,7 +178,7 @@ COMMENT ON FUNCTION channel.external_timestamptz(text) IS
 
 -- Raises the error of the first record of the set that names an unknown
 -- partner_ref / parent_ref / lead_ref (the rejection its record gets).
-CREATE FUNCTION channel.external_check_refs(source text, ns integer[], field text, entity text) RETURNS void
+CREATE FUNCTION channel.external_check_refs(source text, field text, entity text) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -187,7 +187,7 @@ DECLARE
 BEGIN
   SELECT w.r ->> field INTO missing
   FROM pg_temp.channel_upsert_work w
-  WHERE w.n = ANY (ns) AND w.r ->> field IS NOT NULL
+  WHERE w.sel AND w.r ->> field IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM channel.external_ref x
                     WHERE x.entity = external_check_refs.entity AND x.source = external_check_refs.source
                       AND x.external_id = w.r ->> field)
@@ -197,68 +197,64 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION channel.external_check_refs(text, integer[], text, text) IS
+COMMENT ON FUNCTION channel.external_check_refs(text, text, text) IS
   'Internal: raises foreign_key_violation for the first record of the set whose field names an unknown reference of entity.';
 
 -- The ids of the new rows of the set, drawn from the entity's identity
 -- sequence, and their references written first.
-CREATE FUNCTION channel.external_claim_new(entity text, source text, ns integer[], seq regclass) RETURNS void
+CREATE FUNCTION channel.external_claim_new(entity text, source text, seq regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   UPDATE pg_temp.channel_upsert_work w SET new_id = pg_catalog.nextval(seq)
-  WHERE w.n = ANY (ns) AND w.local_id IS NULL;
+  WHERE w.sel AND w.local_id IS NULL;
   INSERT INTO channel.external_ref (entity, source, external_id, local_id, source_modified_at, record_hash)
   SELECT entity, source, w.ref, w.new_id, w.mod, w.h
-  FROM pg_temp.channel_upsert_work w WHERE w.n = ANY (ns) AND w.local_id IS NULL
+  FROM pg_temp.channel_upsert_work w WHERE w.sel AND w.local_id IS NULL
   ORDER BY w.ref COLLATE "C";
 END
 $$;
-COMMENT ON FUNCTION channel.external_claim_new(text, text, integer[], regclass) IS
+COMMENT ON FUNCTION channel.external_claim_new(text, text, regclass) IS
   'Internal: draws the local ids of the set''s new records from seq and inserts their references (in reference order).';
 
 -- The references of the set's existing rows move to the applied version,
 -- and every record of the set gets its outcome.
-CREATE FUNCTION channel.external_finish(entity text, source text, ns integer[]) RETURNS void
+CREATE FUNCTION channel.external_finish(entity text, source text) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   UPDATE channel.external_ref x SET source_modified_at = w.mod, record_hash = w.h, updated_at = now()
   FROM pg_temp.channel_upsert_work w
-  WHERE w.n = ANY (ns) AND w.local_id IS NOT NULL
+  WHERE w.sel AND w.local_id IS NOT NULL
     AND x.entity = external_finish.entity AND x.source = external_finish.source AND x.external_id = w.ref;
   UPDATE pg_temp.channel_upsert_work w
   SET outcome = CASE WHEN w.local_id IS NULL THEN 'created' ELSE 'updated' END,
       local_id = coalesce(w.local_id, w.new_id)
-  WHERE w.n = ANY (ns);
+  WHERE w.sel;
 END
 $$;
-COMMENT ON FUNCTION channel.external_finish(text, text, integer[]) IS
+COMMENT ON FUNCTION channel.external_finish(text, text) IS
   'Internal: records the applied versions in channel.external_ref and marks the set created / updated.';
 
-CREATE FUNCTION channel.external_apply_partners(source text, ns integer[]) RETURNS void
+CREATE FUNCTION channel.external_apply_partners(source text) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-  level integer[];
-  rest integer[] := ns;
 BEGIN
   -- a reseller and its distributor may come in one batch: the records whose
   -- parent is known go first, then those whose parent that made known ...
+  UPDATE pg_temp.channel_upsert_work w SET wait = true, sel = false WHERE w.sel;
   LOOP
-    SELECT pg_catalog.array_agg(w.n) INTO level
-    FROM pg_temp.channel_upsert_work w
-    WHERE w.n = ANY (rest)
+    UPDATE pg_temp.channel_upsert_work w SET sel = true, wait = false
+    WHERE w.wait
       AND (w.r ->> 'parent_ref' IS NULL
            OR EXISTS (SELECT 1 FROM channel.external_ref x
                       WHERE x.entity = 'partner' AND x.source = external_apply_partners.source
                         AND x.external_id = w.r ->> 'parent_ref'));
-    EXIT WHEN level IS NULL;
-    rest := ARRAY(SELECT u FROM pg_catalog.unnest(rest) u WHERE u <> ALL (level));
-    PERFORM channel.external_claim_new('partner', source, level, 'channel.partner_partner_id_seq'::regclass);
+    EXIT WHEN NOT FOUND;
+    PERFORM channel.external_claim_new('partner', source, 'channel.partner_partner_id_seq'::regclass);
     INSERT INTO channel.partner (partner_id, name, kind, tier, status, country, region, parent_id, max_open_leads, website)
     SELECT w.new_id, v.name, coalesce(v.kind, 'reseller'), coalesce(v.tier, 'registered'), coalesce(v.status, 'prospect'),
            v.country, v.region, par.local_id, coalesce(v.max_open_leads, 25), v.website
@@ -266,7 +262,7 @@ BEGIN
     CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.partner, w.r) v
     LEFT JOIN channel.external_ref par
       ON par.entity = 'partner' AND par.source = external_apply_partners.source AND par.external_id = w.r ->> 'parent_ref'
-    WHERE w.n = ANY (level) AND w.local_id IS NULL
+    WHERE w.sel AND w.local_id IS NULL
     ORDER BY w.ref COLLATE "C";
     UPDATE channel.partner p SET
       name = CASE WHEN s.r ? 'name' THEN s.name ELSE p.name END,
@@ -283,26 +279,26 @@ BEGIN
           CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.partner, w.r) v
           LEFT JOIN channel.external_ref par
             ON par.entity = 'partner' AND par.source = external_apply_partners.source AND par.external_id = w.r ->> 'parent_ref'
-          WHERE w.n = ANY (level) AND w.local_id IS NOT NULL) s
+          WHERE w.sel AND w.local_id IS NOT NULL) s
     WHERE p.partner_id = s.id;
-    PERFORM channel.external_finish('partner', source, level);
+    PERFORM channel.external_finish('partner', source);
+    UPDATE pg_temp.channel_upsert_work w SET sel = false WHERE w.sel;
   END LOOP;
-  IF rest <> '{}' THEN
-    PERFORM channel.external_check_refs(source, rest, 'parent_ref', 'partner');
-  END IF;
+  UPDATE pg_temp.channel_upsert_work w SET sel = true, wait = false WHERE w.wait;
+  PERFORM channel.external_check_refs(source, 'parent_ref', 'partner');
 END
 $$;
-COMMENT ON FUNCTION channel.external_apply_partners(text, integer[]) IS
+COMMENT ON FUNCTION channel.external_apply_partners(text) IS
   'Internal: creates or updates the partners of a set of upsert records, parents before the partners naming them.';
 
-CREATE FUNCTION channel.external_apply_contacts(source text, ns integer[]) RETURNS void
+CREATE FUNCTION channel.external_apply_contacts(source text) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  PERFORM channel.external_check_refs(source, ns, 'partner_ref', 'partner');
+  PERFORM channel.external_check_refs(source, 'partner_ref', 'partner');
   IF EXISTS (SELECT 1 FROM pg_temp.channel_upsert_work w
-             WHERE w.n = ANY (ns) AND w.local_id IS NULL AND w.r ->> 'partner_ref' IS NULL) THEN
+             WHERE w.sel AND w.local_id IS NULL AND w.r ->> 'partner_ref' IS NULL) THEN
     RAISE EXCEPTION 'partner_ref is required for a new contact'
       USING ERRCODE = 'null_value_not_allowed', HINT = 'Name the partner the person works for.';
   END IF;
@@ -310,19 +306,19 @@ BEGIN
              JOIN channel.partner_contact c ON c.contact_id = w.local_id
              LEFT JOIN channel.external_ref par
                ON par.entity = 'partner' AND par.source = external_apply_contacts.source AND par.external_id = w.r ->> 'partner_ref'
-             WHERE w.n = ANY (ns) AND w.r ? 'partner_ref' AND par.local_id IS DISTINCT FROM c.partner_id) THEN
+             WHERE w.sel AND w.r ? 'partner_ref' AND par.local_id IS DISTINCT FROM c.partner_id) THEN
     RAISE EXCEPTION 'partner_ref cannot change once the contact exists'
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'A person moving to another partner is a new contact there.';
   END IF;
-  PERFORM channel.external_claim_new('contact', source, ns, 'channel.partner_contact_contact_id_seq'::regclass);
+  PERFORM channel.external_claim_new('contact', source, 'channel.partner_contact_contact_id_seq'::regclass);
   INSERT INTO channel.partner_contact (contact_id, partner_id, full_name, email, phone, role, is_primary)
   SELECT w.new_id, par.local_id, v.full_name, v.email, v.phone, coalesce(v.role, 'sales'), coalesce(v.is_primary, false)
   FROM pg_temp.channel_upsert_work w
   CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.partner_contact, w.r) v
   JOIN channel.external_ref par
     ON par.entity = 'partner' AND par.source = external_apply_contacts.source AND par.external_id = w.r ->> 'partner_ref'
-  WHERE w.n = ANY (ns) AND w.local_id IS NULL
+  WHERE w.sel AND w.local_id IS NULL
   ORDER BY w.ref COLLATE "C";
   UPDATE channel.partner_contact c SET
     full_name = CASE WHEN s.r ? 'full_name' THEN s.full_name ELSE c.full_name END,
@@ -333,12 +329,12 @@ BEGIN
   FROM (SELECT w.local_id AS id, w.r, v.*
         FROM pg_temp.channel_upsert_work w
         CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.partner_contact, w.r) v
-        WHERE w.n = ANY (ns) AND w.local_id IS NOT NULL) s
+        WHERE w.sel AND w.local_id IS NOT NULL) s
   WHERE c.contact_id = s.id;
-  PERFORM channel.external_finish('contact', source, ns);
+  PERFORM channel.external_finish('contact', source);
 END
 $$;
-COMMENT ON FUNCTION channel.external_apply_contacts(text, integer[]) IS
+COMMENT ON FUNCTION channel.external_apply_contacts(text) IS
   'Internal: creates or updates the partner contacts of a set of upsert records (the partner is fixed at creation).';
 
 -- A lead's status sent by another system, through the function a partner
@@ -368,7 +364,7 @@ COMMENT ON FUNCTION channel.external_lead_status(bigint, channel.lead_status, te
 -- A lead enters as new (routing is the channel's); afterwards the CRM may
 -- move it only as a partner or the vendor could: accepted, rejected (with a
 -- reject_reason code), converted, lost -- through the same functions.
-CREATE FUNCTION channel.external_apply_leads(source text, ns integer[]) RETURNS void
+CREATE FUNCTION channel.external_apply_leads(source text) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -378,21 +374,21 @@ BEGIN
   SELECT coalesce(v.status::text, 'null') INTO bad
   FROM pg_temp.channel_upsert_work w
   CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
-  WHERE w.n = ANY (ns) AND w.local_id IS NULL AND w.r ? 'status' AND v.status IS DISTINCT FROM 'new'
+  WHERE w.sel AND w.local_id IS NULL AND w.r ? 'status' AND v.status IS DISTINCT FROM 'new'
   ORDER BY w.ref COLLATE "C" LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'a lead enters the channel as new, not %', bad
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'Send it as new; the channel routes it, then send its later status changes.';
   END IF;
-  PERFORM channel.external_claim_new('lead', source, ns, 'channel.lead_lead_id_seq'::regclass);
+  PERFORM channel.external_claim_new('lead', source, 'channel.lead_lead_id_seq'::regclass);
   INSERT INTO channel.lead (lead_id, company, contact_name, contact_email, country, product_line, source, campaign,
                             industry, employees, budget, authority, need, timeline_days)
   SELECT w.new_id, v.company, v.contact_name, v.contact_email, v.country, v.product_line, coalesce(v.source, 'web'),
          v.campaign, v.industry, v.employees, v.budget, v.authority, v.need, v.timeline_days
   FROM pg_temp.channel_upsert_work w
   CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
-  WHERE w.n = ANY (ns) AND w.local_id IS NULL
+  WHERE w.sel AND w.local_id IS NULL
   ORDER BY w.ref COLLATE "C";
   UPDATE channel.lead l SET
     company = CASE WHEN s.r ? 'company' THEN s.company ELSE l.company END,
@@ -412,7 +408,7 @@ BEGIN
   FROM (SELECT w.local_id AS id, w.r, v.*
         FROM pg_temp.channel_upsert_work w
         CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
-        WHERE w.n = ANY (ns) AND w.local_id IS NOT NULL
+        WHERE w.sel AND w.local_id IS NOT NULL
           -- only fields that are sent and differ: a status-only record writes no row here
           AND (SELECT pg_catalog.bool_or(true) FROM pg_catalog.jsonb_object_keys(w.r) k
                WHERE k NOT IN ('ref', 'modified_at', 'status', 'reject_reason', 'status_reason'))) s
@@ -422,12 +418,12 @@ BEGIN
         FROM pg_temp.channel_upsert_work w
         CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
         JOIN channel.lead l ON l.lead_id = w.local_id
-        WHERE w.n = ANY (ns) AND w.r ? 'status' AND v.status IS DISTINCT FROM l.status
+        WHERE w.sel AND w.r ? 'status' AND v.status IS DISTINCT FROM l.status
         ORDER BY w.ref COLLATE "C") s;
-  PERFORM channel.external_finish('lead', source, ns);
+  PERFORM channel.external_finish('lead', source);
 END
 $$;
-COMMENT ON FUNCTION channel.external_apply_leads(text, integer[]) IS
+COMMENT ON FUNCTION channel.external_apply_leads(text) IS
   'Internal: creates the new leads of a set of upsert records (status new), updates the others and moves their status through the lifecycle functions.';
 
 -- A deal is registered through register_deal (validation and conflict
@@ -508,24 +504,24 @@ COMMENT ON FUNCTION channel.external_apply_deal(text, jsonb, bigint) IS
 
 -- Deals register one by one through register_deal (its conflict detection
 -- sees the registrations before it), from one statement.
-CREATE FUNCTION channel.external_apply_deals(source text, ns integer[]) RETURNS void
+CREATE FUNCTION channel.external_apply_deals(source text) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   UPDATE pg_temp.channel_upsert_work w SET new_id = d.id
   FROM (SELECT w2.n, channel.external_apply_deal(source, w2.r, w2.local_id) AS id
-        FROM pg_temp.channel_upsert_work w2 WHERE w2.n = ANY (ns)
+        FROM pg_temp.channel_upsert_work w2 WHERE w2.sel
         ORDER BY w2.ref COLLATE "C") d
   WHERE w.n = d.n;
   INSERT INTO channel.external_ref (entity, source, external_id, local_id, source_modified_at, record_hash)
   SELECT 'deal', source, w.ref, w.new_id, w.mod, w.h
-  FROM pg_temp.channel_upsert_work w WHERE w.n = ANY (ns) AND w.local_id IS NULL
+  FROM pg_temp.channel_upsert_work w WHERE w.sel AND w.local_id IS NULL
   ORDER BY w.ref COLLATE "C";
-  PERFORM channel.external_finish('deal', source, ns);
+  PERFORM channel.external_finish('deal', source);
 END
 $$;
-COMMENT ON FUNCTION channel.external_apply_deals(text, integer[]) IS
+COMMENT ON FUNCTION channel.external_apply_deals(text) IS
   'Internal: registers or corrects the deals of a set of upsert records through external_apply_deal, in reference order.';
 
 -- ---------------------------------------------------------------------------
@@ -536,7 +532,7 @@ COMMENT ON FUNCTION channel.external_apply_deals(text, integer[]) IS
 -- conflict; with lock, the references to be updated are locked first, in
 -- reference order (two batches sharing references cannot deadlock), and
 -- read again once locked.
-CREATE FUNCTION channel.external_classify(entity text, source text, ns integer[], lock boolean) RETURNS void
+CREATE FUNCTION channel.external_classify(entity text, source text, lock boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -544,7 +540,7 @@ BEGIN
   IF lock THEN
     PERFORM 1 FROM channel.external_ref x
     WHERE x.entity = external_classify.entity AND x.source = external_classify.source
-      AND x.external_id IN (SELECT w.ref FROM pg_temp.channel_upsert_work w WHERE w.n = ANY (ns) AND w.outcome IS NULL)
+      AND x.external_id IN (SELECT w.ref FROM pg_temp.channel_upsert_work w WHERE w.sel AND w.outcome IS NULL)
     ORDER BY x.external_id COLLATE "C"
     FOR UPDATE;
   END IF;
@@ -557,11 +553,11 @@ BEGIN
                     WHEN w.mod = x.source_modified_at AND w.h <> x.record_hash
                       THEN 'conflict: another version with the same modified_at is already applied' END
   FROM channel.external_ref x
-  WHERE w.n = ANY (ns) AND w.outcome IS NULL
+  WHERE w.sel AND w.outcome IS NULL
     AND x.entity = external_classify.entity AND x.source = external_classify.source AND x.external_id = w.ref;
 END
 $$;
-COMMENT ON FUNCTION channel.external_classify(text, text, integer[], boolean) IS
+COMMENT ON FUNCTION channel.external_classify(text, text, boolean) IS
   'Internal: maps the pending records of a set to their references and answers those not newer than the applied version (stale, unchanged, conflict); locks the references first with lock.';
 
 -- Applies a set in a subtransaction; a set that fails is split in halves
@@ -569,7 +565,7 @@ COMMENT ON FUNCTION channel.external_classify(text, text, integer[], boolean) IS
 -- error.  A lone record whose reference a concurrent batch created meanwhile
 -- (it waited at the unique index) is classified again and applied as an
 -- update of that row, once.
-CREATE FUNCTION channel.external_apply_try(entity text, source text, ns integer[], retried boolean DEFAULT false)
+CREATE FUNCTION channel.external_apply_try(entity text, source text, lo integer, hi integer, retried boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -578,36 +574,40 @@ DECLARE
   msg text;
   cons text;
   state text;
-  half integer;
+  mid integer;
 BEGIN
-  IF ns IS NULL OR ns = '{}' THEN
+  IF lo > hi THEN
     RETURN;
   END IF;
   BEGIN
+    UPDATE pg_temp.channel_upsert_work w SET sel = (w.pos BETWEEN lo AND hi AND w.outcome IS NULL)
+    WHERE w.sel OR w.pos BETWEEN lo AND hi;
     CASE entity
-      WHEN 'partner' THEN PERFORM channel.external_apply_partners(source, ns);
-      WHEN 'contact' THEN PERFORM channel.external_apply_contacts(source, ns);
-      WHEN 'lead' THEN PERFORM channel.external_apply_leads(source, ns);
-      WHEN 'deal' THEN PERFORM channel.external_apply_deals(source, ns);
+      WHEN 'partner' THEN PERFORM channel.external_apply_partners(source);
+      WHEN 'contact' THEN PERFORM channel.external_apply_contacts(source);
+      WHEN 'lead' THEN PERFORM channel.external_apply_leads(source);
+      WHEN 'deal' THEN PERFORM channel.external_apply_deals(source);
     END CASE;
+    UPDATE pg_temp.channel_upsert_work w SET sel = false WHERE w.sel;
     RETURN;
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, cons = CONSTRAINT_NAME, state = RETURNED_SQLSTATE;
   END;
-  IF pg_catalog.cardinality(ns) > 1 THEN
-    half := pg_catalog.cardinality(ns) / 2;
-    PERFORM channel.external_apply_try(entity, source, ns[1:half]);
-    PERFORM channel.external_apply_try(entity, source, ns[half + 1:]);
+  IF hi > lo THEN
+    mid := (lo + hi) / 2;
+    PERFORM channel.external_apply_try(entity, source, lo, mid);
+    PERFORM channel.external_apply_try(entity, source, mid + 1, hi);
   ELSIF state = '23505' AND cons = 'external_ref_pkey' AND NOT retried THEN
-    PERFORM channel.external_classify(entity, source, ns, true);
-    PERFORM channel.external_apply_try(entity, source,
-      ARRAY(SELECT w.n FROM pg_temp.channel_upsert_work w WHERE w.n = ANY (ns) AND w.outcome IS NULL), true);
+    UPDATE pg_temp.channel_upsert_work w SET sel = (w.pos = lo) WHERE w.sel OR w.pos = lo;
+    PERFORM channel.external_classify(entity, source, true);
+    PERFORM channel.external_apply_try(entity, source, lo, hi, true);
   ELSE
-    UPDATE pg_temp.channel_upsert_work w SET outcome = 'rejected', reason = msg WHERE w.n = ANY (ns);
+    UPDATE pg_temp.channel_upsert_work w SET outcome = 'rejected', reason = msg, sel = false
+    WHERE w.pos = lo AND w.outcome IS NULL;
   END IF;
 END
 $$;
-COMMENT ON FUNCTION channel.external_apply_try(text, text, integer[], boolean) IS
+COMMENT ON FUNCTION channel.external_apply_try(text, text, integer, integer, boolean) IS
   'Internal: applies a set of upsert records in a subtransaction, halving a failing set until the record at fault is alone and rejected with its error.';
 
 CREATE FUNCTION channel.external_upsert(entity text, source text, records jsonb)
@@ -618,7 +618,7 @@ AS $$
 DECLARE
   allowed text[] := channel.external_fields(entity);
   rounds integer;
-  ns integer[];
+  last integer;
 BEGIN
   IF channel.current_partner() IS NOT NULL THEN
     RAISE EXCEPTION 'only the vendor''s integrations upsert by external reference'
@@ -641,8 +641,11 @@ BEGIN
     DROP TABLE pg_temp.channel_upsert_work;
   END IF;
   CREATE TEMPORARY TABLE channel_upsert_work (
-    n integer PRIMARY KEY, ref text, r jsonb, mod timestamptz, h text, round integer,
+    n integer PRIMARY KEY, ref text, r jsonb, mod timestamptz, h text, round integer, pos integer,
+    sel boolean NOT NULL DEFAULT false, wait boolean NOT NULL DEFAULT false,
     local_id bigint, new_id bigint, outcome text, reason text) ON COMMIT DROP;
+  CREATE INDEX ON pg_temp.channel_upsert_work (pos);
+  CREATE INDEX ON pg_temp.channel_upsert_work (ref);
   INSERT INTO pg_temp.channel_upsert_work (n, ref, r, mod, h, outcome, reason)
   SELECT e.n, c.ref, e.r, c.mod, CASE WHEN c.why IS NULL THEN pg_catalog.md5((e.r - 'modified_at')::text) END,
          CASE WHEN c.why IS NOT NULL THEN 'rejected' END, c.why
@@ -670,15 +673,20 @@ BEGIN
   ANALYZE pg_temp.channel_upsert_work;
 
   FOR k IN 1..coalesce(rounds, 0) LOOP
-    ns := ARRAY(SELECT w.n FROM pg_temp.channel_upsert_work w WHERE w.round = k);
+    UPDATE pg_temp.channel_upsert_work w SET sel = (w.round = k) WHERE w.sel OR w.round = k;
     -- versions already applied need no lock, then the rest is locked and read again
-    PERFORM channel.external_classify(entity, source, ns, false);
-    PERFORM channel.external_classify(entity, source, ns, true);
-    -- partners without a parent_ref first, then in reference order
-    PERFORM channel.external_apply_try(entity, source,
-      ARRAY(SELECT w.n FROM pg_temp.channel_upsert_work w
-            WHERE w.n = ANY (ns) AND w.outcome IS NULL
-            ORDER BY (entity = 'partner' AND w.r ->> 'parent_ref' IS NOT NULL), w.ref COLLATE "C"));
+    PERFORM channel.external_classify(entity, source, false);
+    PERFORM channel.external_classify(entity, source, true);
+    -- the order of application: partners without a parent_ref first, then by reference
+    UPDATE pg_temp.channel_upsert_work w SET pos = o.pos, sel = false
+    FROM (SELECT w2.n, pg_catalog.row_number() OVER (
+                 ORDER BY (entity = 'partner' AND w2.r ->> 'parent_ref' IS NOT NULL), w2.ref COLLATE "C")::integer AS pos
+          FROM pg_temp.channel_upsert_work w2 WHERE w2.sel AND w2.outcome IS NULL) o
+    WHERE w.n = o.n;
+    GET DIAGNOSTICS last = ROW_COUNT;
+    UPDATE pg_temp.channel_upsert_work w SET sel = false WHERE w.sel;
+    PERFORM channel.external_apply_try(entity, source, 1, last);
+    UPDATE pg_temp.channel_upsert_work w SET pos = NULL WHERE w.pos IS NOT NULL;
   END LOOP;
 
   RETURN QUERY SELECT w.n, w.ref, w.outcome, w.local_id, w.reason FROM pg_temp.channel_upsert_work w ORDER BY w.n;
@@ -729,13 +737,13 @@ $upserts$;
 
 REVOKE EXECUTE ON FUNCTION channel.external_fields(text), channel.external_local_id(text, text, text, text),
   channel.external_immutable(jsonb, text, text), channel.external_timestamptz(text),
-  channel.external_check_refs(text, integer[], text, text), channel.external_claim_new(text, text, integer[], regclass),
-  channel.external_finish(text, text, integer[]), channel.external_apply_partners(text, integer[]),
-  channel.external_apply_contacts(text, integer[]),
+  channel.external_check_refs(text, text, text), channel.external_claim_new(text, text, regclass),
+  channel.external_finish(text, text), channel.external_apply_partners(text),
+  channel.external_apply_contacts(text),
   channel.external_lead_status(bigint, channel.lead_status, text, text, channel.lead_status),
-  channel.external_apply_leads(text, integer[]), channel.external_apply_deal(text, jsonb, bigint),
-  channel.external_apply_deals(text, integer[]), channel.external_classify(text, text, integer[], boolean),
-  channel.external_apply_try(text, text, integer[], boolean),
+  channel.external_apply_leads(text), channel.external_apply_deal(text, jsonb, bigint),
+  channel.external_apply_deals(text), channel.external_classify(text, text, boolean),
+  channel.external_apply_try(text, text, integer, integer, boolean),
   channel.external_upsert(text, text, jsonb),
   channel.upsert_partners(text, jsonb), channel.upsert_partners_from(text, regclass),
   channel.upsert_contacts(text, jsonb), channel.upsert_contacts_from(text, regclass),
@@ -743,13 +751,13 @@ REVOKE EXECUTE ON FUNCTION channel.external_fields(text), channel.external_local
   channel.upsert_deals(text, jsonb), channel.upsert_deals_from(text, regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION channel.external_fields(text), channel.external_local_id(text, text, text, text),
   channel.external_immutable(jsonb, text, text), channel.external_timestamptz(text),
-  channel.external_check_refs(text, integer[], text, text), channel.external_claim_new(text, text, integer[], regclass),
-  channel.external_finish(text, text, integer[]), channel.external_apply_partners(text, integer[]),
-  channel.external_apply_contacts(text, integer[]),
+  channel.external_check_refs(text, text, text), channel.external_claim_new(text, text, regclass),
+  channel.external_finish(text, text), channel.external_apply_partners(text),
+  channel.external_apply_contacts(text),
   channel.external_lead_status(bigint, channel.lead_status, text, text, channel.lead_status),
-  channel.external_apply_leads(text, integer[]), channel.external_apply_deal(text, jsonb, bigint),
-  channel.external_apply_deals(text, integer[]), channel.external_classify(text, text, integer[], boolean),
-  channel.external_apply_try(text, text, integer[], boolean),
+  channel.external_apply_leads(text), channel.external_apply_deal(text, jsonb, bigint),
+  channel.external_apply_deals(text), channel.external_classify(text, text, boolean),
+  channel.external_apply_try(text, text, integer, integer, boolean),
   channel.external_upsert(text, text, jsonb),
   channel.upsert_partners(text, jsonb), channel.upsert_partners_from(text, regclass),
   channel.upsert_contacts(text, jsonb), channel.upsert_contacts_from(text, regclass),
