@@ -408,10 +408,9 @@ BEGIN
   FROM (SELECT w.local_id AS id, w.r, v.*
         FROM pg_temp.channel_upsert_work w
         CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
+        -- a status-only record writes no row here (the lifecycle function does)
         WHERE w.sel AND w.local_id IS NOT NULL
-          -- only fields that are sent and differ: a status-only record writes no row here
-          AND (SELECT pg_catalog.bool_or(true) FROM pg_catalog.jsonb_object_keys(w.r) k
-               WHERE k NOT IN ('ref', 'modified_at', 'status', 'reject_reason', 'status_reason'))) s
+          AND (w.r - ARRAY['ref', 'modified_at', 'status', 'reject_reason', 'status_reason']) <> '{}') s
   WHERE l.lead_id = s.id;
   PERFORM channel.external_lead_status(s.id, s.status, s.reject_reason, s.status_reason, s.current)
   FROM (SELECT w.local_id AS id, w.ref, v.status, v.reject_reason, v.status_reason, l.status AS current
@@ -582,6 +581,9 @@ BEGIN
   BEGIN
     UPDATE pg_temp.channel_upsert_work w SET sel = (w.pos BETWEEN lo AND hi AND w.outcome IS NULL)
     WHERE w.sel OR w.pos BETWEEN lo AND hi;
+    -- the planner must know how many records the set holds (a join of 10,000
+    -- rows planned for one is a nested loop over the whole entity table)
+    ANALYZE pg_temp.channel_upsert_work;
     CASE entity
       WHEN 'partner' THEN PERFORM channel.external_apply_partners(source);
       WHEN 'contact' THEN PERFORM channel.external_apply_contacts(source);
@@ -647,33 +649,35 @@ BEGIN
   CREATE INDEX ON pg_temp.channel_upsert_work (pos);
   CREATE INDEX ON pg_temp.channel_upsert_work (ref);
   INSERT INTO pg_temp.channel_upsert_work (n, ref, r, mod, h, outcome, reason)
-  SELECT e.n, c.ref, e.r, c.mod, CASE WHEN c.why IS NULL THEN pg_catalog.md5((e.r - 'modified_at')::text) END,
+  SELECT c.n, c.ref, c.r, c.mod, CASE WHEN c.why IS NULL THEN pg_catalog.md5((c.r - 'modified_at')::text) END,
          CASE WHEN c.why IS NOT NULL THEN 'rejected' END, c.why
-  FROM pg_catalog.jsonb_array_elements(records) WITH ORDINALITY AS e(r, n)
-  CROSS JOIN LATERAL (SELECT pg_catalog.jsonb_typeof(e.r) = 'object' AS is_object) o
-  CROSS JOIN LATERAL (SELECT CASE WHEN o.is_object THEN e.r ->> 'ref' END AS ref) f
-  CROSS JOIN LATERAL (SELECT CASE WHEN o.is_object THEN
-                               (SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) FROM pg_catalog.jsonb_object_keys(e.r) k
-                                WHERE k <> ALL (allowed)) END AS extra) x
-  CROSS JOIN LATERAL (SELECT CASE WHEN o.is_object AND x.extra IS NULL THEN
-                               channel.external_timestamptz(e.r ->> 'modified_at') END AS mod) m
-  CROSS JOIN LATERAL (SELECT f.ref, m.mod,
-    CASE WHEN NOT o.is_object THEN 'not a JSON object'
-         WHEN f.ref IS NULL OR pg_catalog.jsonb_typeof(e.r -> 'ref') NOT IN ('string', 'number')
-              OR pg_catalog.btrim(f.ref) = '' OR length(f.ref) > 200
-           THEN 'ref is missing, empty or longer than 200 characters'
-         WHEN x.extra IS NOT NULL THEN 'unknown field(s): ' || x.extra
-         WHEN m.mod IS NULL THEN 'modified_at is missing or not a finite timestamp' END AS why) c;
+  FROM (SELECT x.n, x.r, x.ref, m.mod,
+               CASE WHEN NOT x.is_object THEN 'not a JSON object'
+                    WHEN x.ref IS NULL OR pg_catalog.jsonb_typeof(x.r -> 'ref') NOT IN ('string', 'number')
+                         OR pg_catalog.btrim(x.ref) = '' OR length(x.ref) > 200
+                      THEN 'ref is missing, empty or longer than 200 characters'
+                    WHEN x.extra IS NOT NULL THEN 'unknown field(s): ' || x.extra
+                    WHEN m.mod IS NULL THEN 'modified_at is missing or not a finite timestamp' END AS why
+        FROM (SELECT e.n::integer AS n, e.r, pg_catalog.jsonb_typeof(e.r) = 'object' AS is_object,
+                     CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' THEN e.r ->> 'ref' END AS ref,
+                     CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' THEN
+                       (SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) FROM pg_catalog.jsonb_object_keys(e.r) k
+                        WHERE k <> ALL (allowed)) END AS extra
+              FROM pg_catalog.jsonb_array_elements(records) WITH ORDINALITY AS e(r, n)
+              OFFSET 0) x
+        CROSS JOIN LATERAL (SELECT CASE WHEN x.is_object AND x.extra IS NULL THEN
+                                     channel.external_timestamptz(x.r ->> 'modified_at') END AS mod OFFSET 0) m
+        OFFSET 0) c;
   -- records sharing a reference go in rounds, in array order
   UPDATE pg_temp.channel_upsert_work w SET round = k.round
   FROM (SELECT w2.n, pg_catalog.row_number() OVER (PARTITION BY w2.ref ORDER BY w2.n)::integer AS round
         FROM pg_temp.channel_upsert_work w2 WHERE w2.outcome IS NULL) k
   WHERE w.n = k.n;
   SELECT max(w.round) INTO rounds FROM pg_temp.channel_upsert_work w;
-  ANALYZE pg_temp.channel_upsert_work;
 
   FOR k IN 1..coalesce(rounds, 0) LOOP
     UPDATE pg_temp.channel_upsert_work w SET sel = (w.round = k) WHERE w.sel OR w.round = k;
+    ANALYZE pg_temp.channel_upsert_work;
     -- versions already applied need no lock, then the rest is locked and read again
     PERFORM channel.external_classify(entity, source, false);
     PERFORM channel.external_classify(entity, source, true);

@@ -102,9 +102,16 @@ AS $$ SELECT pg_catalog.pg_notify('channel_events', '') $$;
 COMMENT ON FUNCTION channel.feed_notify() IS
   'Internal: NOTIFY channel_events (empty payload; the notifications of one transaction collapse into one, delivered at commit).';
 
+-- The update triggers join the old and new transition tables by key.
+-- PL/pgSQL keeps the plan made at the first call of the session, sized for
+-- the transition tables of that call: planned for one row (a single-row
+-- update), it is a nested loop, and the next 10,000-row update compares
+-- 10,000 x 10,000 rows (measured: 78 s instead of 0.05 s).  With nested
+-- loops off the join is hashed whatever size it was planned for.
 CREATE FUNCTION channel.feed_lead() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+SET enable_nestloop = off
 AS $$
 DECLARE
   n bigint;
@@ -144,6 +151,7 @@ COMMENT ON TRIGGER lead_feed_update ON channel.lead IS 'Change feed: lead status
 CREATE FUNCTION channel.feed_deal() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+SET enable_nestloop = off
 AS $$
 DECLARE
   n bigint;
@@ -186,6 +194,7 @@ COMMENT ON TRIGGER deal_feed_update ON channel.deal IS 'Change feed: deal status
 CREATE FUNCTION channel.feed_conflict() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+SET enable_nestloop = off
 AS $$
 DECLARE
   n bigint;
@@ -222,6 +231,7 @@ COMMENT ON TRIGGER deal_conflict_feed_update ON channel.deal_conflict IS 'Change
 CREATE FUNCTION channel.feed_partner() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
+SET enable_nestloop = off
 AS $$
 DECLARE
   n bigint;
@@ -255,6 +265,13 @@ CREATE TRIGGER partner_feed_update AFTER UPDATE ON channel.partner
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_partner();
 COMMENT ON TRIGGER partner_feed_insert ON channel.partner IS 'Change feed: partner.created.';
 COMMENT ON TRIGGER partner_feed_update ON channel.partner IS 'Change feed: partner status and tier changes.';
+
+-- The rollups' statement triggers on lead and deal (30_rollups.sql) join
+-- their transition tables the same way: a session that updated one lead and
+-- then upserts 10,000 spent 47 s in lead_mark_dirty() alone.  The same cure,
+-- set here where it was found (install and upgrade alike run this piece).
+ALTER FUNCTION channel.lead_mark_dirty() SET enable_nestloop = off;
+ALTER FUNCTION channel.deal_mark_dirty() SET enable_nestloop = off;
 
 -- ---------------------------------------------------------------------------
 -- Reading: consumers and their cursors
