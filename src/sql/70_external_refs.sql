@@ -579,8 +579,8 @@ BEGIN
     RETURN;
   END IF;
   BEGIN
-    UPDATE pg_temp.channel_upsert_work w SET sel = (w.pos BETWEEN lo AND hi AND w.outcome IS NULL)
-    WHERE w.sel OR w.pos BETWEEN lo AND hi;
+    UPDATE pg_temp.channel_upsert_work w SET sel = NOT w.sel
+    WHERE w.sel IS DISTINCT FROM coalesce(w.pos BETWEEN lo AND hi AND w.outcome IS NULL, false);
     -- the planner must know how many records the set holds (a join of 10,000
     -- rows planned for one is a nested loop over the whole entity table)
     ANALYZE pg_temp.channel_upsert_work;
@@ -648,9 +648,12 @@ BEGIN
     local_id bigint, new_id bigint, outcome text, reason text) ON COMMIT DROP;
   CREATE INDEX ON pg_temp.channel_upsert_work (pos);
   CREATE INDEX ON pg_temp.channel_upsert_work (ref);
-  INSERT INTO pg_temp.channel_upsert_work (n, ref, r, mod, h, outcome, reason)
-  SELECT c.n, c.ref, c.r, c.mod, CASE WHEN c.why IS NULL THEN pg_catalog.md5((c.r - 'modified_at')::text) END,
-         CASE WHEN c.why IS NOT NULL THEN 'rejected' END, c.why
+  -- records sharing a reference go in rounds, in array order (round 1 first)
+  INSERT INTO pg_temp.channel_upsert_work (n, ref, r, mod, h, outcome, reason, round, sel)
+  SELECT k.n, k.ref, k.r, k.mod, CASE WHEN k.why IS NULL THEN pg_catalog.md5((k.r - 'modified_at')::text) END,
+         CASE WHEN k.why IS NOT NULL THEN 'rejected' END, k.why, k.round, coalesce(k.round = 1, false)
+  FROM (SELECT c.*, CASE WHEN c.why IS NULL THEN
+                 pg_catalog.row_number() OVER (PARTITION BY c.why IS NULL, c.ref ORDER BY c.n)::integer END AS round
   FROM (SELECT x.n, x.r, x.ref, m.mod,
                CASE WHEN NOT x.is_object THEN 'not a JSON object'
                     WHEN x.ref IS NULL OR pg_catalog.jsonb_typeof(x.r -> 'ref') NOT IN ('string', 'number')
@@ -667,30 +670,28 @@ BEGIN
               OFFSET 0) x
         CROSS JOIN LATERAL (SELECT CASE WHEN x.is_object AND x.extra IS NULL THEN
                                      channel.external_timestamptz(x.r ->> 'modified_at') END AS mod OFFSET 0) m
-        OFFSET 0) c;
-  -- records sharing a reference go in rounds, in array order
-  UPDATE pg_temp.channel_upsert_work w SET round = k.round
-  FROM (SELECT w2.n, pg_catalog.row_number() OVER (PARTITION BY w2.ref ORDER BY w2.n)::integer AS round
-        FROM pg_temp.channel_upsert_work w2 WHERE w2.outcome IS NULL) k
-  WHERE w.n = k.n;
+        OFFSET 0) c) k;
   SELECT max(w.round) INTO rounds FROM pg_temp.channel_upsert_work w;
 
   FOR k IN 1..coalesce(rounds, 0) LOOP
-    UPDATE pg_temp.channel_upsert_work w SET sel = (w.round = k) WHERE w.sel OR w.round = k;
+    IF k > 1 THEN
+      UPDATE pg_temp.channel_upsert_work w SET sel = (w.round = k) WHERE w.sel OR w.round = k;
+    END IF;
     ANALYZE pg_temp.channel_upsert_work;
     -- versions already applied need no lock, then the rest is locked and read again
     PERFORM channel.external_classify(entity, source, false);
     PERFORM channel.external_classify(entity, source, true);
     -- the order of application: partners without a parent_ref first, then by reference
-    UPDATE pg_temp.channel_upsert_work w SET pos = o.pos, sel = false
+    UPDATE pg_temp.channel_upsert_work w SET pos = o.pos
     FROM (SELECT w2.n, pg_catalog.row_number() OVER (
                  ORDER BY (entity = 'partner' AND w2.r ->> 'parent_ref' IS NOT NULL), w2.ref COLLATE "C")::integer AS pos
           FROM pg_temp.channel_upsert_work w2 WHERE w2.sel AND w2.outcome IS NULL) o
     WHERE w.n = o.n;
     GET DIAGNOSTICS last = ROW_COUNT;
-    UPDATE pg_temp.channel_upsert_work w SET sel = false WHERE w.sel;
     PERFORM channel.external_apply_try(entity, source, 1, last);
-    UPDATE pg_temp.channel_upsert_work w SET pos = NULL WHERE w.pos IS NOT NULL;
+    IF k < rounds THEN
+      UPDATE pg_temp.channel_upsert_work w SET pos = NULL, sel = false WHERE w.pos IS NOT NULL OR w.sel;
+    END IF;
   END LOOP;
 
   RETURN QUERY SELECT w.n, w.ref, w.outcome, w.local_id, w.reason FROM pg_temp.channel_upsert_work w ORDER BY w.n;
