@@ -754,22 +754,10 @@ REVOKE EXECUTE ON FUNCTION channel.external_fields(text), channel.external_local
   channel.upsert_contacts(text, jsonb), channel.upsert_contacts_from(text, regclass),
   channel.upsert_leads(text, jsonb), channel.upsert_leads_from(text, regclass),
   channel.upsert_deals(text, jsonb), channel.upsert_deals_from(text, regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.external_fields(text), channel.external_local_id(text, text, text, text),
-  channel.external_immutable(jsonb, text, text), channel.external_timestamptz(text),
-  channel.external_check_refs(text, text, text), channel.external_claim_new(text, text, regclass),
-  channel.external_finish(text, text), channel.external_apply_partners(text),
-  channel.external_apply_contacts(text),
-  channel.external_lead_status(bigint, channel.lead_status, text, text, channel.lead_status),
-  channel.external_apply_leads(text), channel.external_apply_deal(text, jsonb, bigint),
-  channel.external_apply_deals(text), channel.external_classify(text, text, boolean),
-  channel.external_apply_try(text, text, integer, integer, boolean),
-  channel.external_upsert(text, text, jsonb),
-  channel.upsert_partners(text, jsonb), channel.upsert_partners_from(text, regclass),
-  channel.upsert_contacts(text, jsonb), channel.upsert_contacts_from(text, regclass),
-  channel.upsert_leads(text, jsonb), channel.upsert_leads_from(text, regclass),
-  channel.upsert_deals(text, jsonb), channel.upsert_deals_from(text, regclass) TO channel_admin;
-GRANT EXECUTE ON FUNCTION channel.external_upsert(text, text, jsonb),
-  channel.upsert_partners(text, jsonb), channel.upsert_partners_from(text, regclass),
-  channel.upsert_contacts(text, jsonb), channel.upsert_contacts_from(text, regclass),
-  channel.upsert_leads(text, jsonb), channel.upsert_leads_from(text, regclass),
-  channel.upsert_deals(text, jsonb), channel.upsert_deals_from(text, regclass) TO channel_integration;
+-- who may run this piece's functions besides channel_admin (00_registry.sql):
+-- integrations the upsert functions (external_upsert runs as the owner;
+-- the upsert_* wrappers run as the caller and call it)
+INSERT INTO channel.role_routine (role_name, routine_name)
+SELECT 'channel_integration', f FROM pg_catalog.unnest(ARRAY[
+  'external_upsert', 'upsert_partners', 'upsert_partners_from', 'upsert_contacts', 'upsert_contacts_from',
+  'upsert_leads', 'upsert_leads_from', 'upsert_deals', 'upsert_deals_from']::name[]) AS f;

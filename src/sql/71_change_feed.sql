@@ -453,15 +453,14 @@ INSERT INTO channel.role_routine (role_name, routine_name) VALUES
   ('channel_partner', 'create_consumer'),
   ('channel_partner', 'read_events'),
   ('channel_partner', 'ack_events'),
-  ('channel_partner', 'drop_consumer');
+  ('channel_partner', 'drop_consumer'),
+  -- a consumer reads the feed and nothing else (channel_integration is one)
+  ('channel_consumer', 'create_consumer'),
+  ('channel_consumer', 'read_events'),
+  ('channel_consumer', 'ack_events'),
+  ('channel_consumer', 'drop_consumer');
 
 REVOKE EXECUTE ON FUNCTION channel.feed_notify(), channel.feed_lead(), channel.feed_deal(), channel.feed_conflict(),
   channel.feed_partner(), channel.create_consumer(text, boolean), channel.consumer_for_update(text),
   channel.read_events(text, integer), channel.ack_events(text, bigint), channel.drop_consumer(text),
   channel.purge_events() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.feed_notify(), channel.feed_lead(), channel.feed_deal(), channel.feed_conflict(),
-  channel.feed_partner(), channel.create_consumer(text, boolean), channel.consumer_for_update(text),
-  channel.read_events(text, integer), channel.ack_events(text, bigint), channel.drop_consumer(text),
-  channel.purge_events() TO channel_admin;
-GRANT EXECUTE ON FUNCTION channel.create_consumer(text, boolean), channel.read_events(text, integer),
-  channel.ack_events(text, bigint), channel.drop_consumer(text) TO channel_consumer, channel_partner;

@@ -204,5 +204,3 @@ COMMENT ON TRIGGER sell_through_feed_update ON channel.sell_through IS 'Change f
 
 REVOKE EXECUTE ON FUNCTION channel.feed_fund_ledger(), channel.feed_fund_request(), channel.feed_fund_claim(),
   channel.feed_report_batch(), channel.feed_sell_through() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.feed_fund_ledger(), channel.feed_fund_request(), channel.feed_fund_claim(),
-  channel.feed_report_batch(), channel.feed_sell_through() TO channel_admin;
