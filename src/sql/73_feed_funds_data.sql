@@ -39,7 +39,7 @@ COMMENT ON TRIGGER fund_ledger_feed_insert ON channel.fund_ledger IS 'Change fee
 CREATE FUNCTION channel.feed_fund_request() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
-SET enable_nestloop = off
+SET enable_nestloop = off SET jit = off
 AS $$
 DECLARE
   n bigint;
@@ -85,7 +85,7 @@ COMMENT ON TRIGGER fund_request_feed_update ON channel.fund_request IS 'Change f
 CREATE FUNCTION channel.feed_fund_claim() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
-SET enable_nestloop = off
+SET enable_nestloop = off SET jit = off
 AS $$
 DECLARE
   n bigint;
@@ -129,7 +129,7 @@ COMMENT ON TRIGGER fund_claim_feed_update ON channel.fund_claim IS 'Change feed:
 CREATE FUNCTION channel.feed_report_batch() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
-SET enable_nestloop = off
+SET enable_nestloop = off SET jit = off
 AS $$
 DECLARE
   n bigint;
