@@ -296,6 +296,8 @@ SELECT event_type FROM channel.read_events('crm-sync') ORDER BY cursor;
 SELECT max(cursor) AS last FROM channel.read_events('crm-sync') \gset
 SELECT channel.ack_events('crm-sync', :last);
 SELECT count(*) AS nothing_left FROM channel.read_events('crm-sync');
+-- a cursor behind the consumer's position is acknowledged already (false);
+-- one never handed out is refused
 SELECT channel.ack_events('crm-sync', 1);
 SELECT channel.ack_events('crm-sync', 9223372036854775807);
 SELECT * FROM channel.read_events('crm-sync', 0);

@@ -68,7 +68,8 @@ COMMENT ON COLUMN channel.event_consumer.owner_partner IS 'The partner whose own
 COMMENT ON COLUMN channel.event_consumer.consumer IS 'Name chosen by the consumer, unique per owner.';
 COMMENT ON COLUMN channel.event_consumer.batch_lo IS 'Snapshot ending the previous batch: everything visible in it is acknowledged.';
 COMMENT ON COLUMN channel.event_consumer.batch_hi IS 'Snapshot ending the current batch.';
-COMMENT ON COLUMN channel.event_consumer.last_event_id IS 'Last acknowledged event of the current batch (0: none yet).';
+COMMENT ON COLUMN channel.event_consumer.last_event_id IS
+  'Last acknowledged event of the current batch; when a batch is cut, the id just before its first event (or after the last event written, for an empty batch).';
 COMMENT ON COLUMN channel.event_consumer.created_at IS 'When the consumer was created.';
 COMMENT ON COLUMN channel.event_consumer.acked_at IS 'When it last acknowledged.';
 SELECT pg_catalog.pg_extension_config_dump('channel.event_consumer', '');
@@ -294,8 +295,9 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'A lower-case letter, then up to 62 letters, digits, _ . or -.';
   END IF;
-  INSERT INTO channel.event_consumer (owner_partner, consumer, batch_lo, batch_hi)
-  VALUES (me, consumer, lo, lo);
+  -- the first batch is empty (lo to lo): it starts after the last event
+  INSERT INTO channel.event_consumer (owner_partner, consumer, batch_lo, batch_hi, last_event_id)
+  VALUES (me, consumer, lo, lo, coalesce((SELECT max(e.event_id) FROM channel.change_event e), 0));
 EXCEPTION WHEN unique_violation THEN
   RAISE EXCEPTION 'consumer "%" already exists', consumer
     USING ERRCODE = 'duplicate_object', HINT = 'Pick another name, or go on reading with this one.';
@@ -333,6 +335,7 @@ AS $$
 DECLARE
   c channel.event_consumer := channel.consumer_for_update(consumer);
   hi pg_snapshot;
+  first bigint;
 BEGIN
   IF max IS NULL OR max < 1 OR max > 100000 THEN
     RAISE EXCEPTION 'max must be 1 to 100000, not %', coalesce(max::text, 'NULL')
@@ -345,26 +348,39 @@ BEGIN
             HINT = 'Drop the consumer and create it again (from_start to read the retained events again).';
   END IF;
   FOR pass IN 1..2 LOOP
-    -- planned at each call with the values (EXECUTE): a generic plan cannot
-    -- know the LIMIT and the cursor, and would sort the whole batch per page
-    RETURN QUERY EXECUTE
-      'SELECT e.event_id, e.event_type, e.at, e.entity, e.entity_id, e.partner_id, e.payload
-       FROM channel.change_event e
-       WHERE NOT pg_catalog.pg_visible_in_snapshot(e.xid, $1)
-         AND pg_catalog.pg_visible_in_snapshot(e.xid, $2)
-         AND e.event_id > $3
-         AND ($4 = 0 OR e.partner_id = $4)
-       ORDER BY e.event_id
-       LIMIT $5'
-      USING c.batch_lo, c.batch_hi, c.last_event_id, c.owner_partner, max;
+    -- the page: in id order from the cursor, the rows of the batch's
+    -- transactions (the primary key's order, filtered; no sort)
+    RETURN QUERY
+      SELECT e.event_id, e.event_type, e.at, e.entity, e.entity_id, e.partner_id, e.payload
+      FROM channel.change_event e
+      WHERE e.event_id > c.last_event_id
+        AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_lo)
+        AND pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_hi)
+        AND (c.owner_partner = 0 OR e.partner_id = c.owner_partner)
+      ORDER BY e.event_id
+      LIMIT max;
     IF FOUND OR pass = 2 THEN
       RETURN;
     END IF;
-    -- the batch is acknowledged to its end: cut the next one, up to now
+    -- the batch is acknowledged to its end: cut the next one, up to now.
+    -- Its transactions have xids from the old batch_hi's xmin to the new
+    -- one's xmax: the xid index finds its first event, and reading starts
+    -- there (not at the oldest retained event); an empty batch starts after
+    -- the last event written so far.
     hi := pg_catalog.pg_current_snapshot();
-    UPDATE channel.event_consumer ec SET batch_lo = ec.batch_hi, batch_hi = hi, last_event_id = 0
+    EXECUTE
+      'SELECT min(e.event_id) FROM channel.change_event e
+       WHERE e.xid >= pg_catalog.pg_snapshot_xmin($1) AND e.xid < pg_catalog.pg_snapshot_xmax($2)
+         AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, $1) AND pg_catalog.pg_visible_in_snapshot(e.xid, $2)
+         AND ($3 = 0 OR e.partner_id = $3)'
+      INTO first USING c.batch_hi, hi, c.owner_partner;
+    IF first IS NULL THEN
+      SELECT coalesce(max(e.event_id), 0) INTO first FROM channel.change_event e;
+      first := first + 1;
+    END IF;
+    UPDATE channel.event_consumer ec SET batch_lo = ec.batch_hi, batch_hi = hi, last_event_id = first - 1
     WHERE ec.owner_partner = c.owner_partner AND ec.consumer = c.consumer;
-    c.batch_lo := c.batch_hi; c.batch_hi := hi; c.last_event_id := 0;
+    c.batch_lo := c.batch_hi; c.batch_hi := hi; c.last_event_id := first - 1;
   END LOOP;
 END
 $$;
