@@ -324,7 +324,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.consumer_for_update(text) IS
-  'Internal: the caller''s consumer of that name, locked (readers of one consumer take turns).';
+  'Internal: the caller''s consumer of that name, locked (cutting a batch and dropping take turns; acknowledging locks it by its UPDATE).';
 
 CREATE FUNCTION channel.read_events(consumer text, max integer DEFAULT 1000)
 RETURNS TABLE (cursor bigint, event_type text, at timestamptz, entity text, entity_id bigint,
@@ -333,10 +333,18 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 AS $$
 DECLARE
-  c channel.event_consumer := channel.consumer_for_update(consumer);
+  c channel.event_consumer;
+  locked channel.event_consumer;
   hi pg_snapshot;
   first bigint;
 BEGIN
+  -- reading takes no lock (two readers of one consumer may get the same
+  -- page; acknowledging is what moves it); cutting a batch locks it
+  SELECT * INTO c FROM channel.event_consumer ec
+  WHERE ec.owner_partner = coalesce(channel.current_partner(), 0) AND ec.consumer = read_events.consumer;
+  IF NOT FOUND THEN
+    c := channel.consumer_for_update(consumer);
+  END IF;
   IF max IS NULL OR max < 1 OR max > 100000 THEN
     RAISE EXCEPTION 'max must be 1 to 100000, not %', coalesce(max::text, 'NULL')
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Read in pages of up to 100000 events.';
@@ -367,6 +375,12 @@ BEGIN
     -- one's xmax: the xid index finds its first event, and reading starts
     -- there (not at the oldest retained event); an empty batch starts after
     -- the last event written so far.
+    locked := channel.consumer_for_update(consumer);
+    IF locked.last_event_id <> c.last_event_id OR locked.batch_hi::text <> c.batch_hi::text THEN
+      -- another session acknowledged or cut meanwhile: read from where it is
+      c := locked;
+      CONTINUE;
+    END IF;
     hi := pg_catalog.pg_current_snapshot();
     EXECUTE
       'SELECT min(e.event_id) FROM channel.change_event e
@@ -392,28 +406,35 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 AS $$
 DECLARE
-  c channel.event_consumer := channel.consumer_for_update(consumer);
+  c channel.event_consumer;
+  n integer;
 BEGIN
   IF cursor IS NULL THEN
     RAISE EXCEPTION 'cursor must not be NULL'
       USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the cursor of the last event you processed.';
   END IF;
+  -- one statement in the usual case: the cursor is an event of the batch
+  -- beyond the position (the UPDATE locks the consumer's row, and checks
+  -- again on the latest version if another session moved it meanwhile)
+  UPDATE channel.event_consumer ec SET last_event_id = cursor, acked_at = now()
+  WHERE ec.owner_partner = coalesce(channel.current_partner(), 0) AND ec.consumer = ack_events.consumer
+    AND ec.last_event_id < cursor
+    AND EXISTS (SELECT 1 FROM channel.change_event e
+                WHERE e.event_id = cursor
+                  AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, ec.batch_lo)
+                  AND pg_catalog.pg_visible_in_snapshot(e.xid, ec.batch_hi)
+                  AND (ec.owner_partner = 0 OR e.partner_id = ec.owner_partner));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 1 THEN
+    RETURN true;
+  END IF;
+  c := channel.consumer_for_update(consumer);
   IF cursor <= c.last_event_id THEN
     RETURN false;
   END IF;
-  IF NOT EXISTS (
-      SELECT 1 FROM channel.change_event e
-      WHERE e.event_id = cursor
-        AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_lo)
-        AND pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_hi)
-        AND (c.owner_partner = 0 OR e.partner_id = c.owner_partner)) THEN
-    RAISE EXCEPTION 'cursor % is not an event read by consumer "%"', cursor, consumer
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Acknowledge with a cursor returned by channel.read_events() since the last acknowledgement.';
-  END IF;
-  UPDATE channel.event_consumer ec SET last_event_id = cursor, acked_at = now()
-  WHERE ec.owner_partner = c.owner_partner AND ec.consumer = c.consumer;
-  RETURN true;
+  RAISE EXCEPTION 'cursor % is not an event read by consumer "%"', cursor, consumer
+    USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Acknowledge with a cursor returned by channel.read_events() since the last acknowledgement.';
 END
 $$;
 COMMENT ON FUNCTION channel.ack_events(text, bigint) IS
