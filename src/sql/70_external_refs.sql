@@ -590,7 +590,6 @@ BEGIN
       WHEN 'lead' THEN PERFORM channel.external_apply_leads(source);
       WHEN 'deal' THEN PERFORM channel.external_apply_deals(source);
     END CASE;
-    UPDATE pg_temp.channel_upsert_work w SET sel = false WHERE w.sel;
     RETURN;
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, cons = CONSTRAINT_NAME, state = RETURNED_SQLSTATE;
@@ -620,6 +619,7 @@ AS $$
 DECLARE
   allowed text[] := channel.external_fields(entity);
   rounds integer;
+  first integer;
   last integer;
 BEGIN
   IF channel.current_partner() IS NOT NULL THEN
@@ -649,9 +649,14 @@ BEGIN
   CREATE INDEX ON pg_temp.channel_upsert_work (pos);
   CREATE INDEX ON pg_temp.channel_upsert_work (ref);
   -- records sharing a reference go in rounds, in array order (round 1 first)
-  INSERT INTO pg_temp.channel_upsert_work (n, ref, r, mod, h, outcome, reason, round, sel)
+  -- and in each round, in the order of application (pos): partners without
+  -- a parent_ref first, then by reference, so a round is a range of pos
+  INSERT INTO pg_temp.channel_upsert_work (n, ref, r, mod, h, outcome, reason, round, sel, pos)
   SELECT k.n, k.ref, k.r, k.mod, CASE WHEN k.why IS NULL THEN pg_catalog.md5((k.r - 'modified_at')::text) END,
-         CASE WHEN k.why IS NOT NULL THEN 'rejected' END, k.why, k.round, coalesce(k.round = 1, false)
+         CASE WHEN k.why IS NOT NULL THEN 'rejected' END, k.why, k.round, coalesce(k.round = 1, false),
+         CASE WHEN k.why IS NULL THEN
+           pg_catalog.row_number() OVER (ORDER BY k.why IS NULL DESC, k.round,
+                                         (entity = 'partner' AND k.r ->> 'parent_ref' IS NOT NULL), k.ref COLLATE "C") END
   FROM (SELECT c.*, CASE WHEN c.why IS NULL THEN
                  pg_catalog.row_number() OVER (PARTITION BY c.why IS NULL, c.ref ORDER BY c.n)::integer END AS round
   FROM (SELECT x.n, x.r, x.ref, m.mod,
@@ -681,16 +686,10 @@ BEGIN
     -- versions already applied need no lock, then the rest is locked and read again
     PERFORM channel.external_classify(entity, source, false);
     PERFORM channel.external_classify(entity, source, true);
-    -- the order of application: partners without a parent_ref first, then by reference
-    UPDATE pg_temp.channel_upsert_work w SET pos = o.pos
-    FROM (SELECT w2.n, pg_catalog.row_number() OVER (
-                 ORDER BY (entity = 'partner' AND w2.r ->> 'parent_ref' IS NOT NULL), w2.ref COLLATE "C")::integer AS pos
-          FROM pg_temp.channel_upsert_work w2 WHERE w2.sel AND w2.outcome IS NULL) o
-    WHERE w.n = o.n;
-    GET DIAGNOSTICS last = ROW_COUNT;
-    PERFORM channel.external_apply_try(entity, source, 1, last);
-    IF k < rounds THEN
-      UPDATE pg_temp.channel_upsert_work w SET pos = NULL, sel = false WHERE w.pos IS NOT NULL OR w.sel;
+    SELECT min(w.pos), max(w.pos) INTO first, last FROM pg_temp.channel_upsert_work w
+    WHERE w.round = k AND w.outcome IS NULL;
+    IF first IS NOT NULL THEN
+      PERFORM channel.external_apply_try(entity, source, first, last);
     END IF;
   END LOOP;
 
