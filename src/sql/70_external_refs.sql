@@ -229,14 +229,10 @@ BEGIN
   FROM pg_temp.channel_upsert_work w
   WHERE w.sel AND w.local_id IS NOT NULL
     AND x.entity = external_finish.entity AND x.source = external_finish.source AND x.external_id = w.ref;
-  UPDATE pg_temp.channel_upsert_work w
-  SET outcome = CASE WHEN w.local_id IS NULL THEN 'created' ELSE 'updated' END,
-      local_id = coalesce(w.local_id, w.new_id)
-  WHERE w.sel;
 END
 $$;
 COMMENT ON FUNCTION channel.external_finish(text, text) IS
-  'Internal: records the applied versions in channel.external_ref and marks the set created / updated.';
+  'Internal: records the applied versions of the set''s existing rows in channel.external_ref (its records are then created or updated: external_upsert reports them so, the work table is not written again).';
 
 CREATE FUNCTION channel.external_apply_partners(source text) RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -381,15 +377,23 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'Send it as new; the channel routes it, then send its later status changes.';
   END IF;
-  PERFORM channel.external_claim_new('lead', source, 'channel.lead_lead_id_seq'::regclass);
+  -- the new leads' ids drawn first, their references and rows written by
+  -- one statement (the work table keeps no copy: external_upsert reads the
+  -- id back from the reference)
+  WITH ids AS MATERIALIZED (
+    SELECT w.ref, w.r, w.mod, w.h, pg_catalog.nextval('channel.lead_lead_id_seq'::regclass) AS id
+    FROM pg_temp.channel_upsert_work w WHERE w.sel AND w.local_id IS NULL
+    ORDER BY w.ref COLLATE "C"),
+  refs AS (
+    INSERT INTO channel.external_ref (entity, source, external_id, local_id, source_modified_at, record_hash)
+    SELECT 'lead', external_apply_leads.source, i.ref, i.id, i.mod, i.h FROM ids i)
   INSERT INTO channel.lead (lead_id, company, contact_name, contact_email, country, product_line, source, campaign,
                             industry, employees, budget, authority, need, timeline_days)
-  SELECT w.new_id, v.company, v.contact_name, v.contact_email, v.country, v.product_line, coalesce(v.source, 'web'),
+  SELECT i.id, v.company, v.contact_name, v.contact_email, v.country, v.product_line, coalesce(v.source, 'web'),
          v.campaign, v.industry, v.employees, v.budget, v.authority, v.need, v.timeline_days
-  FROM pg_temp.channel_upsert_work w
-  CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
-  WHERE w.sel AND w.local_id IS NULL
-  ORDER BY w.ref COLLATE "C";
+  FROM ids i
+  CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, i.r) v
+  ORDER BY i.ref COLLATE "C";
   UPDATE channel.lead l SET
     company = CASE WHEN s.r ? 'company' THEN s.company ELSE l.company END,
     contact_name = CASE WHEN s.r ? 'contact_name' THEN s.contact_name ELSE l.contact_name END,
@@ -668,13 +672,18 @@ BEGIN
                     WHEN m.mod IS NULL THEN 'modified_at is missing or not a finite timestamp' END AS why
         FROM (SELECT e.n::integer AS n, e.r, pg_catalog.jsonb_typeof(e.r) = 'object' AS is_object,
                      CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' THEN e.r ->> 'ref' END AS ref,
-                     CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' THEN
-                       (SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) FROM pg_catalog.jsonb_object_keys(e.r) k
-                        WHERE k <> ALL (allowed)) END AS extra
+                     -- the keys left once the allowed ones are taken out
+                     CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' AND (e.r - allowed) <> '{}' THEN
+                       (SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) FROM pg_catalog.jsonb_object_keys(e.r - allowed) k)
+                     END AS extra
               FROM pg_catalog.jsonb_array_elements(records) WITH ORDINALITY AS e(r, n)
               OFFSET 0) x
-        CROSS JOIN LATERAL (SELECT CASE WHEN x.is_object AND x.extra IS NULL THEN
-                                     channel.external_timestamptz(x.r ->> 'modified_at') END AS mod OFFSET 0) m
+        -- an ISO 8601 time that is valid in every month is cast at once; any
+        -- other text goes through the function that turns an error into NULL
+        CROSS JOIN LATERAL (SELECT CASE WHEN NOT x.is_object OR x.extra IS NOT NULL THEN NULL
+                                        WHEN x.r ->> 'modified_at' ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?$'
+                                          THEN (x.r ->> 'modified_at')::timestamptz
+                                        ELSE channel.external_timestamptz(x.r ->> 'modified_at') END AS mod OFFSET 0) m
         OFFSET 0) c) k;
   SELECT max(w.round) INTO rounds FROM pg_temp.channel_upsert_work w;
 
@@ -693,7 +702,17 @@ BEGIN
     END IF;
   END LOOP;
 
-  RETURN QUERY SELECT w.n, w.ref, w.outcome, w.local_id, w.reason FROM pg_temp.channel_upsert_work w ORDER BY w.n;
+  -- a record without an outcome was applied: created (its id is in its
+  -- new reference) or updated
+  RETURN QUERY
+    SELECT w.n, w.ref,
+           coalesce(w.outcome, CASE WHEN w.local_id IS NULL THEN 'created' ELSE 'updated' END),
+           coalesce(w.local_id, w.new_id, x.local_id), w.reason
+    FROM pg_temp.channel_upsert_work w
+    LEFT JOIN channel.external_ref x
+      ON w.outcome IS NULL AND w.local_id IS NULL AND w.new_id IS NULL
+     AND x.entity = external_upsert.entity AND x.source = external_upsert.source AND x.external_id = w.ref
+    ORDER BY w.n;
   DROP TABLE pg_temp.channel_upsert_work;
 END
 $$;
