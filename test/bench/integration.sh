@@ -5,6 +5,7 @@
 #
 #   bash test/bench/integration.sh
 #   BENCH_PARTNERS=27500 BENCH_LEADS=200000 BENCH_DEALS=1000000 BENCH_EVENTS=1000000 BENCH_RUNS=3 BENCH_SECONDS=20 bash test/bench/integration.sh
+#   BENCH_ONLY=upsert bash test/bench/integration.sh     # one part only
 #
 # 1. upserts: a 10,000-lead batch through channel.upsert_leads (create, the
 #    same batch again, a newer version of every record) against the plain
@@ -35,6 +36,9 @@ deals=${BENCH_DEALS:-1000000}
 events=${BENCH_EVENTS:-1000000}
 runs=${BENCH_RUNS:-3}
 seconds=${BENCH_SECONDS:-20}
+# BENCH_ONLY="upsert feed drain" (the default: all three parts)
+only=${BENCH_ONLY:-upsert feed drain}
+want() { [[ " $only " == *" $1 "* ]]; }
 
 channel_install_deps
 channel_build
@@ -75,6 +79,7 @@ SELECT ref, modified_at + interval '1 day' AS modified_at, company || ' (renamed
 ALTER TABLE channel.lead ADD COLUMN bench_crm_id text UNIQUE, ADD COLUMN bench_crm_modified timestamptz;
 SQL
 
+if want upsert; then
 say "1. upserts of a 10,000-record batch ($runs runs)"
 for r in $(seq 1 "$runs"); do
 psql_b -v run="$r" <<'SQL'
@@ -118,6 +123,9 @@ DELETE FROM channel.lead WHERE bench_crm_id IS NOT NULL;
 SQL
 done
 
+fi
+
+if want feed; then
 say "2a. route_leads() over every lead reset to new, feed on vs off ($runs runs each)"
 psql_b <<'SQL'
 UPDATE channel.lead SET status = 'new', partner_id = NULL, routed_at = NULL, accept_by = NULL,
@@ -176,6 +184,9 @@ for r in $(seq 1 "$runs"); do
 	done
 done
 
+fi
+
+if want drain; then
 say "3. drain of $events events: read_events + ack_events in pages of 1,000 vs a keyset SELECT ($runs runs each)"
 psql_b -v events="$events" <<'SQL'
 \set QUIET on
@@ -226,6 +237,8 @@ INSERT INTO bench_result VALUES ('drain', 'plain keyset SELECT', :run,
 SQL
 done
 
+fi
+
 say "results (median of $runs runs)"
 psql_b -P pager=off <<'SQL'
 SELECT part, variant, count(*) AS runs, round(bench_median(array_agg(seconds))::numeric, 3) AS median,
@@ -247,5 +260,13 @@ SELECT 'drain: consumer speed / plain SELECT speed',
 UNION ALL
 SELECT 'upsert create: channel / plain time',
        round(((SELECT v FROM m WHERE part = 'upsert' AND variant = 'channel create')
-            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain create'))::numeric, 1)::text;
+            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain create'))::numeric, 1)::text
+UNION ALL
+SELECT 'upsert same batch again: channel / plain time',
+       round(((SELECT v FROM m WHERE part = 'upsert' AND variant = 'channel same batch again')
+            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain same batch again'))::numeric, 1)::text
+UNION ALL
+SELECT 'upsert newer version: channel / plain time',
+       round(((SELECT v FROM m WHERE part = 'upsert' AND variant = 'channel newer version')
+            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain newer version'))::numeric, 1)::text;
 SQL
