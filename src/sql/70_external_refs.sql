@@ -557,7 +557,9 @@ BEGIN
                       THEN 'conflict: another version with the same modified_at is already applied' END
   FROM channel.external_ref x
   WHERE w.sel AND w.outcome IS NULL
-    AND x.entity = external_classify.entity AND x.source = external_classify.source AND x.external_id = w.ref;
+    AND x.entity = external_classify.entity AND x.source = external_classify.source AND x.external_id = w.ref
+    -- a record already mapped and still newer is left as it is (no rewrite)
+    AND (w.local_id IS DISTINCT FROM x.local_id OR w.mod <= x.source_modified_at);
 END
 $$;
 COMMENT ON FUNCTION channel.external_classify(text, text, boolean) IS
