@@ -358,15 +358,26 @@ BEGIN
   FOR pass IN 1..2 LOOP
     -- the page: in id order from the cursor, the rows of the batch's
     -- transactions (the primary key's order, filtered; no sort)
-    RETURN QUERY
-      SELECT e.event_id, e.event_type, e.at, e.entity, e.entity_id, e.partner_id, e.payload
-      FROM channel.change_event e
-      WHERE e.event_id > c.last_event_id
-        AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_lo)
-        AND pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_hi)
-        AND (c.owner_partner = 0 OR e.partner_id = c.owner_partner)
-      ORDER BY e.event_id
-      LIMIT max;
+    IF c.owner_partner = 0 THEN
+      RETURN QUERY
+        SELECT e.event_id, e.event_type, e.at, e.entity, e.entity_id, e.partner_id, e.payload
+        FROM channel.change_event e
+        WHERE e.event_id > c.last_event_id
+          AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_lo)
+          AND pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_hi)
+        ORDER BY e.event_id
+        LIMIT max;
+    ELSE
+      -- a partner's own events, by change_event_partner_idx
+      RETURN QUERY
+        SELECT e.event_id, e.event_type, e.at, e.entity, e.entity_id, e.partner_id, e.payload
+        FROM channel.change_event e
+        WHERE e.partner_id = c.owner_partner AND e.event_id > c.last_event_id
+          AND NOT pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_lo)
+          AND pg_catalog.pg_visible_in_snapshot(e.xid, c.batch_hi)
+        ORDER BY e.partner_id, e.event_id
+        LIMIT max;
+    END IF;
     IF FOUND OR pass = 2 THEN
       RETURN;
     END IF;
