@@ -118,6 +118,33 @@ SELECT item, ref, outcome, regexp_replace(reason, '(lead|deal|partner) \d+', '\1
   {"ref": "L-4", "modified_at": "2020-01-01T00:00:00Z", "company": "Big", "country": "FR",
    "product_line": "IN_STORE", "employees": -5}
 ]$$) ORDER BY item;
+-- a batch is applied set-based: 40 records with two bad ones among them
+-- (a CHECK the database refuses, a product line it does not know) -- the
+-- set is halved until each bad record is alone; the 38 others are created,
+-- each bad one rejected with its own error; the same batch again is unchanged
+SELECT outcome, count(*), string_agg(ref || ': ' || reason, '; ' ORDER BY item) AS reasons
+FROM channel.upsert_leads('crm', (
+  SELECT jsonb_agg(jsonb_build_object('ref', 'LB-' || i, 'modified_at', '2020-01-01T00:00:00Z',
+                                      'company', 'Batch ' || i, 'country', 'FR',
+                                      'product_line', CASE WHEN i = 29 THEN 'NO_SUCH_LINE' ELSE 'IN_STORE' END,
+                                      'timeline_days', CASE WHEN i = 7 THEN 99999 ELSE 30 END) ORDER BY i)
+  FROM generate_series(1, 40) i))
+GROUP BY outcome ORDER BY outcome;
+SELECT outcome, count(*) FROM channel.upsert_leads('crm', (
+  SELECT jsonb_agg(jsonb_build_object('ref', 'LB-' || i, 'modified_at', '2020-01-01T00:00:00Z',
+                                      'company', 'Batch ' || i, 'country', 'FR',
+                                      'product_line', CASE WHEN i = 29 THEN 'NO_SUCH_LINE' ELSE 'IN_STORE' END,
+                                      'timeline_days', CASE WHEN i = 7 THEN 99999 ELSE 30 END) ORDER BY i)
+  FROM generate_series(1, 40) i))
+GROUP BY outcome ORDER BY outcome;
+RESET ROLE;
+SELECT count(*) AS batch_leads, count(DISTINCT x.local_id) AS mapped_once
+FROM channel.external_ref x JOIN channel.lead l ON l.lead_id = x.local_id
+WHERE x.entity = 'lead' AND x.source = 'crm' AND x.external_id LIKE 'LB-%' AND l.company LIKE 'Batch %';
+DELETE FROM channel.lead WHERE lead_id IN (SELECT local_id FROM channel.external_ref
+                                           WHERE entity = 'lead' AND source = 'crm' AND external_id LIKE 'LB-%');
+DELETE FROM channel.external_ref WHERE entity = 'lead' AND source = 'crm' AND external_id LIKE 'LB-%';
+SET LOCAL ROLE regress_int_crm;
 -- accepting a lead that was never routed: the same refusal accept_lead gives
 SELECT item, ref, outcome, regexp_replace(reason, '(lead|deal|partner) \d+', '\1 N', 'g') AS reason FROM channel.upsert_leads('crm',
   '[{"ref": "L-1", "modified_at": "2020-01-02T00:00:00Z", "status": "accepted"}]');
@@ -269,6 +296,8 @@ SELECT event_type FROM channel.read_events('crm-sync') ORDER BY cursor;
 SELECT max(cursor) AS last FROM channel.read_events('crm-sync') \gset
 SELECT channel.ack_events('crm-sync', :last);
 SELECT count(*) AS nothing_left FROM channel.read_events('crm-sync');
+-- a cursor behind the consumer's position is acknowledged already (false);
+-- one never handed out is refused
 SELECT channel.ack_events('crm-sync', 1);
 SELECT channel.ack_events('crm-sync', 9223372036854775807);
 SELECT * FROM channel.read_events('crm-sync', 0);

@@ -7,8 +7,9 @@
 -- modification time of the version applied and a hash of that version.
 -- Each upsert call takes a jsonb array (or a staging table) of records and
 -- returns one row per record: created, updated, unchanged or rejected, with
--- the reason.  Each record is applied in its own subtransaction, so a bad
--- record is rejected and the rest are applied.  Status changes go through
+-- the reason.  The records are applied set-based (one statement per kind of
+-- write for the whole batch); a batch that fails is halved until the bad
+-- record is alone, so it is rejected and the rest are applied.  Status changes go through
 -- the lifecycle functions (accept_lead, close_deal, ...), never around them.
 
 CREATE TABLE channel.external_ref (
@@ -142,145 +143,291 @@ COMMENT ON FUNCTION channel.external_immutable(jsonb, text, text) IS
   'Internal: raises when a record sends a different value for a field fixed at creation.';
 
 -- ---------------------------------------------------------------------------
--- Applying one record (called in a subtransaction by external_upsert)
+-- Applying records, set-based
 -- ---------------------------------------------------------------------------
-CREATE FUNCTION channel.external_apply_partner(source text, r jsonb, local_id bigint) RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  v channel.partner := pg_catalog.jsonb_populate_record(NULL::channel.partner, r);
-  parent bigint;
-  id bigint := local_id;
-BEGIN
-  IF r ? 'parent_ref' AND r ->> 'parent_ref' IS NOT NULL THEN
-    parent := channel.external_local_id('partner', source, r ->> 'parent_ref', 'parent_ref');
-  END IF;
-  IF id IS NULL THEN
-    INSERT INTO channel.partner (name, kind, tier, status, country, region, parent_id, max_open_leads, website)
-    VALUES (v.name, coalesce(v.kind, 'reseller'), coalesce(v.tier, 'registered'), coalesce(v.status, 'prospect'),
-            v.country, v.region, parent, coalesce(v.max_open_leads, 25), v.website)
-    RETURNING partner_id INTO id;
-  ELSE
-    UPDATE channel.partner p SET
-      name = CASE WHEN r ? 'name' THEN v.name ELSE p.name END,
-      kind = CASE WHEN r ? 'kind' THEN v.kind ELSE p.kind END,
-      tier = CASE WHEN r ? 'tier' THEN v.tier ELSE p.tier END,
-      status = CASE WHEN r ? 'status' THEN v.status ELSE p.status END,
-      country = CASE WHEN r ? 'country' THEN v.country ELSE p.country END,
-      region = CASE WHEN r ? 'region' THEN v.region WHEN r ? 'country' THEN NULL ELSE p.region END,
-      parent_id = CASE WHEN r ? 'parent_ref' THEN parent ELSE p.parent_id END,
-      max_open_leads = CASE WHEN r ? 'max_open_leads' THEN v.max_open_leads ELSE p.max_open_leads END,
-      website = CASE WHEN r ? 'website' THEN v.website ELSE p.website END
-    WHERE p.partner_id = id;
-  END IF;
-  RETURN id;
-END
-$$;
-COMMENT ON FUNCTION channel.external_apply_partner(text, jsonb, bigint) IS
-  'Internal: creates (local_id NULL) or updates a partner from an upsert record; returns its partner_id.';
+-- external_upsert parses a batch into a work table (pg_temp.channel_upsert_work,
+-- one row per record), then hands the records to apply as an array of their
+-- item numbers: partners, contacts and leads are written with one statement
+-- per kind of write for the whole set, their ids drawn beforehand from the
+-- table's identity sequence so that the references can be written first (a
+-- concurrent batch creating the same reference then waits at the unique
+-- index before any other write).  The lifecycle functions (accept_lead,
+-- register_deal, close_deal ...) are called once per record that needs them,
+-- from one statement.  A set that fails is split in halves until the failing
+-- record is alone: it is rejected with the error, the rest are applied.
 
-CREATE FUNCTION channel.external_apply_contact(source text, r jsonb, local_id bigint) RETURNS bigint
+-- The modified_at of a record, or NULL when it is not a finite timestamp.
+CREATE FUNCTION channel.external_timestamptz(value text) RETURNS timestamptz
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  t timestamptz;
+BEGIN
+  IF value IS NULL OR value !~ '[0-9]' THEN
+    RETURN NULL;
+  END IF;
+  t := value::timestamptz;
+  RETURN CASE WHEN pg_catalog.isfinite(t) THEN t END;
+EXCEPTION WHEN data_exception THEN
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION channel.external_timestamptz(text) IS
+  'Internal: a record''s modified_at as timestamptz, NULL when missing, not a timestamp or not finite.';
+
+-- Raises the error of the first record of the set that names an unknown
+-- partner_ref / parent_ref / lead_ref (the rejection its record gets).
+CREATE FUNCTION channel.external_check_refs(source text, field text, entity text) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  v channel.partner_contact := pg_catalog.jsonb_populate_record(NULL::channel.partner_contact, r);
-  partner bigint;
-  id bigint := local_id;
+  missing text;
 BEGIN
-  IF r ->> 'partner_ref' IS NOT NULL THEN
-    partner := channel.external_local_id('partner', source, r ->> 'partner_ref', 'partner_ref');
+  SELECT w.r ->> field INTO missing
+  FROM pg_temp.channel_upsert_work w
+  WHERE w.sel AND w.r ->> field IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM channel.external_ref x
+                    WHERE x.entity = external_check_refs.entity AND x.source = external_check_refs.source
+                      AND x.external_id = w.r ->> field)
+  ORDER BY w.ref COLLATE "C" LIMIT 1;
+  IF FOUND THEN
+    PERFORM channel.external_local_id(entity, source, missing, field);
   END IF;
-  IF id IS NULL THEN
-    IF partner IS NULL THEN
-      RAISE EXCEPTION 'partner_ref is required for a new contact'
-        USING ERRCODE = 'null_value_not_allowed', HINT = 'Name the partner the person works for.';
-    END IF;
-    INSERT INTO channel.partner_contact (partner_id, full_name, email, phone, role, is_primary)
-    VALUES (partner, v.full_name, v.email, v.phone, coalesce(v.role, 'sales'), coalesce(v.is_primary, false))
-    RETURNING contact_id INTO id;
-  ELSE
-    IF r ? 'partner_ref' AND partner IS DISTINCT FROM
-       (SELECT c.partner_id FROM channel.partner_contact c WHERE c.contact_id = id) THEN
-      RAISE EXCEPTION 'partner_ref cannot change once the contact exists'
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'A person moving to another partner is a new contact there.';
-    END IF;
-    UPDATE channel.partner_contact c SET
-      full_name = CASE WHEN r ? 'full_name' THEN v.full_name ELSE c.full_name END,
-      email = CASE WHEN r ? 'email' THEN v.email ELSE c.email END,
-      phone = CASE WHEN r ? 'phone' THEN v.phone ELSE c.phone END,
-      role = CASE WHEN r ? 'role' THEN v.role ELSE c.role END,
-      is_primary = CASE WHEN r ? 'is_primary' THEN v.is_primary ELSE c.is_primary END
-    WHERE c.contact_id = id;
-  END IF;
-  RETURN id;
 END
 $$;
-COMMENT ON FUNCTION channel.external_apply_contact(text, jsonb, bigint) IS
-  'Internal: creates or updates a partner contact from an upsert record; returns its contact_id.';
+COMMENT ON FUNCTION channel.external_check_refs(text, text, text) IS
+  'Internal: raises foreign_key_violation for the first record of the set whose field names an unknown reference of entity.';
+
+-- The ids of the new rows of the set, drawn from the entity's identity
+-- sequence, and their references written first.
+CREATE FUNCTION channel.external_claim_new(entity text, source text, seq regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  UPDATE pg_temp.channel_upsert_work w SET new_id = pg_catalog.nextval(seq)
+  WHERE w.sel AND w.local_id IS NULL;
+  INSERT INTO channel.external_ref (entity, source, external_id, local_id, source_modified_at, record_hash)
+  SELECT entity, source, w.ref, w.new_id, w.mod, w.h
+  FROM pg_temp.channel_upsert_work w WHERE w.sel AND w.local_id IS NULL
+  ORDER BY w.ref COLLATE "C";
+END
+$$;
+COMMENT ON FUNCTION channel.external_claim_new(text, text, regclass) IS
+  'Internal: draws the local ids of the set''s new records from seq and inserts their references (in reference order).';
+
+-- The references of the set's existing rows move to the applied version,
+-- and every record of the set gets its outcome.
+CREATE FUNCTION channel.external_finish(entity text, source text) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  UPDATE channel.external_ref x SET source_modified_at = w.mod, record_hash = w.h, updated_at = now()
+  FROM pg_temp.channel_upsert_work w
+  WHERE w.sel AND w.local_id IS NOT NULL
+    AND x.entity = external_finish.entity AND x.source = external_finish.source AND x.external_id = w.ref;
+END
+$$;
+COMMENT ON FUNCTION channel.external_finish(text, text) IS
+  'Internal: records the applied versions of the set''s existing rows in channel.external_ref (its records are then created or updated: external_upsert reports them so, the work table is not written again).';
+
+CREATE FUNCTION channel.external_apply_partners(source text) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  -- a reseller and its distributor may come in one batch: the records whose
+  -- parent is known go first, then those whose parent that made known ...
+  UPDATE pg_temp.channel_upsert_work w SET wait = true, sel = false WHERE w.sel;
+  LOOP
+    UPDATE pg_temp.channel_upsert_work w SET sel = true, wait = false
+    WHERE w.wait
+      AND (w.r ->> 'parent_ref' IS NULL
+           OR EXISTS (SELECT 1 FROM channel.external_ref x
+                      WHERE x.entity = 'partner' AND x.source = external_apply_partners.source
+                        AND x.external_id = w.r ->> 'parent_ref'));
+    EXIT WHEN NOT FOUND;
+    PERFORM channel.external_claim_new('partner', source, 'channel.partner_partner_id_seq'::regclass);
+    INSERT INTO channel.partner (partner_id, name, kind, tier, status, country, region, parent_id, max_open_leads, website)
+    SELECT w.new_id, v.name, coalesce(v.kind, 'reseller'), coalesce(v.tier, 'registered'), coalesce(v.status, 'prospect'),
+           v.country, v.region, par.local_id, coalesce(v.max_open_leads, 25), v.website
+    FROM pg_temp.channel_upsert_work w
+    CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.partner, w.r) v
+    LEFT JOIN channel.external_ref par
+      ON par.entity = 'partner' AND par.source = external_apply_partners.source AND par.external_id = w.r ->> 'parent_ref'
+    WHERE w.sel AND w.local_id IS NULL
+    ORDER BY w.ref COLLATE "C";
+    UPDATE channel.partner p SET
+      name = CASE WHEN s.r ? 'name' THEN s.name ELSE p.name END,
+      kind = CASE WHEN s.r ? 'kind' THEN s.kind ELSE p.kind END,
+      tier = CASE WHEN s.r ? 'tier' THEN s.tier ELSE p.tier END,
+      status = CASE WHEN s.r ? 'status' THEN s.status ELSE p.status END,
+      country = CASE WHEN s.r ? 'country' THEN s.country ELSE p.country END,
+      region = CASE WHEN s.r ? 'region' THEN s.region WHEN s.r ? 'country' THEN NULL ELSE p.region END,
+      parent_id = CASE WHEN s.r ? 'parent_ref' THEN s.parent ELSE p.parent_id END,
+      max_open_leads = CASE WHEN s.r ? 'max_open_leads' THEN s.max_open_leads ELSE p.max_open_leads END,
+      website = CASE WHEN s.r ? 'website' THEN s.website ELSE p.website END
+    FROM (SELECT w.local_id AS id, w.r, v.*, par.local_id AS parent
+          FROM pg_temp.channel_upsert_work w
+          CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.partner, w.r) v
+          LEFT JOIN channel.external_ref par
+            ON par.entity = 'partner' AND par.source = external_apply_partners.source AND par.external_id = w.r ->> 'parent_ref'
+          WHERE w.sel AND w.local_id IS NOT NULL) s
+    WHERE p.partner_id = s.id;
+    PERFORM channel.external_finish('partner', source);
+    UPDATE pg_temp.channel_upsert_work w SET sel = false WHERE w.sel;
+  END LOOP;
+  UPDATE pg_temp.channel_upsert_work w SET sel = true, wait = false WHERE w.wait;
+  PERFORM channel.external_check_refs(source, 'parent_ref', 'partner');
+END
+$$;
+COMMENT ON FUNCTION channel.external_apply_partners(text) IS
+  'Internal: creates or updates the partners of a set of upsert records, parents before the partners naming them.';
+
+CREATE FUNCTION channel.external_apply_contacts(source text) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  PERFORM channel.external_check_refs(source, 'partner_ref', 'partner');
+  IF EXISTS (SELECT 1 FROM pg_temp.channel_upsert_work w
+             WHERE w.sel AND w.local_id IS NULL AND w.r ->> 'partner_ref' IS NULL) THEN
+    RAISE EXCEPTION 'partner_ref is required for a new contact'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Name the partner the person works for.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_temp.channel_upsert_work w
+             JOIN channel.partner_contact c ON c.contact_id = w.local_id
+             LEFT JOIN channel.external_ref par
+               ON par.entity = 'partner' AND par.source = external_apply_contacts.source AND par.external_id = w.r ->> 'partner_ref'
+             WHERE w.sel AND w.r ? 'partner_ref' AND par.local_id IS DISTINCT FROM c.partner_id) THEN
+    RAISE EXCEPTION 'partner_ref cannot change once the contact exists'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'A person moving to another partner is a new contact there.';
+  END IF;
+  PERFORM channel.external_claim_new('contact', source, 'channel.partner_contact_contact_id_seq'::regclass);
+  INSERT INTO channel.partner_contact (contact_id, partner_id, full_name, email, phone, role, is_primary)
+  SELECT w.new_id, par.local_id, v.full_name, v.email, v.phone, coalesce(v.role, 'sales'), coalesce(v.is_primary, false)
+  FROM pg_temp.channel_upsert_work w
+  CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.partner_contact, w.r) v
+  JOIN channel.external_ref par
+    ON par.entity = 'partner' AND par.source = external_apply_contacts.source AND par.external_id = w.r ->> 'partner_ref'
+  WHERE w.sel AND w.local_id IS NULL
+  ORDER BY w.ref COLLATE "C";
+  UPDATE channel.partner_contact c SET
+    full_name = CASE WHEN s.r ? 'full_name' THEN s.full_name ELSE c.full_name END,
+    email = CASE WHEN s.r ? 'email' THEN s.email ELSE c.email END,
+    phone = CASE WHEN s.r ? 'phone' THEN s.phone ELSE c.phone END,
+    role = CASE WHEN s.r ? 'role' THEN s.role ELSE c.role END,
+    is_primary = CASE WHEN s.r ? 'is_primary' THEN s.is_primary ELSE c.is_primary END
+  FROM (SELECT w.local_id AS id, w.r, v.*
+        FROM pg_temp.channel_upsert_work w
+        CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.partner_contact, w.r) v
+        WHERE w.sel AND w.local_id IS NOT NULL) s
+  WHERE c.contact_id = s.id;
+  PERFORM channel.external_finish('contact', source);
+END
+$$;
+COMMENT ON FUNCTION channel.external_apply_contacts(text) IS
+  'Internal: creates or updates the partner contacts of a set of upsert records (the partner is fixed at creation).';
+
+-- A lead's status sent by another system, through the function a partner
+-- or the vendor would call.
+CREATE FUNCTION channel.external_lead_status(lead_id bigint, status channel.lead_status, reject_reason text,
+                                             status_reason text, current channel.lead_status) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  CASE status
+    WHEN 'accepted' THEN PERFORM channel.accept_lead(lead_id);
+    WHEN 'rejected' THEN PERFORM channel.reject_lead(lead_id, reject_reason);
+    WHEN 'converted' THEN PERFORM channel.convert_lead(lead_id);
+    WHEN 'lost' THEN PERFORM channel.lose_lead(lead_id, status_reason);
+    ELSE
+      RAISE EXCEPTION 'status % of a lead is set by the channel, not by another system', coalesce(status::text, 'null')
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = pg_catalog.format('Lead %s is %s.', lead_id, current),
+              HINT = 'Send accepted, rejected (with reject_reason), converted or lost.';
+  END CASE;
+END
+$$;
+COMMENT ON FUNCTION channel.external_lead_status(bigint, channel.lead_status, text, text, channel.lead_status) IS
+  'Internal: moves a lead to the status an upsert record sends, through accept_lead / reject_lead / convert_lead / lose_lead.';
 
 -- A lead enters as new (routing is the channel's); afterwards the CRM may
 -- move it only as a partner or the vendor could: accepted, rejected (with a
 -- reject_reason code), converted, lost -- through the same functions.
-CREATE FUNCTION channel.external_apply_lead(source text, r jsonb, local_id bigint) RETURNS bigint
+CREATE FUNCTION channel.external_apply_leads(source text) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  v channel.lead := pg_catalog.jsonb_populate_record(NULL::channel.lead, r);
-  id bigint := local_id;
-  cur channel.lead_status;
+  bad text;
 BEGIN
-  IF id IS NULL THEN
-    IF r ? 'status' AND v.status IS DISTINCT FROM 'new' THEN
-      RAISE EXCEPTION 'a lead enters the channel as new, not %', coalesce(v.status::text, 'null')
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'Send it as new; the channel routes it, then send its later status changes.';
-    END IF;
-    INSERT INTO channel.lead (company, contact_name, contact_email, country, product_line, source, campaign,
-                              industry, employees, budget, authority, need, timeline_days)
-    VALUES (v.company, v.contact_name, v.contact_email, v.country, v.product_line, coalesce(v.source, 'web'),
-            v.campaign, v.industry, v.employees, v.budget, v.authority, v.need, v.timeline_days)
-    RETURNING lead_id INTO id;
-    RETURN id;
+  SELECT coalesce(v.status::text, 'null') INTO bad
+  FROM pg_temp.channel_upsert_work w
+  CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
+  WHERE w.sel AND w.local_id IS NULL AND w.r ? 'status' AND v.status IS DISTINCT FROM 'new'
+  ORDER BY w.ref COLLATE "C" LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'a lead enters the channel as new, not %', bad
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Send it as new; the channel routes it, then send its later status changes.';
   END IF;
+  -- the new leads' ids drawn first, their references and rows written by
+  -- one statement (the work table keeps no copy: external_upsert reads the
+  -- id back from the reference)
+  WITH ids AS MATERIALIZED (
+    SELECT w.ref, w.r, w.mod, w.h, pg_catalog.nextval('channel.lead_lead_id_seq'::regclass) AS id
+    FROM pg_temp.channel_upsert_work w WHERE w.sel AND w.local_id IS NULL
+    ORDER BY w.ref COLLATE "C"),
+  refs AS (
+    INSERT INTO channel.external_ref (entity, source, external_id, local_id, source_modified_at, record_hash)
+    SELECT 'lead', external_apply_leads.source, i.ref, i.id, i.mod, i.h FROM ids i)
+  INSERT INTO channel.lead (lead_id, company, contact_name, contact_email, country, product_line, source, campaign,
+                            industry, employees, budget, authority, need, timeline_days)
+  SELECT i.id, v.company, v.contact_name, v.contact_email, v.country, v.product_line, coalesce(v.source, 'web'),
+         v.campaign, v.industry, v.employees, v.budget, v.authority, v.need, v.timeline_days
+  FROM ids i
+  CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, i.r) v
+  ORDER BY i.ref COLLATE "C";
   UPDATE channel.lead l SET
-    company = CASE WHEN r ? 'company' THEN v.company ELSE l.company END,
-    contact_name = CASE WHEN r ? 'contact_name' THEN v.contact_name ELSE l.contact_name END,
-    contact_email = CASE WHEN r ? 'contact_email' THEN v.contact_email ELSE l.contact_email END,
-    country = CASE WHEN r ? 'country' THEN v.country ELSE l.country END,
-    region = CASE WHEN r ? 'country' THEN NULL ELSE l.region END,
-    product_line = CASE WHEN r ? 'product_line' THEN v.product_line ELSE l.product_line END,
-    source = CASE WHEN r ? 'source' THEN v.source ELSE l.source END,
-    campaign = CASE WHEN r ? 'campaign' THEN v.campaign ELSE l.campaign END,
-    industry = CASE WHEN r ? 'industry' THEN v.industry ELSE l.industry END,
-    employees = CASE WHEN r ? 'employees' THEN v.employees ELSE l.employees END,
-    budget = CASE WHEN r ? 'budget' THEN v.budget ELSE l.budget END,
-    authority = CASE WHEN r ? 'authority' THEN v.authority ELSE l.authority END,
-    need = CASE WHEN r ? 'need' THEN v.need ELSE l.need END,
-    timeline_days = CASE WHEN r ? 'timeline_days' THEN v.timeline_days ELSE l.timeline_days END
-  WHERE l.lead_id = id
-  RETURNING l.status INTO cur;
-  IF r ? 'status' AND v.status IS DISTINCT FROM cur THEN
-    CASE v.status
-      WHEN 'accepted' THEN PERFORM channel.accept_lead(id);
-      WHEN 'rejected' THEN PERFORM channel.reject_lead(id, v.reject_reason);
-      WHEN 'converted' THEN PERFORM channel.convert_lead(id);
-      WHEN 'lost' THEN PERFORM channel.lose_lead(id, v.status_reason);
-      ELSE
-        RAISE EXCEPTION 'status % of a lead is set by the channel, not by another system', coalesce(v.status::text, 'null')
-          USING ERRCODE = 'object_not_in_prerequisite_state',
-                DETAIL = pg_catalog.format('Lead %s is %s.', id, cur),
-                HINT = 'Send accepted, rejected (with reject_reason), converted or lost.';
-    END CASE;
-  END IF;
-  RETURN id;
+    company = CASE WHEN s.r ? 'company' THEN s.company ELSE l.company END,
+    contact_name = CASE WHEN s.r ? 'contact_name' THEN s.contact_name ELSE l.contact_name END,
+    contact_email = CASE WHEN s.r ? 'contact_email' THEN s.contact_email ELSE l.contact_email END,
+    country = CASE WHEN s.r ? 'country' THEN s.country ELSE l.country END,
+    region = CASE WHEN s.r ? 'country' THEN NULL ELSE l.region END,
+    product_line = CASE WHEN s.r ? 'product_line' THEN s.product_line ELSE l.product_line END,
+    source = CASE WHEN s.r ? 'source' THEN s.source ELSE l.source END,
+    campaign = CASE WHEN s.r ? 'campaign' THEN s.campaign ELSE l.campaign END,
+    industry = CASE WHEN s.r ? 'industry' THEN s.industry ELSE l.industry END,
+    employees = CASE WHEN s.r ? 'employees' THEN s.employees ELSE l.employees END,
+    budget = CASE WHEN s.r ? 'budget' THEN s.budget ELSE l.budget END,
+    authority = CASE WHEN s.r ? 'authority' THEN s.authority ELSE l.authority END,
+    need = CASE WHEN s.r ? 'need' THEN s.need ELSE l.need END,
+    timeline_days = CASE WHEN s.r ? 'timeline_days' THEN s.timeline_days ELSE l.timeline_days END
+  FROM (SELECT w.local_id AS id, w.r, v.*
+        FROM pg_temp.channel_upsert_work w
+        CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
+        -- a status-only record writes no row here (the lifecycle function does)
+        WHERE w.sel AND w.local_id IS NOT NULL
+          AND (w.r - ARRAY['ref', 'modified_at', 'status', 'reject_reason', 'status_reason']) <> '{}') s
+  WHERE l.lead_id = s.id;
+  PERFORM channel.external_lead_status(s.id, s.status, s.reject_reason, s.status_reason, s.current)
+  FROM (SELECT w.local_id AS id, w.ref, v.status, v.reject_reason, v.status_reason, l.status AS current
+        FROM pg_temp.channel_upsert_work w
+        CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::channel.lead, w.r) v
+        JOIN channel.lead l ON l.lead_id = w.local_id
+        WHERE w.sel AND w.r ? 'status' AND v.status IS DISTINCT FROM l.status
+        ORDER BY w.ref COLLATE "C") s;
+  PERFORM channel.external_finish('lead', source);
 END
 $$;
-COMMENT ON FUNCTION channel.external_apply_lead(text, jsonb, bigint) IS
-  'Internal: creates a new lead, or updates one and moves its status through accept_lead / reject_lead / convert_lead / lose_lead; returns its lead_id.';
+COMMENT ON FUNCTION channel.external_apply_leads(text) IS
+  'Internal: creates the new leads of a set of upsert records (status new), updates the others and moves their status through the lifecycle functions.';
 
 -- A deal is registered through register_deal (validation and conflict
 -- detection); a status sent afterwards goes through approve_deal,
@@ -357,28 +504,129 @@ $$;
 COMMENT ON FUNCTION channel.external_apply_deal(text, jsonb, bigint) IS
   'Internal: registers a deal through register_deal, or corrects a live one, and moves its status through approve_deal / reject_deal / close_deal; returns its deal_id.';
 
+
+-- Deals register one by one through register_deal (its conflict detection
+-- sees the registrations before it), from one statement.
+CREATE FUNCTION channel.external_apply_deals(source text) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  UPDATE pg_temp.channel_upsert_work w SET new_id = d.id
+  FROM (SELECT w2.n, channel.external_apply_deal(source, w2.r, w2.local_id) AS id
+        FROM pg_temp.channel_upsert_work w2 WHERE w2.sel
+        ORDER BY w2.ref COLLATE "C") d
+  WHERE w.n = d.n;
+  INSERT INTO channel.external_ref (entity, source, external_id, local_id, source_modified_at, record_hash)
+  SELECT 'deal', source, w.ref, w.new_id, w.mod, w.h
+  FROM pg_temp.channel_upsert_work w WHERE w.sel AND w.local_id IS NULL
+  ORDER BY w.ref COLLATE "C";
+  PERFORM channel.external_finish('deal', source);
+END
+$$;
+COMMENT ON FUNCTION channel.external_apply_deals(text) IS
+  'Internal: registers or corrects the deals of a set of upsert records through external_apply_deal, in reference order.';
+
 -- ---------------------------------------------------------------------------
 -- The upsert driver
 -- ---------------------------------------------------------------------------
--- Records are taken in reference order (then batch order), so that two
--- batches sharing references lock them in the same order and cannot
--- deadlock; partners without a parent_ref come first, so a batch may carry
--- distributors and their resellers together.
+-- The version of each pending record of the set against its committed
+-- reference: older is stale, the same time is unchanged (same content) or a
+-- conflict; with lock, the references to be updated are locked first, in
+-- reference order (two batches sharing references cannot deadlock), and
+-- read again once locked.
+CREATE FUNCTION channel.external_classify(entity text, source text, lock boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF lock THEN
+    PERFORM 1 FROM channel.external_ref x
+    WHERE x.entity = external_classify.entity AND x.source = external_classify.source
+      AND x.external_id IN (SELECT w.ref FROM pg_temp.channel_upsert_work w WHERE w.sel AND w.outcome IS NULL)
+    ORDER BY x.external_id COLLATE "C"
+    FOR UPDATE;
+  END IF;
+  UPDATE pg_temp.channel_upsert_work w
+  SET local_id = x.local_id,
+      outcome = CASE WHEN w.mod < x.source_modified_at OR (w.mod = x.source_modified_at AND w.h <> x.record_hash) THEN 'rejected'
+                     WHEN w.mod = x.source_modified_at THEN 'unchanged' END,
+      reason = CASE WHEN w.mod < x.source_modified_at
+                      THEN pg_catalog.format('stale: a version modified at %s is already applied', x.source_modified_at)
+                    WHEN w.mod = x.source_modified_at AND w.h <> x.record_hash
+                      THEN 'conflict: another version with the same modified_at is already applied' END
+  FROM channel.external_ref x
+  WHERE w.sel AND w.outcome IS NULL
+    AND x.entity = external_classify.entity AND x.source = external_classify.source AND x.external_id = w.ref
+    -- a record already mapped and still newer is left as it is (no rewrite)
+    AND (w.local_id IS DISTINCT FROM x.local_id OR w.mod <= x.source_modified_at);
+END
+$$;
+COMMENT ON FUNCTION channel.external_classify(text, text, boolean) IS
+  'Internal: maps the pending records of a set to their references and answers those not newer than the applied version (stale, unchanged, conflict); locks the references first with lock.';
+
+-- Applies a set in a subtransaction; a set that fails is split in halves
+-- until the record at fault is alone, and that one is rejected with the
+-- error.  A lone record whose reference a concurrent batch created meanwhile
+-- (it waited at the unique index) is classified again and applied as an
+-- update of that row, once.
+CREATE FUNCTION channel.external_apply_try(entity text, source text, lo integer, hi integer, retried boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  msg text;
+  cons text;
+  state text;
+  mid integer;
+BEGIN
+  IF lo > hi THEN
+    RETURN;
+  END IF;
+  BEGIN
+    UPDATE pg_temp.channel_upsert_work w SET sel = NOT w.sel
+    WHERE w.sel IS DISTINCT FROM coalesce(w.pos BETWEEN lo AND hi AND w.outcome IS NULL, false);
+    -- the planner must know how many records the set holds (a join of 10,000
+    -- rows planned for one is a nested loop over the whole entity table)
+    ANALYZE pg_temp.channel_upsert_work;
+    CASE entity
+      WHEN 'partner' THEN PERFORM channel.external_apply_partners(source);
+      WHEN 'contact' THEN PERFORM channel.external_apply_contacts(source);
+      WHEN 'lead' THEN PERFORM channel.external_apply_leads(source);
+      WHEN 'deal' THEN PERFORM channel.external_apply_deals(source);
+    END CASE;
+    RETURN;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, cons = CONSTRAINT_NAME, state = RETURNED_SQLSTATE;
+  END;
+  IF hi > lo THEN
+    mid := (lo + hi) / 2;
+    PERFORM channel.external_apply_try(entity, source, lo, mid);
+    PERFORM channel.external_apply_try(entity, source, mid + 1, hi);
+  ELSIF state = '23505' AND cons = 'external_ref_pkey' AND NOT retried THEN
+    UPDATE pg_temp.channel_upsert_work w SET sel = (w.pos = lo) WHERE w.sel OR w.pos = lo;
+    PERFORM channel.external_classify(entity, source, true);
+    PERFORM channel.external_apply_try(entity, source, lo, hi, true);
+  ELSE
+    UPDATE pg_temp.channel_upsert_work w SET outcome = 'rejected', reason = msg, sel = false
+    WHERE w.pos = lo AND w.outcome IS NULL;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION channel.external_apply_try(text, text, integer, integer, boolean) IS
+  'Internal: applies a set of upsert records in a subtransaction, halving a failing set until the record at fault is alone and rejected with its error.';
+
 CREATE FUNCTION channel.external_upsert(entity text, source text, records jsonb)
 RETURNS TABLE (item integer, ref text, outcome text, local_id bigint, reason text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  rec record;
   allowed text[] := channel.external_fields(entity);
-  x channel.external_ref;
-  mod timestamptz;
-  h text;
-  id bigint;
-  extra text;
-  attempt integer;
-  msg text;
+  rounds integer;
+  first integer;
+  last integer;
 BEGIN
   IF channel.current_partner() IS NOT NULL THEN
     RAISE EXCEPTION 'only the vendor''s integrations upsert by external reference'
@@ -395,128 +643,84 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Send [{"ref": ..., "modified_at": ..., ...}, ...].';
   END IF;
 
-  FOR rec IN
-    SELECT e.r, e.n::integer AS n,
-           CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' THEN e.r ->> 'ref' END AS ref
-    FROM pg_catalog.jsonb_array_elements(records) WITH ORDINALITY AS e(r, n)
-    ORDER BY (entity = 'partner' AND pg_catalog.jsonb_typeof(e.r) = 'object' AND e.r ->> 'parent_ref' IS NOT NULL),
-             (CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' THEN e.r ->> 'ref' END) COLLATE "C", e.n
-  LOOP
-    item := rec.n; ref := rec.ref; local_id := NULL; reason := NULL; x := NULL;
-    IF pg_catalog.jsonb_typeof(rec.r) <> 'object' THEN
-      outcome := 'rejected'; reason := 'not a JSON object';
-      RETURN NEXT; CONTINUE;
-    END IF;
-    IF rec.ref IS NULL OR pg_catalog.jsonb_typeof(rec.r -> 'ref') NOT IN ('string', 'number')
-       OR pg_catalog.btrim(rec.ref) = '' OR length(rec.ref) > 200 THEN
-      outcome := 'rejected'; reason := 'ref is missing, empty or longer than 200 characters';
-      RETURN NEXT; CONTINUE;
-    END IF;
-    SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) INTO extra
-    FROM pg_catalog.jsonb_object_keys(rec.r) k WHERE k <> ALL (allowed);
-    IF extra IS NOT NULL THEN
-      outcome := 'rejected'; reason := 'unknown field(s): ' || extra;
-      RETURN NEXT; CONTINUE;
-    END IF;
-    BEGIN
-      mod := (rec.r ->> 'modified_at')::timestamptz;
-    EXCEPTION WHEN data_exception THEN
-      mod := NULL;
-    END;
-    IF mod IS NULL OR NOT pg_catalog.isfinite(mod) THEN
-      outcome := 'rejected'; reason := 'modified_at is missing or not a finite timestamp';
-      RETURN NEXT; CONTINUE;
-    END IF;
-    h := pg_catalog.md5((rec.r - 'modified_at')::text);
+  -- one work row per record; the checks of its shape are answered here
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_class t
+             WHERE t.relname = 'channel_upsert_work' AND t.relnamespace = pg_catalog.pg_my_temp_schema()) THEN
+    DROP TABLE pg_temp.channel_upsert_work;
+  END IF;
+  CREATE TEMPORARY TABLE channel_upsert_work (
+    n integer PRIMARY KEY, ref text, r jsonb, mod timestamptz, h text, round integer, pos integer,
+    sel boolean NOT NULL DEFAULT false, wait boolean NOT NULL DEFAULT false,
+    local_id bigint, new_id bigint, outcome text, reason text) ON COMMIT DROP;
+  CREATE INDEX ON pg_temp.channel_upsert_work (pos);
+  CREATE INDEX ON pg_temp.channel_upsert_work (ref);
+  -- records sharing a reference go in rounds, in array order (round 1 first)
+  -- and in each round, in the order of application (pos): partners without
+  -- a parent_ref first, then by reference, so a round is a range of pos
+  INSERT INTO pg_temp.channel_upsert_work (n, ref, r, mod, h, outcome, reason, round, sel, pos)
+  SELECT k.n, k.ref, k.r, k.mod, CASE WHEN k.why IS NULL THEN pg_catalog.md5((k.r - 'modified_at')::text) END,
+         CASE WHEN k.why IS NOT NULL THEN 'rejected' END, k.why, k.round, coalesce(k.round = 1, false),
+         CASE WHEN k.why IS NULL THEN
+           pg_catalog.row_number() OVER (ORDER BY k.why IS NULL DESC, k.round,
+                                         (entity = 'partner' AND k.r ->> 'parent_ref' IS NOT NULL), k.ref COLLATE "C") END
+  FROM (SELECT c.*, CASE WHEN c.why IS NULL THEN
+                 pg_catalog.row_number() OVER (PARTITION BY c.why IS NULL, c.ref ORDER BY c.n)::integer END AS round
+  FROM (SELECT x.n, x.r, x.ref, m.mod,
+               CASE WHEN NOT x.is_object THEN 'not a JSON object'
+                    WHEN x.ref IS NULL OR pg_catalog.jsonb_typeof(x.r -> 'ref') NOT IN ('string', 'number')
+                         OR pg_catalog.btrim(x.ref) = '' OR length(x.ref) > 200
+                      THEN 'ref is missing, empty or longer than 200 characters'
+                    WHEN x.extra IS NOT NULL THEN 'unknown field(s): ' || x.extra
+                    WHEN m.mod IS NULL THEN 'modified_at is missing or not a finite timestamp' END AS why
+        FROM (SELECT e.n::integer AS n, e.r, pg_catalog.jsonb_typeof(e.r) = 'object' AS is_object,
+                     CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' THEN e.r ->> 'ref' END AS ref,
+                     -- the keys left once the allowed ones are taken out
+                     CASE WHEN pg_catalog.jsonb_typeof(e.r) = 'object' AND (e.r - allowed) <> '{}' THEN
+                       (SELECT pg_catalog.string_agg(k, ', ' ORDER BY k) FROM pg_catalog.jsonb_object_keys(e.r - allowed) k)
+                     END AS extra
+              FROM pg_catalog.jsonb_array_elements(records) WITH ORDINALITY AS e(r, n)
+              OFFSET 0) x
+        -- an ISO 8601 time that is valid in every month is cast at once; any
+        -- other text goes through the function that turns an error into NULL
+        CROSS JOIN LATERAL (SELECT CASE WHEN NOT x.is_object OR x.extra IS NOT NULL THEN NULL
+                                        WHEN x.r ->> 'modified_at' ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?$'
+                                          THEN (x.r ->> 'modified_at')::timestamptz
+                                        ELSE channel.external_timestamptz(x.r ->> 'modified_at') END AS mod OFFSET 0) m
+        OFFSET 0) c) k;
+  SELECT max(w.round) INTO rounds FROM pg_temp.channel_upsert_work w;
 
-    -- twice at most: a batch creating the same reference concurrently makes
-    -- this one wait at the unique index, then apply its record as an update.
-    -- The version is checked before any subtransaction, so records that
-    -- change nothing (unchanged, stale, conflicting) cost no write at all.
-    -- a version already applied (or older) needs no lock: answered from
-    -- the committed mapping; anything else is locked and checked again below
-    SELECT * INTO x FROM channel.external_ref er
-    WHERE er.entity = external_upsert.entity AND er.source = external_upsert.source AND er.external_id = rec.ref;
-    IF FOUND AND mod <= x.source_modified_at THEN
-      local_id := x.local_id;
-      IF mod < x.source_modified_at THEN
-        outcome := 'rejected';
-        reason := pg_catalog.format('stale: a version modified at %s is already applied', x.source_modified_at);
-      ELSIF h = x.record_hash THEN
-        outcome := 'unchanged';
-      ELSE
-        outcome := 'rejected';
-        reason := 'conflict: another version with the same modified_at is already applied';
-      END IF;
-      RETURN NEXT; CONTINUE;
+  FOR k IN 1..coalesce(rounds, 0) LOOP
+    IF k > 1 THEN
+      UPDATE pg_temp.channel_upsert_work w SET sel = (w.round = k) WHERE w.sel OR w.round = k;
     END IF;
-    attempt := 0;
-    LOOP
-      attempt := attempt + 1;
-      SELECT * INTO x FROM channel.external_ref er
-      WHERE er.entity = external_upsert.entity AND er.source = external_upsert.source AND er.external_id = rec.ref
-      FOR UPDATE;
-      IF FOUND THEN
-        local_id := x.local_id;
-        IF mod < x.source_modified_at THEN
-          outcome := 'rejected';
-          reason := pg_catalog.format('stale: a version modified at %s is already applied', x.source_modified_at);
-          EXIT;
-        ELSIF mod = x.source_modified_at THEN
-          IF h = x.record_hash THEN
-            outcome := 'unchanged';
-          ELSE
-            outcome := 'rejected';
-            reason := 'conflict: another version with the same modified_at is already applied';
-          END IF;
-          EXIT;
-        END IF;
-      ELSE
-        x := NULL;
-      END IF;
-      BEGIN
-        IF x.local_id IS NOT NULL THEN
-          id := CASE entity
-            WHEN 'partner' THEN channel.external_apply_partner(source, rec.r, x.local_id)
-            WHEN 'contact' THEN channel.external_apply_contact(source, rec.r, x.local_id)
-            WHEN 'lead' THEN channel.external_apply_lead(source, rec.r, x.local_id)
-            WHEN 'deal' THEN channel.external_apply_deal(source, rec.r, x.local_id) END;
-          UPDATE channel.external_ref er SET source_modified_at = mod, record_hash = h, updated_at = now()
-          WHERE er.entity = x.entity AND er.source = x.source AND er.external_id = x.external_id;
-          outcome := 'updated';
-        ELSE
-          id := CASE entity
-            WHEN 'partner' THEN channel.external_apply_partner(source, rec.r, NULL)
-            WHEN 'contact' THEN channel.external_apply_contact(source, rec.r, NULL)
-            WHEN 'lead' THEN channel.external_apply_lead(source, rec.r, NULL)
-            WHEN 'deal' THEN channel.external_apply_deal(source, rec.r, NULL) END;
-          INSERT INTO channel.external_ref (entity, source, external_id, local_id, source_modified_at, record_hash)
-          VALUES (entity, source, rec.ref, id, mod, h);
-          local_id := id;
-          outcome := 'created';
-        END IF;
-        EXIT;
-      EXCEPTION
-        WHEN unique_violation THEN
-          GET STACKED DIAGNOSTICS msg = CONSTRAINT_NAME;
-          IF msg = 'external_ref_pkey' AND attempt < 2 THEN
-            CONTINUE;
-          END IF;
-          GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
-          outcome := 'rejected'; reason := msg;
-          EXIT;
-        WHEN OTHERS THEN
-          GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
-          outcome := 'rejected'; reason := msg;
-          EXIT;
-      END;
-    END LOOP;
-    RETURN NEXT;
+    ANALYZE pg_temp.channel_upsert_work;
+    -- versions already applied need no lock, then the rest is locked and read again
+    PERFORM channel.external_classify(entity, source, false);
+    PERFORM channel.external_classify(entity, source, true);
+    SELECT min(w.pos), max(w.pos) INTO first, last FROM pg_temp.channel_upsert_work w
+    WHERE w.round = k AND w.outcome IS NULL;
+    IF first IS NOT NULL THEN
+      PERFORM channel.external_apply_try(entity, source, first, last);
+    END IF;
   END LOOP;
+
+  -- a record without an outcome was applied: created (its id is in its
+  -- new reference) or updated
+  RETURN QUERY
+    SELECT w.n, w.ref,
+           coalesce(w.outcome, CASE WHEN w.local_id IS NULL THEN 'created' ELSE 'updated' END),
+           coalesce(w.local_id, w.new_id, x.local_id), w.reason
+    FROM pg_temp.channel_upsert_work w
+    LEFT JOIN channel.external_ref x
+      ON w.outcome IS NULL AND w.local_id IS NULL AND w.new_id IS NULL
+     AND x.entity = external_upsert.entity AND x.source = external_upsert.source AND x.external_id = w.ref
+    ORDER BY w.n;
+  DROP TABLE pg_temp.channel_upsert_work;
 END
 $$;
 COMMENT ON FUNCTION channel.external_upsert(text, text, jsonb) IS
-  'Internal driver of the upsert_* functions: applies each record of the array (by external reference of source) in its own subtransaction; one row per record with its outcome.';
+  'Internal driver of the upsert_* functions: applies the records of the array (by external reference of source) set-based, a failing record rejected alone; one row per record with its outcome.';
+
 
 -- The public functions: a jsonb array, or a staging table whose columns are
 -- the record fields (one row per record).
@@ -557,25 +761,23 @@ END
 $upserts$;
 
 REVOKE EXECUTE ON FUNCTION channel.external_fields(text), channel.external_local_id(text, text, text, text),
-  channel.external_immutable(jsonb, text, text),
-  channel.external_apply_partner(text, jsonb, bigint), channel.external_apply_contact(text, jsonb, bigint),
-  channel.external_apply_lead(text, jsonb, bigint), channel.external_apply_deal(text, jsonb, bigint),
+  channel.external_immutable(jsonb, text, text), channel.external_timestamptz(text),
+  channel.external_check_refs(text, text, text), channel.external_claim_new(text, text, regclass),
+  channel.external_finish(text, text), channel.external_apply_partners(text),
+  channel.external_apply_contacts(text),
+  channel.external_lead_status(bigint, channel.lead_status, text, text, channel.lead_status),
+  channel.external_apply_leads(text), channel.external_apply_deal(text, jsonb, bigint),
+  channel.external_apply_deals(text), channel.external_classify(text, text, boolean),
+  channel.external_apply_try(text, text, integer, integer, boolean),
   channel.external_upsert(text, text, jsonb),
   channel.upsert_partners(text, jsonb), channel.upsert_partners_from(text, regclass),
   channel.upsert_contacts(text, jsonb), channel.upsert_contacts_from(text, regclass),
   channel.upsert_leads(text, jsonb), channel.upsert_leads_from(text, regclass),
   channel.upsert_deals(text, jsonb), channel.upsert_deals_from(text, regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.external_fields(text), channel.external_local_id(text, text, text, text),
-  channel.external_immutable(jsonb, text, text),
-  channel.external_apply_partner(text, jsonb, bigint), channel.external_apply_contact(text, jsonb, bigint),
-  channel.external_apply_lead(text, jsonb, bigint), channel.external_apply_deal(text, jsonb, bigint),
-  channel.external_upsert(text, text, jsonb),
-  channel.upsert_partners(text, jsonb), channel.upsert_partners_from(text, regclass),
-  channel.upsert_contacts(text, jsonb), channel.upsert_contacts_from(text, regclass),
-  channel.upsert_leads(text, jsonb), channel.upsert_leads_from(text, regclass),
-  channel.upsert_deals(text, jsonb), channel.upsert_deals_from(text, regclass) TO channel_admin;
-GRANT EXECUTE ON FUNCTION channel.external_upsert(text, text, jsonb),
-  channel.upsert_partners(text, jsonb), channel.upsert_partners_from(text, regclass),
-  channel.upsert_contacts(text, jsonb), channel.upsert_contacts_from(text, regclass),
-  channel.upsert_leads(text, jsonb), channel.upsert_leads_from(text, regclass),
-  channel.upsert_deals(text, jsonb), channel.upsert_deals_from(text, regclass) TO channel_integration;
+-- who may run this piece's functions besides channel_admin (00_registry.sql):
+-- integrations the upsert functions (external_upsert runs as the owner;
+-- the upsert_* wrappers run as the caller and call it)
+INSERT INTO channel.role_routine (role_name, routine_name)
+SELECT 'channel_integration', f FROM pg_catalog.unnest(ARRAY[
+  'external_upsert', 'upsert_partners', 'upsert_partners_from', 'upsert_contacts', 'upsert_contacts_from',
+  'upsert_leads', 'upsert_leads_from', 'upsert_deals', 'upsert_deals_from']::name[]) AS f;

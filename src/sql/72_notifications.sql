@@ -182,4 +182,3 @@ INSERT INTO channel.job_definition (job_name, position, command, needs, default_
    'emit the notifications of the escalation rules that are met');
 
 REVOKE EXECUTE ON FUNCTION channel.escalation_candidates(), channel.evaluate_escalations() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION channel.escalation_candidates(), channel.evaluate_escalations() TO channel_admin;

@@ -4,7 +4,8 @@
 # the test suite:
 #
 #   bash test/bench/integration.sh
-#   BENCH_PARTNERS=27500 BENCH_LEADS=200000 BENCH_EVENTS=1000000 BENCH_RUNS=3 BENCH_SECONDS=20 bash test/bench/integration.sh
+#   BENCH_PARTNERS=27500 BENCH_LEADS=200000 BENCH_DEALS=1000000 BENCH_EVENTS=1000000 BENCH_RUNS=3 BENCH_SECONDS=20 bash test/bench/integration.sh
+#   BENCH_ONLY=upsert bash test/bench/integration.sh     # one part only
 #
 # 1. upserts: a 10,000-lead batch through channel.upsert_leads (create, the
 #    same batch again, a newer version of every record) against the plain
@@ -12,10 +13,16 @@
 #    write over a crm_id column added to channel.lead (same triggers);
 # 2. what the change feed adds to writers: route_leads() over every lead
 #    reset to new, and registration throughput (pgbench, 2 clients, one
-#    INSERT INTO channel.deal per transaction), feed triggers on vs off;
+#    INSERT INTO channel.deal per transaction) with BENCH_DEALS registrations
+#    in the table (closed ones loaded beforehand, triggers off for the load
+#    only: closed registrations are no conflict candidates), feed on vs off;
 # 3. drain: one consumer reading and acknowledging BENCH_EVENTS events in
-#    pages of 1,000, against a plain keyset SELECT of the same rows (the
-#    "id > last" loop that can skip late commits).
+#    pages of 1,000, one transaction a page, against a plain keyset SELECT
+#    of the same rows (the "id > last" loop that can skip late commits),
+#    also a transaction a page.  Both sides materialize whole rows (the
+#    plain one in a MATERIALIZED CTE, as a function's result is): without
+#    it the planner drops the columns the loop does not use and the plain
+#    side reads event ids only.
 # Every figure is the median of BENCH_RUNS runs.  Each upsert pass is its
 # own transaction, as a connector calls it (the three passes in one
 # transaction were far slower: over 13 minutes for the third on a loaded
@@ -25,9 +32,13 @@ source "$(dirname "$0")/../lib.sh"
 
 partners=${BENCH_PARTNERS:-27500}
 leads=${BENCH_LEADS:-200000}
+deals=${BENCH_DEALS:-1000000}
 events=${BENCH_EVENTS:-1000000}
 runs=${BENCH_RUNS:-3}
 seconds=${BENCH_SECONDS:-20}
+# BENCH_ONLY="upsert feed drain" (the default: all three parts)
+only=${BENCH_ONLY:-upsert feed drain}
+want() { [[ " $only " == *" $1 "* ]]; }
 
 channel_install_deps
 channel_build
@@ -68,6 +79,7 @@ SELECT ref, modified_at + interval '1 day' AS modified_at, company || ' (renamed
 ALTER TABLE channel.lead ADD COLUMN bench_crm_id text UNIQUE, ADD COLUMN bench_crm_modified timestamptz;
 SQL
 
+if want upsert; then
 say "1. upserts of a 10,000-record batch ($runs runs)"
 for r in $(seq 1 "$runs"); do
 psql_b -v run="$r" <<'SQL'
@@ -111,6 +123,9 @@ DELETE FROM channel.lead WHERE bench_crm_id IS NOT NULL;
 SQL
 done
 
+fi
+
+if want feed; then
 say "2a. route_leads() over every lead reset to new, feed on vs off ($runs runs each)"
 psql_b <<'SQL'
 UPDATE channel.lead SET status = 'new', partner_id = NULL, routed_at = NULL, accept_by = NULL,
@@ -134,6 +149,23 @@ SQL
 	done
 done
 
+say "2b. loading closed registrations up to $deals in the table"
+psql_b -v deals="$deals" <<'SQL'
+\set QUIET on
+ALTER TABLE channel.deal DISABLE TRIGGER USER;
+CREATE TEMP TABLE pp AS
+SELECT (row_number() OVER (ORDER BY partner_id, product_line) - 1)::int AS k, partner_id, product_line
+FROM channel.partner_product LIMIT 1000;
+INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close,
+                          status, submitted_at, closed_at)
+SELECT pp.partner_id, 'Closed customer ' || i, 'FR', pp.product_line, 1000, current_date - 400,
+       'lost', now() - interval '500 days', now() - interval '400 days'
+FROM generate_series(1, greatest(0, :deals - (SELECT count(*) FROM channel.deal))) i
+JOIN pp ON pp.k = i % (SELECT count(*) FROM pp);
+ALTER TABLE channel.deal ENABLE TRIGGER USER;
+VACUUM ANALYZE channel.deal;
+SELECT count(*) AS registrations FROM channel.deal;
+SQL
 say "2b. registration throughput, pgbench 2 clients ${seconds}s, feed on vs off ($runs runs each)"
 cat > "$CHANNEL_TMP/register.sql" <<'SQL'
 \set p random(1, :partners)
@@ -152,6 +184,9 @@ for r in $(seq 1 "$runs"); do
 	done
 done
 
+fi
+
+if want drain; then
 say "3. drain of $events events: read_events + ack_events in pages of 1,000 vs a keyset SELECT ($runs runs each)"
 psql_b -v events="$events" <<'SQL'
 \set QUIET on
@@ -175,6 +210,7 @@ BEGIN
     EXIT WHEN n = 0;
     PERFORM channel.ack_events('bench-drain', last);
     total := total + n;
+    COMMIT;
   END LOOP;
   PERFORM set_config('bench.total', total::text, false);
 END $$;
@@ -186,11 +222,13 @@ DO $$
 DECLARE last bigint := 0; n bigint; m bigint; total bigint := 0;
 BEGIN
   LOOP
-    SELECT max(e.event_id), count(*) INTO m, n
-    FROM (SELECT event_id, event_type, at, entity, entity_id, partner_id, payload FROM channel.change_event
-          WHERE event_id > last ORDER BY event_id LIMIT 1000) e;
+    WITH e AS MATERIALIZED (
+      SELECT event_id, event_type, at, entity, entity_id, partner_id, payload FROM channel.change_event
+      WHERE event_id > last ORDER BY event_id LIMIT 1000)
+    SELECT max(e.event_id), count(*) INTO m, n FROM e;
     EXIT WHEN n = 0;
     last := m; total := total + n;
+    COMMIT;
   END LOOP;
   PERFORM set_config('bench.total', total::text, false);
 END $$;
@@ -198,6 +236,8 @@ INSERT INTO bench_result VALUES ('drain', 'plain keyset SELECT', :run,
   extract(epoch FROM clock_timestamp() - :'t0'), current_setting('bench.total')::bigint);
 SQL
 done
+
+fi
 
 say "results (median of $runs runs)"
 psql_b -P pager=off <<'SQL'
@@ -220,5 +260,13 @@ SELECT 'drain: consumer speed / plain SELECT speed',
 UNION ALL
 SELECT 'upsert create: channel / plain time',
        round(((SELECT v FROM m WHERE part = 'upsert' AND variant = 'channel create')
-            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain create'))::numeric, 1)::text;
+            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain create'))::numeric, 1)::text
+UNION ALL
+SELECT 'upsert same batch again: channel / plain time',
+       round(((SELECT v FROM m WHERE part = 'upsert' AND variant = 'channel same batch again')
+            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain same batch again'))::numeric, 1)::text
+UNION ALL
+SELECT 'upsert newer version: channel / plain time',
+       round(((SELECT v FROM m WHERE part = 'upsert' AND variant = 'channel newer version')
+            / (SELECT v FROM m WHERE part = 'upsert' AND variant = 'plain newer version'))::numeric, 1)::text;
 SQL

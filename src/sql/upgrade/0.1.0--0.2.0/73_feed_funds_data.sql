@@ -1,0 +1,1 @@
+../../73_feed_funds_data.sql
