@@ -52,11 +52,14 @@ WHERE obj_description(pol.oid, 'pg_policy') IS NULL
 ORDER BY 1;
 
 -- user-filled tables (and their identity sequences) are kept by pg_dump;
--- lists any channel table holding user data that is not registered
+-- lists any channel table holding user data that is not registered (the
+-- shipped reference data and the registries of grants and jobs are the
+-- extension's own: CREATE EXTENSION fills them again)
 SELECT c.oid::regclass AS not_dumped
 FROM pg_class c
 WHERE c.relnamespace = 'channel'::regnamespace AND c.relkind IN ('r', 'S')
-  AND c.relname NOT IN ('country', 'currency', 'demo_language', 'demo_country_profile', 'demo_famous_customer')
+  AND c.relname NOT IN ('country', 'currency', 'demo_language', 'demo_country_profile', 'demo_famous_customer',
+                        'role_routine', 'job_definition')
   AND NOT c.oid = ANY (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'channel')
 ORDER BY 1;
 

@@ -69,7 +69,7 @@ SELECT c.relname, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced
 FROM pg_class c
 WHERE c.relnamespace = 'channel'::regnamespace AND c.relkind = 'r'
   AND c.relname NOT IN ('country', 'product_line', 'demo_language', 'demo_country_profile', 'demo_famous_customer',
-                        'scoring_rule', 'reject_reason')
+                        'scoring_rule', 'reject_reason', 'role_routine', 'job_definition')
   AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
 ORDER BY 1;
 -- ... with an admin policy, a read-only analyst policy and a partner policy

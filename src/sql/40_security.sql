@@ -45,59 +45,17 @@ GRANT EXECUTE ON ALL ROUTINES IN SCHEMA channel TO channel_admin;
 REVOKE EXECUTE ON FUNCTION channel.set_portal_partner(bigint) FROM channel_admin;
 GRANT EXECUTE ON FUNCTION channel.set_portal_partner(bigint) TO channel_portal;
 
--- The functions each role may call, by name (every overload).  Partner-facing
--- ones authorize themselves against channel.current_partner(); the read-only
--- ones change nothing.  Functions called from row-level security policies
--- and from triggers that fire on a role's own writes are in its list too,
--- since they run with the caller's privileges.
+-- The functions each role may call, by name (every overload): the rows of
+-- channel.role_routine (39_role_routines.sql for the core modules, each later
+-- piece for its own; 99_privileges.sql grants the later ones).
 CREATE FUNCTION channel.role_functions(role_name name) RETURNS SETOF name
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT f::name FROM unnest(CASE role_name
-    WHEN 'channel_partner' THEN ARRAY[
-      -- identity, reference data, and what triggers on a partner's writes call
-      'current_partner', 'country_region', 'has_letter_or_digit',
-      -- portal (41_portal.sql)
-      'lead_contact',
-      -- deals (issue 3)
-      'register_deal', 'extend_deal', 'close_deal',
-      -- leads (issue 4)
-      'accept_lead', 'reject_lead', 'claim_lead', 'convert_lead', 'lose_lead',
-      -- BI (issue 5): filter on current_partner()
-      'partner_scorecard', 'lead_funnel',
-      -- funds and campaigns (issue 20, 55_funds.sql .. 59_fund_claims.sql)
-      'create_fund_request', 'submit_fund_request', 'cancel_fund_request', 'close_fund_request',
-      'create_fund_claim', 'submit_fund_claim', 'create_campaign', 'join_campaign',
-      'fund_balances', 'fund_roi', 'fund_claim_spike',
-      -- change feed (issue 22, 71_change_feed.sql): the partner's own events
-      'create_consumer', 'read_events', 'ack_events', 'drop_consumer',
-      -- programmes (issue 19, 51_tiers.sql, 52_enablement.sql): their own rows only
-      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'complete_onboarding_step', 'enrol_contact',
-      'expiring_certifications', 'onboarding_times',
-      -- channel data (issue 21, 60_products.sql .. 63_channel_data_bi.sql);
-      -- staging_batch is the default of the staging tables' batch_id
-      'resolve_sku', 'staging_batch', 'open_report', 'ingest_sell_through', 'ingest_inventory',
-      'batch_rejects', 'sell_through_closed_loop', 'registration_close_rate', 'unregistered_sales',
-      'inventory_latest', 'stale_reporters']
-    WHEN 'channel_analyst' THEN ARRAY[
-      'current_partner', 'country_region', 'det_random', 'lead_contact',
-      'normalize_company', 'company_similarity',
-      'score_lead', 'score_lead_values', 'lead_win_probability', 'partner_fit',
-      'partner_scorecard', 'lead_funnel', 'pipeline', 'inactive_partners', 'top_partners',
-      -- funds (issue 20)
-      'fund_balances', 'fund_roi', 'fund_claim_spike',
-      -- programmes (issue 19)
-      'evaluate_tiers', 'tier_explanation', 'onboarding_status', 'expiring_certifications', 'onboarding_times',
-      -- channel data (issue 21)
-      'resolve_sku', 'batch_rejects', 'sell_through_closed_loop', 'registration_close_rate',
-      'unregistered_sales', 'channel_leakage', 'inventory_latest', 'stale_reporters',
-      -- forecast (issue 26)
-      'forecast', 'forecast_deals', 'forecast_backtest', 'forecast_accuracy']
-    END) AS f
+  SELECT r.routine_name FROM channel.role_routine r WHERE r.role_name = $1 ORDER BY r.routine_name
 $$;
 COMMENT ON FUNCTION channel.role_functions(name) IS
-  'Names of the channel functions channel_partner or channel_analyst may execute (every overload); the install script grants exactly these, the security tests check it.';
+  'Names of the channel functions a role other than channel_admin (channel_partner, channel_analyst, ...) may execute, every overload: the rows of channel.role_routine that each module''s install piece adds; the install script grants exactly these, the security tests check it.';
 REVOKE EXECUTE ON FUNCTION channel.role_functions(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION channel.role_functions(name) TO channel_admin;
 

@@ -544,6 +544,10 @@ $$;
 COMMENT ON FUNCTION channel.apply_tiers(date, boolean) IS
   'The tier job: refreshes the rollups (unless refresh is false), evaluates every member as of as_of and applies channel.tier_decide(): upgrades at once, a warning at the first evaluation below the tier, the downgrade once the programme''s grace period is exhausted, overrides respected; every change and warning in channel.partner_tier_history. Serialized by an advisory lock; a second run for the same day does not count again. Returns partners per action. Vendor only.';
 
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-apply-tiers', 511, 'SELECT * FROM channel.apply_tiers()', 'channel.apply_tiers(date, boolean)', '30 2 * * *',
+   'recalculate programme tiers from performance (doc/programs.md)');
+
 CREATE FUNCTION channel.set_tier_override(partner_id bigint, tier channel.partner_tier, reason text, ends_on date,
                                           starts_on date DEFAULT current_date)
 RETURNS bigint
@@ -647,6 +651,14 @@ BEGIN
   END LOOP;
 END
 $rls$;
+
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'evaluate_tiers'),
+  ('channel_partner', 'tier_explanation'),
+  ('channel_analyst', 'evaluate_tiers'),
+  ('channel_analyst', 'tier_explanation');
 
 REVOKE EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.tier_of_ordinal(integer),
   channel.tier_decide(integer, integer, integer, integer, integer, boolean),

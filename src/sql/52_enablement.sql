@@ -506,6 +506,18 @@ BEGIN
 END
 $rls$;
 
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'onboarding_status'),
+  ('channel_partner', 'complete_onboarding_step'),
+  ('channel_partner', 'enrol_contact'),
+  ('channel_partner', 'expiring_certifications'),
+  ('channel_partner', 'onboarding_times'),
+  ('channel_analyst', 'onboarding_status'),
+  ('channel_analyst', 'expiring_certifications'),
+  ('channel_analyst', 'onboarding_times');
+
 REVOKE EXECUTE ON FUNCTION channel.onboarding_status(bigint), channel.complete_onboarding_step(text, bigint, text),
   channel.partner_onboarding_gate(), channel.onboarding_times(date), channel.enrol_contact(bigint, text),
   channel.complete_course(bigint, timestamptz), channel.expiring_certifications(integer, date) FROM PUBLIC;

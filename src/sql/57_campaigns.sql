@@ -203,6 +203,12 @@ CREATE POLICY campaign_member_own ON channel.campaign_member FOR SELECT TO chann
   USING (partner_id = channel.current_partner());
 COMMENT ON POLICY campaign_member_own ON channel.campaign_member IS 'A partner sees its own memberships.';
 
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'create_campaign'),
+  ('channel_partner', 'join_campaign');
+
 REVOKE EXECUTE ON FUNCTION channel.lead_campaign_register(),
                            channel.create_campaign(text, text, date, date, text, bigint),
                            channel.join_campaign(bigint, bigint) FROM PUBLIC;

@@ -555,3 +555,11 @@ END
 $$;
 COMMENT ON FUNCTION channel.close_fund_request(bigint, text) IS
   'Closes an approved fund request whose claims are all paid or rejected, releasing what was approved but not claimed (a partner: its own). Returns the amount released.';
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'create_fund_request'),
+  ('channel_partner', 'submit_fund_request'),
+  ('channel_partner', 'cancel_fund_request'),
+  ('channel_partner', 'close_fund_request');
+

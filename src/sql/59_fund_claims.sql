@@ -575,6 +575,18 @@ BEGIN
 END
 $rls$;
 
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'create_fund_claim'),
+  ('channel_partner', 'submit_fund_claim'),
+  ('channel_partner', 'fund_balances'),
+  ('channel_partner', 'fund_roi'),
+  ('channel_partner', 'fund_claim_spike'),
+  ('channel_analyst', 'fund_balances'),
+  ('channel_analyst', 'fund_roi'),
+  ('channel_analyst', 'fund_claim_spike');
+
 DO $functions$
 DECLARE
   f regprocedure;
@@ -593,7 +605,7 @@ BEGIN
   END LOOP;
 END
 $functions$;
--- partners and analysts: the functions of their lists in channel.role_functions()
+-- partners and analysts: the functions channel.role_routine lists for them
 GRANT EXECUTE ON FUNCTION
   channel.create_fund_request(bigint, text, text, date, date, numeric, text, integer, bigint, boolean),
   channel.submit_fund_request(bigint), channel.cancel_fund_request(bigint, text), channel.close_fund_request(bigint, text),

@@ -150,5 +150,11 @@ COMMENT ON POLICY product_alias_own ON channel.product_alias IS 'A partner sees 
 GRANT SELECT ON channel.currency, channel.product TO channel_admin, channel_analyst, channel_partner;
 GRANT INSERT, UPDATE, DELETE ON channel.product, channel.product_alias TO channel_admin;
 GRANT SELECT ON channel.product_alias TO channel_admin, channel_analyst, channel_partner;
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'resolve_sku'),
+  ('channel_analyst', 'resolve_sku');
+
 REVOKE EXECUTE ON FUNCTION channel.resolve_sku(bigint, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION channel.resolve_sku(bigint, text) TO channel_admin, channel_analyst, channel_partner;

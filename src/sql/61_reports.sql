@@ -515,3 +515,9 @@ END
 $$;
 COMMENT ON FUNCTION channel.resolve_end_customers() IS
   'Internal: fills end_customer_id of every (country, name) of the temporary table ec_name, matching known spellings, normalized keys and similar names (channel.match_threshold), and creating the customers not seen before. Returns how many it created.';
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'staging_batch'),
+  ('channel_partner', 'open_report');
+

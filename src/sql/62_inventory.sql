@@ -128,3 +128,8 @@ END
 $$;
 COMMENT ON FUNCTION channel.ingest_inventory(bigint) IS
   'Validates and publishes a staged inventory report in one transaction: each line becomes the partner''s position of a product on a day (replacing a different earlier one of that day) or a reject with its reason. Returns the batch row (lines_in = lines_published + lines_rejected). A partner ingests its own batches only.';
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'ingest_inventory');
+

@@ -350,3 +350,8 @@ END
 $$;
 COMMENT ON FUNCTION channel.ingest_sell_through(bigint) IS
   'Validates, matches and publishes a staged sell-through report in one transaction: every line is published (new, or replacing an earlier different line of the same partner, invoice and line number) or rejected with its reason; end customers are matched or created; lines are classified registered / leakage / unregistered and the registrations they close marked won. Returns the batch row with its counts (lines_in = lines_published + lines_rejected). A published batch is returned as it is. A partner ingests its own batches only.';
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'ingest_sell_through');
+

@@ -375,9 +375,25 @@ CREATE POLICY inventory_position_own ON channel.inventory_position FOR SELECT TO
   USING (partner_id = channel.current_partner());
 COMMENT ON POLICY inventory_position_own ON channel.inventory_position IS 'A partner sees its own inventory positions.';
 
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'batch_rejects'),
+  ('channel_partner', 'sell_through_closed_loop'),
+  ('channel_partner', 'registration_close_rate'),
+  ('channel_partner', 'unregistered_sales'),
+  ('channel_partner', 'inventory_latest'),
+  ('channel_partner', 'stale_reporters'),
+  ('channel_analyst', 'batch_rejects'),
+  ('channel_analyst', 'sell_through_closed_loop'),
+  ('channel_analyst', 'registration_close_rate'),
+  ('channel_analyst', 'unregistered_sales'),
+  ('channel_analyst', 'channel_leakage'),
+  ('channel_analyst', 'inventory_latest'),
+  ('channel_analyst', 'stale_reporters');
+
 -- Functions: nothing for PUBLIC; admins everything; partners and analysts
--- what channel.role_functions() lists (40_security.sql) -- granted here,
--- since these functions did not exist when that piece ran.
+-- what channel.role_routine lists (the rows above and 60-62's).
 DO $functions$
 DECLARE
   f regprocedure;

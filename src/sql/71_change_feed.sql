@@ -430,6 +430,18 @@ $$;
 COMMENT ON FUNCTION channel.purge_events() IS
   'Vendor / pg_cron: deletes the events older than channel.event_retention (default 7 days) that every consumer reading them has acknowledged; returns how many.';
 
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-purge-events', 711, 'SELECT channel.purge_events()', 'channel.purge_events()', '17 * * * *',
+   'delete acknowledged change-feed events older than channel.event_retention');
+
+
+-- who may run this piece's functions besides channel_admin (00_registry.sql)
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES
+  ('channel_partner', 'create_consumer'),
+  ('channel_partner', 'read_events'),
+  ('channel_partner', 'ack_events'),
+  ('channel_partner', 'drop_consumer');
+
 REVOKE EXECUTE ON FUNCTION channel.feed_notify(), channel.feed_lead(), channel.feed_deal(), channel.feed_conflict(),
   channel.feed_partner(), channel.create_consumer(text, boolean), channel.consumer_for_update(text),
   channel.read_events(text, integer), channel.ack_events(text, bigint), channel.drop_consumer(text),

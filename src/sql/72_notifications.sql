@@ -177,5 +177,9 @@ $$;
 COMMENT ON FUNCTION channel.evaluate_escalations() IS
   'Vendor / pg_cron: emits a notification.<kind> event into the change feed for every occurrence meeting an active escalation rule that was not notified before (recipient: the partner''s primary contact, or a vendor role); returns how many. A re-run emits nothing new.';
 
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-escalations', 721, 'SELECT channel.evaluate_escalations()', 'channel.evaluate_escalations()', '*/5 * * * *',
+   'emit the notifications of the escalation rules that are met');
+
 REVOKE EXECUTE ON FUNCTION channel.escalation_candidates(), channel.evaluate_escalations() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION channel.escalation_candidates(), channel.evaluate_escalations() TO channel_admin;

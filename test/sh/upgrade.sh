@@ -83,6 +83,10 @@ for db in $old $new; do
 	# the configuration tables, by name rather than by OID
 	q -d $db -c "SELECT c::regclass, f FROM pg_extension, unnest(extconfig, extcondition) AS u(c, f)
 	             WHERE extname = 'channel' ORDER BY 1::text" >>"$work/$db.sql"
+	# the extension's own rows that are not schema: the registries of who
+	# may run what and of the jobs (00_registry.sql), and the reference data
+	q -d $db -c "SELECT 'role_routine', r::text FROM channel.role_routine r ORDER BY 2" >>"$work/$db.sql"
+	q -d $db -c "SELECT 'job_definition', j::text FROM channel.job_definition j ORDER BY 2" >>"$work/$db.sql"
 done
 [ "$(grep -c '^CREATE TABLE channel\.' "$work/$new.sql")" -ge 15 ] || fail "the dump holds too few tables: not a member-by-member dump?"
 if ! diff -u "$work/$new.sql" "$work/$old.sql" >"$work/schema.diff"; then

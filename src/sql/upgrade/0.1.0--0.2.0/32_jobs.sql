@@ -1,31 +1,28 @@
--- 0.2.0: three more jobs in channel.job_catalog() -- the escalation rules,
--- the change feed's purge (72_notifications.sql, 71_change_feed.sql) and the
--- programme tiers (51_tiers.sql) -- which channel.schedule_jobs() registers
--- at their default schedules (src/sql/32_jobs.sql).
+-- 0.2.0: the jobs are rows of channel.job_definition (00_registry.sql), the
+-- core three inserted here, later modules' by their own pieces (escalations:
+-- 72_notifications.sql, the change feed's purge: 71_change_feed.sql,
+-- programme tiers: 51_tiers.sql, ...); channel.schedule_jobs() registers every
+-- one, the later ones at their default schedules (src/sql/32_jobs.sql).
 CREATE OR REPLACE FUNCTION channel.job_catalog()
 RETURNS TABLE (job_name text, command text, needs regprocedure, default_schedule text, purpose text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT j.job_name, j.command, pg_catalog.to_regprocedure(j.needs), j.default_schedule, j.purpose
-  FROM (VALUES
-    (1, 'channel-refresh-rollups', 'CALL channel.refresh_rollups()', 'channel.refresh_dirty_rollups()', '*/15 * * * *',
-        'recompute the partner-months changed since the last run'),
-    (2, 'channel-recall-leads', 'SELECT channel.recall_overdue_leads()', 'channel.recall_overdue_leads()', '*/5 * * * *',
-        'take back routed leads whose acceptance deadline has passed'),
-    (3, 'channel-expire-deals', 'SELECT channel.expire_deals()', 'channel.expire_deals()', '7 * * * *',
-        'expire registrations whose protection has ended'),
-    (4, 'channel-escalations', 'SELECT channel.evaluate_escalations()', 'channel.evaluate_escalations()', '*/5 * * * *',
-        'emit the notifications of the escalation rules that are met'),
-    (5, 'channel-purge-events', 'SELECT channel.purge_events()', 'channel.purge_events()', '17 * * * *',
-        'delete acknowledged change-feed events older than channel.event_retention'),
-    (6, 'channel-apply-tiers', 'SELECT * FROM channel.apply_tiers()', 'channel.apply_tiers(date, boolean)', '30 2 * * *',
-        'recalculate programme tiers from performance (doc/programs.md)')
-  ) AS j(ord, job_name, command, needs, default_schedule, purpose)
-  ORDER BY j.ord
+  FROM channel.job_definition j
+  ORDER BY j.position
 $$;
 COMMENT ON FUNCTION channel.job_catalog() IS
   'The channel''s periodic jobs: pg_cron job name, the statement it runs, the function that must be installed (NULL when it is not), the default cron schedule and what it is for.';
+
+-- The core jobs; later modules add theirs next to their functions.
+INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
+  ('channel-refresh-rollups', 1, 'CALL channel.refresh_rollups()', 'channel.refresh_dirty_rollups()', '*/15 * * * *',
+   'recompute the partner-months changed since the last run'),
+  ('channel-recall-leads', 2, 'SELECT channel.recall_overdue_leads()', 'channel.recall_overdue_leads()', '*/5 * * * *',
+   'take back routed leads whose acceptance deadline has passed'),
+  ('channel-expire-deals', 3, 'SELECT channel.expire_deals()', 'channel.expire_deals()', '7 * * * *',
+   'expire registrations whose protection has ended');
 
 CREATE OR REPLACE FUNCTION channel.schedule_jobs(refresh_schedule text DEFAULT '*/15 * * * *',
                                       recall_schedule text DEFAULT '*/5 * * * *',
@@ -79,4 +76,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.schedule_jobs(text, text, text) IS
-  'Registers the channel''s periodic jobs with pg_cron (installed in this database): channel-refresh-rollups (default every 15 minutes), channel-recall-leads (every 5 minutes), channel-expire-deals (hourly at :07); arguments are cron schedules. channel-escalations (every 5 minutes), channel-purge-events (hourly at :17) and channel-apply-tiers (daily at 02:30) run at their default schedules. A job whose function is not installed is listed as not scheduled. Idempotent. Without pg_cron raises object_not_in_prerequisite_state with the statements to schedule by hand. Vendor only.';
+  'Registers the channel''s periodic jobs (channel.job_catalog(), one row each in channel.job_definition) with pg_cron (installed in this database): channel-refresh-rollups (default every 15 minutes), channel-recall-leads (every 5 minutes) and channel-expire-deals (hourly at :07) take their cron schedules as arguments; every other job runs at its default schedule. A job whose function is not installed is listed as not scheduled. Idempotent. Without pg_cron raises object_not_in_prerequisite_state with the statements to schedule by hand. Vendor only.';

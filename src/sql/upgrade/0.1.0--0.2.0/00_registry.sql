@@ -1,0 +1,1 @@
+../../00_registry.sql

@@ -1,0 +1,1 @@
+../../39_role_routines.sql

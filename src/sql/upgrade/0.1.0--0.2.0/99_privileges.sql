@@ -1,0 +1,1 @@
+../../99_privileges.sql
