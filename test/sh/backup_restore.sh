@@ -148,6 +148,8 @@ out=$(a -d custom <<-'SQL'
 	SET row_security = off;
 	SELECT 'restoring', channel.restoring();
 	SELECT channel.register_deal(:other, :'customer_name', :'customer_country', :'product_line', 1000, current_date + 60) AS new \gset
+	RESET SESSION AUTHORIZATION;
+	RESET row_security;
 	SELECT 'partner registers', status FROM channel.deal WHERE deal_id = :new;
 	SQL
 )
