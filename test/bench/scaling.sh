@@ -118,7 +118,7 @@ for scale in $scales; do
 		  SELECT country, product_line FROM bench.pair GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1);
 		CREATE UNIQUE INDEX ON bench.hot (n);
 		-- the sizes, read once per call (a count(*) per call would scan the pairs)
-		CREATE TABLE bench.size AS SELECT (SELECT count(*) FROM bench.pair) AS pairs, (SELECT hot FROM bench.size) AS hot;
+		CREATE TABLE bench.size AS SELECT (SELECT count(*) FROM bench.pair) AS pairs, (SELECT count(*) FROM bench.hot) AS hot;
 		CREATE TABLE bench.deal_plain (LIKE channel.deal INCLUDING DEFAULTS);
 		-- a customer name of its own per k: one made-up word (the legal form is
 		-- not part of the match keys), so no two registrations are near
