@@ -65,7 +65,7 @@ curve() {  # curve SCALE PATH: the concurrency curve of one path
 	for c in $clients; do
 		rm -f "$work"/pgbench_log.*
 		tps=$(cd "$work" && pgbench -n -c "$c" -j "$(( c < 2 ? c : 2 ))" -T "$seconds" -l -f "$work/$path.sql" $db 2>"$work/pgbench.err" |
-			sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
+			sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1 || true)
 		[ -n "$tps" ] || { cat "$work/pgbench.err" >&2; exit 1; }
 		# the log's third field is each transaction's latency in microseconds
 		p99=$(cat "$work"/pgbench_log.* | awk '{ print $3 }' | sort -n |
@@ -118,7 +118,7 @@ for scale in $scales; do
 		  SELECT country, product_line FROM bench.pair GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1);
 		CREATE UNIQUE INDEX ON bench.hot (n);
 		-- the sizes, read once per call (a count(*) per call would scan the pairs)
-		CREATE TABLE bench.size AS SELECT (SELECT count(*) FROM bench.pair) AS pairs, (SELECT count(*) FROM bench.hot) AS hot;
+		CREATE TABLE bench.size AS SELECT (SELECT count(*) FROM bench.pair) AS pairs, (SELECT count(*) FROM bench.hot) AS hot_pairs;
 		CREATE TABLE bench.deal_plain (LIKE channel.deal INCLUDING DEFAULTS);
 		-- a customer name of its own per k: one made-up word (the legal form is
 		-- not part of the match keys), so no two registrations are near
@@ -130,7 +130,7 @@ for scale in $scales; do
 		LANGUAGE plpgsql AS $f$
 		DECLARE x record;
 		BEGIN
-		  IF hot THEN SELECT * INTO x FROM bench.hot WHERE n = 1 + k % (SELECT hot FROM bench.size);
+		  IF hot THEN SELECT * INTO x FROM bench.hot WHERE n = 1 + k % (SELECT hot_pairs FROM bench.size);
 		  ELSE SELECT * INTO x FROM bench.pair WHERE n = 1 + k % (SELECT pairs FROM bench.size); END IF;
 		  RETURN channel.register_deal(x.partner_id, bench.name(k), x.country, x.product_line,
 		                               1000, current_date + 60);
