@@ -28,7 +28,7 @@ chmod 755 "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cleanup() {
 	for d in "$work/a" "$work/b"; do
-		[ -f "$d/postmaster.pid" ] && run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1
+		[ -f "$d/postmaster.pid" ] && run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true
 	done
 	as_root rm -rf "$work"
 }

@@ -33,7 +33,7 @@ work=$(mktemp -d /tmp/channel-crash.XXXXXX)
 chmod 755 "$work"; chown postgres:postgres "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cleanup() {
-	[ -f "$work/data/postmaster.pid" ] && run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1
+	[ -f "$work/data/postmaster.pid" ] && run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
 	as_root rm -rf "$work"
 }
 trap cleanup EXIT
