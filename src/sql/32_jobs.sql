@@ -27,15 +27,6 @@ $$;
 COMMENT ON FUNCTION channel.job_catalog() IS
   'The channel''s periodic jobs: pg_cron job name, the statement it runs, the function that must be installed (NULL when it is not), the default cron schedule and what it is for.';
 
--- The core jobs; later modules add theirs next to their functions.
-INSERT INTO channel.job_definition (job_name, position, command, needs, default_schedule, purpose) VALUES
-  ('channel-refresh-rollups', 1, 'CALL channel.refresh_rollups()', 'channel.refresh_dirty_rollups()', '*/15 * * * *',
-   'recompute the partner-months changed since the last run'),
-  ('channel-recall-leads', 2, 'SELECT channel.recall_overdue_leads()', 'channel.recall_overdue_leads()', '*/5 * * * *',
-   'take back routed leads whose acceptance deadline has passed'),
-  ('channel-expire-deals', 3, 'SELECT channel.expire_deals()', 'channel.expire_deals()', '7 * * * *',
-   'expire registrations whose protection has ended');
-
 -- Raises the "no pg_cron here" error, with the statements to run instead.
 CREATE FUNCTION channel.jobs_require_pg_cron(schedules text[], unscheduling boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql STABLE

@@ -45,6 +45,23 @@ q -d $old -c "CREATE EXTENSION channel VERSION '0.1.0'" \
 	-c "SELECT count(*) FROM channel.generate_demo(400, 3000, 7)" \
 	-c "CALL channel.refresh_rollups()" >/dev/null
 
+# a row 0.1.0 accepted and 0.2.0 refuses stops the update with a clear
+# error naming the constraint and the row, and leaves 0.1.0 as it was
+deal=$(q -d $old -c "SELECT min(deal_id) FROM channel.deal")
+close=$(q -d $old -c "SELECT expected_close FROM channel.deal WHERE deal_id = $deal")
+q -d $old -c "UPDATE channel.deal SET expected_close = '20000-01-01' WHERE deal_id = $deal"
+if out=$(q -d $old -c "ALTER EXTENSION channel UPDATE" 2>&1); then
+	fail "the update accepted a deal expected to close in the year 20000"
+fi
+echo "$out" | grep -q 'ERROR:  cannot update channel to .*: 1 row(s) of channel.deal break the new constraint deal_times_in_range' \
+	|| fail "unclear error for a row the new constraints refuse: $out"
+echo "$out" | grep -q "The first of them, by (deal_id): ($deal)\." || fail "the error does not name the row: $out"
+echo "$out" | grep -q '^HINT:  Correct or remove these rows' || fail "the error has no hint: $out"
+[ "$(q -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'channel'")" = 0.1.0 ] \
+	|| fail "a failed update left the extension at another version"
+q -d $old -c "UPDATE channel.deal SET expected_close = '$close' WHERE deal_id = $deal" -c "CALL channel.refresh_rollups()"
+echo "# a 0.1.0 row 0.2.0 refuses: the update stops, names it, changes nothing"
+
 # every table of the extension, every column (those an upgrade piece
 # recomputes on purpose are named in RECOMPUTED, table.column), row by row
 # partner_month's last_* columns are new in 0.2.0 and filled by the update

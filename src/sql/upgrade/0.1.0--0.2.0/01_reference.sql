@@ -3,11 +3,11 @@
 -- country_region(NULL) is a null_value_not_allowed error.
 ALTER TABLE channel.country
   DROP CONSTRAINT country_name_check,
-  ADD CONSTRAINT country_name_check CHECK (channel.has_letter_or_digit(name));
+  ADD CONSTRAINT country_name_check CHECK (channel.has_letter_or_digit(name)) NOT VALID;
 ALTER TABLE channel.product_line
   DROP CONSTRAINT product_line_name_check,
-  ADD CONSTRAINT product_line_name_check CHECK (length(name) <= 200 AND channel.has_letter_or_digit(name)),
-  ADD CONSTRAINT product_line_times_in_range CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00');
+  ADD CONSTRAINT product_line_name_check CHECK (length(name) <= 200 AND channel.has_letter_or_digit(name)) NOT VALID,
+  ADD CONSTRAINT product_line_times_in_range CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00') NOT VALID;
 
 CREATE OR REPLACE FUNCTION channel.country_region(code channel.country_code) RETURNS channel.region_code
 LANGUAGE plpgsql STABLE PARALLEL SAFE

@@ -3,20 +3,20 @@
 -- years at most; status_changed_at is written by the trigger only.
 ALTER TABLE channel.partner
   DROP CONSTRAINT partner_name_not_blank,
-  ADD CONSTRAINT partner_name_not_blank CHECK (length(name) <= 200 AND channel.has_letter_or_digit(name)),
+  ADD CONSTRAINT partner_name_not_blank CHECK (length(name) <= 200 AND channel.has_letter_or_digit(name)) NOT VALID,
   ADD CONSTRAINT partner_times_in_range
     CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00'
-           AND status_changed_at >= '1900-01-01 00:00:00+00' AND status_changed_at < '2201-01-01 00:00:00+00');
+           AND status_changed_at >= '1900-01-01 00:00:00+00' AND status_changed_at < '2201-01-01 00:00:00+00') NOT VALID;
 ALTER TABLE channel.partner_contact
   DROP CONSTRAINT partner_contact_name_not_blank,
-  ADD CONSTRAINT partner_contact_name_not_blank CHECK (length(full_name) <= 200 AND channel.has_letter_or_digit(full_name)),
-  ADD CONSTRAINT partner_contact_times_in_range CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00');
+  ADD CONSTRAINT partner_contact_name_not_blank CHECK (length(full_name) <= 200 AND channel.has_letter_or_digit(full_name)) NOT VALID,
+  ADD CONSTRAINT partner_contact_times_in_range CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00') NOT VALID;
 ALTER TABLE channel.partner_product
-  ADD CONSTRAINT partner_product_times_in_range CHECK (authorized_on BETWEEN '1900-01-01' AND '2200-12-31');
+  ADD CONSTRAINT partner_product_times_in_range CHECK (authorized_on BETWEEN '1900-01-01' AND '2200-12-31') NOT VALID;
 ALTER TABLE channel.certification
   ADD CONSTRAINT certification_times_in_range
-    CHECK (earned_on BETWEEN '1900-01-01' AND '2200-12-31' AND expires_on BETWEEN '1900-01-01' AND '2200-12-31'),
-  ADD CONSTRAINT certification_validity_bounded CHECK (expires_on <= earned_on + 3660);
+    CHECK (earned_on BETWEEN '1900-01-01' AND '2200-12-31' AND expires_on BETWEEN '1900-01-01' AND '2200-12-31') NOT VALID,
+  ADD CONSTRAINT certification_validity_bounded CHECK (expires_on <= earned_on + 3660) NOT VALID;
 COMMENT ON COLUMN channel.partner.status_changed_at IS 'When status last changed (maintained by trigger: stamped at each status change, kept by any other update).';
 
 CREATE OR REPLACE FUNCTION channel.partner_before_write() RETURNS trigger

@@ -5,7 +5,7 @@
 ALTER TABLE channel.deal_conflict
   ADD CONSTRAINT deal_conflict_times_in_range
     CHECK (detected_at >= '1900-01-01 00:00:00+00' AND detected_at < '2201-01-01 00:00:00+00'
-           AND resolved_at >= '1900-01-01 00:00:00+00' AND resolved_at < '2201-01-01 00:00:00+00');
+           AND resolved_at >= '1900-01-01 00:00:00+00' AND resolved_at < '2201-01-01 00:00:00+00') NOT VALID;
 
 CREATE FUNCTION channel.deal_keys_guard() RETURNS trigger
 LANGUAGE plpgsql

@@ -3,13 +3,13 @@
 -- 1900..2200; TRUNCATE no longer removes the shipped rules.
 ALTER TABLE channel.scoring_rule
   ADD CONSTRAINT scoring_rule_list_size
-    CHECK (operator <> 'in' OR pg_catalog.array_length(pg_catalog.string_to_array(value, ','), 1) <= 64),
-  ADD CONSTRAINT scoring_rule_times_in_range CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00'),
+    CHECK (operator <> 'in' OR pg_catalog.array_length(pg_catalog.string_to_array(value, ','), 1) <= 64) NOT VALID,
+  ADD CONSTRAINT scoring_rule_times_in_range CHECK (created_at >= '1900-01-01 00:00:00+00' AND created_at < '2201-01-01 00:00:00+00') NOT VALID,
   DROP CONSTRAINT scoring_rule_value_not_blank,
   ADD CONSTRAINT scoring_rule_value_not_blank
-    CHECK (value IS NULL OR channel.has_letter_or_digit(value));
+    CHECK (value IS NULL OR channel.has_letter_or_digit(value)) NOT VALID;
 ALTER TABLE channel.win_model_line
-  ADD CONSTRAINT win_model_line_times_in_range CHECK (trained_at >= '1900-01-01 00:00:00+00' AND trained_at < '2201-01-01 00:00:00+00');
+  ADD CONSTRAINT win_model_line_times_in_range CHECK (trained_at >= '1900-01-01 00:00:00+00' AND trained_at < '2201-01-01 00:00:00+00') NOT VALID;
 COMMENT ON COLUMN channel.scoring_rule.value IS 'What the attribute is compared with: text, a decimal number, or a comma-separated list of at most 64 items for in; NULL for is_null.';
 
 -- TRUNCATE fires no row trigger, so the tables holding shipped rows refuse

@@ -4,7 +4,7 @@
 -- their own errors.
 ALTER TABLE channel.reject_reason
   DROP CONSTRAINT reject_reason_description_not_blank,
-  ADD CONSTRAINT reject_reason_description_not_blank CHECK (length(description) <= 500 AND channel.has_letter_or_digit(description));
+  ADD CONSTRAINT reject_reason_description_not_blank CHECK (length(description) <= 500 AND channel.has_letter_or_digit(description)) NOT VALID;
 CREATE TRIGGER reject_reason_guard_truncate
   BEFORE TRUNCATE ON channel.reject_reason
   FOR EACH STATEMENT

@@ -52,25 +52,6 @@ $triggers$;
 -- 0.2.0 (issue 26): score_lead_values and the forecast's functions get the
 -- privileges a fresh install gives them (src/sql/40_security.sql).
 
--- Nothing runs for PUBLIC; channel_admin runs everything but acting for a
--- partner; the lists above for the other roles (as in a fresh install).
-REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA channel FROM PUBLIC;
-GRANT EXECUTE ON ALL ROUTINES IN SCHEMA channel TO channel_admin;
-REVOKE EXECUTE ON FUNCTION channel.set_portal_partner(bigint) FROM channel_admin;
-DO $functions$
-DECLARE
-  grantee name;
-  f regprocedure;
-BEGIN
-  FOREACH grantee IN ARRAY ARRAY['channel_partner', 'channel_analyst']::name[]
-  LOOP
-    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
-             WHERE p.pronamespace = 'channel'::regnamespace
-               AND p.proname IN (SELECT channel.role_functions(grantee))
-    LOOP
-      EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %I', f, grantee);
-    END LOOP;
-  END LOOP;
-END
-$functions$;
+-- The function privileges themselves are set by the last piece,
+-- 99_privileges.sql, as on a fresh install.
 GRANT SELECT ON channel.forecast_model TO channel_admin, channel_analyst;

@@ -1,4 +1,6 @@
--- 11_registration: registrations already stored get the customer key and blocking keys
+-- 11_registration (run late, after 97_validate_constraints.sql: the re-key
+-- rewrites every deal, which the new CHECKs would otherwise refuse with a
+-- bare error for a row 0.1.0 accepted): registrations already stored get the customer key and blocking keys
 -- of 0.2.0's matching (legal forms written other ways, trailing articles, Japanese forms,
 -- one-letter runs joined; words keyed in their compared form, doc/deals.md).  Rewriting
 -- customer_name to itself fires channel.deal_register(), which recomputes both (it checks

@@ -1,0 +1,1 @@
+../../32_jobs_core.sql
