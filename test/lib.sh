@@ -84,15 +84,17 @@ run_as_postgres() {
 	else sudo -u postgres "$@"; fi
 }
 
-# channel_init_cluster DATA SOCK: initdb a cluster in DATA that listens only
-# on a Unix socket in SOCK, configured like every test cluster.
+# channel_init_cluster DATA SOCK [SUPERUSER]: initdb a cluster in DATA that
+# listens only on a Unix socket in SOCK, configured like every test cluster;
+# its bootstrap superuser is postgres unless SUPERUSER names another (a
+# pg_dumpall script re-creates role postgres itself).
 channel_init_cluster() {
-	local data=$1 sock=$2
+	local data=$1 sock=$2 su=${3:-postgres}
 	mkdir -p "$sock"
 	chown postgres:postgres "$sock" 2>/dev/null || as_root chown postgres:postgres "$sock"
 	as_root install -d -o postgres -g postgres "$data"
 	run_as_postgres "$CHANNEL_PG_BIN/initdb" -D "$data" --encoding=UTF8 --locale=C.UTF-8 \
-		--auth=trust --username=postgres >/dev/null
+		--auth=trust --username="$su" >/dev/null
 	cat <<-CONF | run_as_postgres tee -a "$data/postgresql.conf" >/dev/null
 		listen_addresses = ''
 		unix_socket_directories = '$sock'

@@ -99,7 +99,8 @@ COMMENT ON FUNCTION channel.partner_before_write() IS
 
 CREATE TRIGGER partner_before_write
   BEFORE INSERT OR UPDATE ON channel.partner
-  FOR EACH ROW EXECUTE FUNCTION channel.partner_before_write();
+  FOR EACH ROW WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.partner_before_write();
 COMMENT ON TRIGGER partner_before_write ON channel.partner IS
   'Defaults and two-tier hierarchy rules; see channel.partner_before_write().';
 

@@ -134,7 +134,8 @@ $$;
 COMMENT ON FUNCTION channel.lead_before_write() IS 'Trigger: fills a lead''s region from its country.';
 CREATE TRIGGER lead_before_write
   BEFORE INSERT OR UPDATE OF country, region ON channel.lead
-  FOR EACH ROW EXECUTE FUNCTION channel.lead_before_write();
+  FOR EACH ROW WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.lead_before_write();
 COMMENT ON TRIGGER lead_before_write ON channel.lead IS 'Region default; see channel.lead_before_write().';
 
 CREATE FUNCTION channel.lead_log_transition() RETURNS trigger
@@ -157,7 +158,8 @@ COMMENT ON FUNCTION channel.lead_log_transition() IS
   'Trigger: appends the creation and every status change of a lead to channel.lead_event.';
 CREATE TRIGGER lead_log_insert
   AFTER INSERT ON channel.lead
-  FOR EACH ROW EXECUTE FUNCTION channel.lead_log_transition();
+  FOR EACH ROW WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.lead_log_transition();
 CREATE TRIGGER lead_log_status_change
   AFTER UPDATE OF status ON channel.lead
   FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)

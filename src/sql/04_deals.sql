@@ -104,7 +104,8 @@ COMMENT ON FUNCTION channel.deal_log_transition() IS
   'Trigger: appends the submission and every status change of a deal to channel.deal_event.';
 CREATE TRIGGER deal_log_insert
   AFTER INSERT ON channel.deal
-  FOR EACH ROW EXECUTE FUNCTION channel.deal_log_transition();
+  FOR EACH ROW WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.deal_log_transition();
 CREATE TRIGGER deal_log_status_change
   AFTER UPDATE OF status ON channel.deal
   FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)

@@ -72,7 +72,8 @@ COMMENT ON FUNCTION channel.deal_register() IS
   'Trigger (C): stores the normalized customer and its blocking keys, sets the protection window, and checks a new registration against other registrants'' live ones (channel.conflict_policy, channel.match_threshold).';
 CREATE TRIGGER deal_register
   BEFORE INSERT OR UPDATE OF customer_name, customer_country, product_line ON channel.deal
-  FOR EACH ROW EXECUTE FUNCTION channel.deal_register();
+  FOR EACH ROW WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.deal_register();
 COMMENT ON TRIGGER deal_register ON channel.deal IS
   'Normalizes the customer, sets protection and detects conflicting registrations.';
 
@@ -112,7 +113,7 @@ COMMENT ON FUNCTION channel.deal_record_conflicts() IS
   'Trigger (C): stores in channel.deal_conflict the pairs channel.deal_register() found for a registration flagged conflict, once the row exists.';
 CREATE TRIGGER deal_record_conflicts
   AFTER INSERT ON channel.deal
-  FOR EACH ROW WHEN (NEW.status = 'conflict')
+  FOR EACH ROW WHEN (NEW.status = 'conflict' AND NOT channel.restoring())
   EXECUTE FUNCTION channel.deal_record_conflicts();
 COMMENT ON TRIGGER deal_record_conflicts ON channel.deal IS
   'Records the conflicts a new registration was flagged for.';

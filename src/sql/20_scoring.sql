@@ -157,7 +157,7 @@ COMMENT ON FUNCTION channel.lead_score_on_insert() IS
   'Trigger: scores a new lead inserted without a score (channel.score_lead).';
 CREATE TRIGGER lead_score_on_insert
   BEFORE INSERT ON channel.lead
-  FOR EACH ROW WHEN (NEW.score IS NULL)
+  FOR EACH ROW WHEN (NEW.score IS NULL AND NOT channel.restoring())
   EXECUTE FUNCTION channel.lead_score_on_insert();
 COMMENT ON TRIGGER lead_score_on_insert ON channel.lead IS
   'Scores new leads that come without a score; see channel.lead_score_on_insert().';

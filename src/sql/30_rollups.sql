@@ -432,7 +432,7 @@ COMMENT ON FUNCTION channel.lead_mark_dirty() IS
 
 CREATE TRIGGER lead_mark_dirty_insert AFTER INSERT ON channel.lead
   REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION channel.lead_mark_dirty();
+  FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.lead_mark_dirty();
 CREATE TRIGGER lead_mark_dirty_update AFTER UPDATE ON channel.lead
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION channel.lead_mark_dirty();
@@ -506,7 +506,7 @@ COMMENT ON FUNCTION channel.deal_mark_dirty() IS
 
 CREATE TRIGGER deal_mark_dirty_insert AFTER INSERT ON channel.deal
   REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION channel.deal_mark_dirty();
+  FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.deal_mark_dirty();
 CREATE TRIGGER deal_mark_dirty_update AFTER UPDATE ON channel.deal
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION channel.deal_mark_dirty();

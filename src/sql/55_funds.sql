@@ -363,7 +363,7 @@ COMMENT ON FUNCTION channel.fund_ledger_check() IS
 CREATE TRIGGER fund_ledger_check
   AFTER INSERT ON channel.fund_ledger
   REFERENCING NEW TABLE AS added
-  FOR EACH STATEMENT EXECUTE FUNCTION channel.fund_ledger_check();
+  FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.fund_ledger_check();
 COMMENT ON TRIGGER fund_ledger_check ON channel.fund_ledger IS 'No overdraft, under concurrency; see channel.fund_ledger_check().';
 
 -- What the ledger refers to stays: a budget or allocation with ledger rows

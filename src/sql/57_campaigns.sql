@@ -89,7 +89,7 @@ COMMENT ON FUNCTION channel.lead_campaign_register() IS
   'Trigger: registers a lead''s campaign code not yet in channel.campaign as a vendor campaign named after it (an empty code becomes NULL).';
 CREATE TRIGGER lead_campaign_register
   BEFORE INSERT OR UPDATE OF campaign ON channel.lead
-  FOR EACH ROW WHEN (NEW.campaign IS NOT NULL)
+  FOR EACH ROW WHEN (NEW.campaign IS NOT NULL AND NOT channel.restoring())
   EXECUTE FUNCTION channel.lead_campaign_register();
 COMMENT ON TRIGGER lead_campaign_register ON channel.lead IS 'Campaign codes become channel.campaign rows; see channel.lead_campaign_register().';
 

@@ -269,11 +269,13 @@ $$;
 COMMENT ON FUNCTION channel.staging_batch_open() IS
   'Trigger (per statement): share-locks the batches the staged rows name and refuses rows for a batch that is published or of the other kind.';
 CREATE TRIGGER sell_through_staging_open AFTER INSERT ON channel.sell_through_staging
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.staging_batch_open('sell_through');
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.staging_batch_open('sell_through');
 COMMENT ON TRIGGER sell_through_staging_open ON channel.sell_through_staging IS
   'Rows only for a staged sell-through batch; see channel.staging_batch_open().';
 CREATE TRIGGER inventory_staging_open AFTER INSERT ON channel.inventory_staging
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.staging_batch_open('inventory');
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.staging_batch_open('inventory');
 COMMENT ON TRIGGER inventory_staging_open ON channel.inventory_staging IS
   'Rows only for a staged inventory batch; see channel.staging_batch_open().';
 CREATE FUNCTION channel.staging_is_append_only() RETURNS trigger

@@ -145,7 +145,8 @@ $$;
 COMMENT ON FUNCTION channel.feed_lead() IS
   'Trigger: lead.created for new leads, lead.<status> for every status change (partner_id: the new holder, or the partner that lost a rejected or recalled lead).';
 CREATE TRIGGER lead_feed_insert AFTER INSERT ON channel.lead
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_lead();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.feed_lead();
 CREATE TRIGGER lead_feed_update AFTER UPDATE ON channel.lead
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_lead();
 COMMENT ON TRIGGER lead_feed_insert ON channel.lead IS 'Change feed: lead.created.';
@@ -187,7 +188,8 @@ $$;
 COMMENT ON FUNCTION channel.feed_deal() IS
   'Trigger: deal.registered (or deal.conflict) for a new registration, deal.<status> for every status change, deal.extended for a protection extension.';
 CREATE TRIGGER deal_feed_insert AFTER INSERT ON channel.deal
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_deal();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.feed_deal();
 CREATE TRIGGER deal_feed_update AFTER UPDATE ON channel.deal
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_deal();
 COMMENT ON TRIGGER deal_feed_insert ON channel.deal IS 'Change feed: deal.registered / deal.conflict.';
@@ -225,7 +227,8 @@ $$;
 COMMENT ON FUNCTION channel.feed_conflict() IS
   'Trigger: conflict.detected and conflict.resolved (vendor-only events: a conflict names another partner''s registration).';
 CREATE TRIGGER deal_conflict_feed_insert AFTER INSERT ON channel.deal_conflict
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_conflict();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.feed_conflict();
 CREATE TRIGGER deal_conflict_feed_update AFTER UPDATE ON channel.deal_conflict
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_conflict();
 COMMENT ON TRIGGER deal_conflict_feed_insert ON channel.deal_conflict IS 'Change feed: conflict.detected.';
@@ -263,7 +266,8 @@ $$;
 COMMENT ON FUNCTION channel.feed_partner() IS
   'Trigger: partner.created, partner.status_changed and partner.tier_changed (the partner''s own feed shows them).';
 CREATE TRIGGER partner_feed_insert AFTER INSERT ON channel.partner
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_partner();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
+  EXECUTE FUNCTION channel.feed_partner();
 CREATE TRIGGER partner_feed_update AFTER UPDATE ON channel.partner
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_partner();
 COMMENT ON TRIGGER partner_feed_insert ON channel.partner IS 'Change feed: partner.created.';
