@@ -93,7 +93,7 @@ $$;
 COMMENT ON FUNCTION channel.deal_end_customer() IS
   'Trigger: sets end_customer_id of a registration from its customer name and country (channel.end_customer_of).';
 CREATE TRIGGER deal_end_customer_insert BEFORE INSERT ON channel.deal
-  FOR EACH ROW WHEN (NEW.end_customer_id IS NULL) EXECUTE FUNCTION channel.deal_end_customer();
+  FOR EACH ROW WHEN (NEW.end_customer_id IS NULL AND NOT channel.restoring()) EXECUTE FUNCTION channel.deal_end_customer();
 COMMENT ON TRIGGER deal_end_customer_insert ON channel.deal IS
   'Matches a new registration''s customer to the end-customer master (unless the writer named it).';
 CREATE TRIGGER deal_end_customer_update BEFORE UPDATE OF customer_name, customer_country ON channel.deal
@@ -115,7 +115,7 @@ $$;
 COMMENT ON FUNCTION channel.lead_end_customer() IS
   'Trigger: sets end_customer_id of a lead from its company and country (channel.end_customer_of).';
 CREATE TRIGGER lead_end_customer_insert BEFORE INSERT ON channel.lead
-  FOR EACH ROW WHEN (NEW.end_customer_id IS NULL) EXECUTE FUNCTION channel.lead_end_customer();
+  FOR EACH ROW WHEN (NEW.end_customer_id IS NULL AND NOT channel.restoring()) EXECUTE FUNCTION channel.lead_end_customer();
 COMMENT ON TRIGGER lead_end_customer_insert ON channel.lead IS
   'Matches a new lead''s company to the end-customer master (unless the writer named it).';
 CREATE TRIGGER lead_end_customer_update BEFORE UPDATE OF company, country ON channel.lead

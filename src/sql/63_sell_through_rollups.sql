@@ -99,7 +99,7 @@ COMMENT ON FUNCTION channel.sell_through_mark_dirty() IS
   'Statement trigger on channel.sell_through: queues the (seller, invoice month) rollup pairs of the rows written or deleted in channel.partner_month_dirty.';
 CREATE TRIGGER sell_through_mark_dirty_insert AFTER INSERT ON channel.sell_through
   REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION channel.sell_through_mark_dirty();
+  FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.sell_through_mark_dirty();
 CREATE TRIGGER sell_through_mark_dirty_update AFTER UPDATE ON channel.sell_through
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION channel.sell_through_mark_dirty();

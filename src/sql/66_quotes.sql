@@ -151,7 +151,7 @@ $$;
 COMMENT ON FUNCTION channel.quote_log() IS
   'Trigger: appends the creation, every status change and every new revision of a quote to channel.quote_event.';
 CREATE TRIGGER quote_log_insert AFTER INSERT ON channel.quote
-  FOR EACH ROW EXECUTE FUNCTION channel.quote_log();
+  FOR EACH ROW WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.quote_log();
 CREATE TRIGGER quote_log_change AFTER UPDATE OF status, revision ON channel.quote
   FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.revision IS DISTINCT FROM NEW.revision)
   EXECUTE FUNCTION channel.quote_log();

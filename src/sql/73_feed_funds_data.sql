@@ -31,7 +31,7 @@ $$;
 COMMENT ON FUNCTION channel.feed_fund_ledger() IS
   'Trigger: fund.<entry> for every fund ledger movement (the partner''s feed shows its own; budget entries are the vendor''s).';
 CREATE TRIGGER fund_ledger_feed_insert AFTER INSERT ON channel.fund_ledger
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_fund_ledger();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.feed_fund_ledger();
 COMMENT ON TRIGGER fund_ledger_feed_insert ON channel.fund_ledger IS 'Change feed: fund.<entry> movements.';
 
 -- Requests: fund_request.created (a draft), fund_request.<status> at every
@@ -76,7 +76,7 @@ $$;
 COMMENT ON FUNCTION channel.feed_fund_request() IS
   'Trigger: fund_request.created, fund_request.<status> for every status change, fund_request.first_approved for the first of two approvals.';
 CREATE TRIGGER fund_request_feed_insert AFTER INSERT ON channel.fund_request
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_fund_request();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.feed_fund_request();
 CREATE TRIGGER fund_request_feed_update AFTER UPDATE ON channel.fund_request
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_fund_request();
 COMMENT ON TRIGGER fund_request_feed_insert ON channel.fund_request IS 'Change feed: fund_request.created.';
@@ -117,7 +117,7 @@ $$;
 COMMENT ON FUNCTION channel.feed_fund_claim() IS
   'Trigger: fund_claim.created and fund_claim.<status> for every status change (submitted, approved, rejected, paid).';
 CREATE TRIGGER fund_claim_feed_insert AFTER INSERT ON channel.fund_claim
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_fund_claim();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.feed_fund_claim();
 CREATE TRIGGER fund_claim_feed_update AFTER UPDATE ON channel.fund_claim
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_fund_claim();
 COMMENT ON TRIGGER fund_claim_feed_insert ON channel.fund_claim IS 'Change feed: fund_claim.created.';
@@ -163,7 +163,7 @@ $$;
 COMMENT ON FUNCTION channel.feed_report_batch() IS
   'Trigger: report.staged for a new report batch, report.published (with the batch''s counts) when it is published.';
 CREATE TRIGGER report_batch_feed_insert AFTER INSERT ON channel.report_batch
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_report_batch();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.feed_report_batch();
 CREATE TRIGGER report_batch_feed_update AFTER UPDATE ON channel.report_batch
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_report_batch();
 COMMENT ON TRIGGER report_batch_feed_insert ON channel.report_batch IS 'Change feed: report.staged.';
@@ -195,7 +195,7 @@ $$;
 COMMENT ON FUNCTION channel.feed_sell_through() IS
   'Trigger: sell_through.leakage for every sell-through line newly found to leak (vendor-only: it names another partner''s registration).';
 CREATE TRIGGER sell_through_feed_insert AFTER INSERT ON channel.sell_through
-  FOR EACH ROW WHEN (NEW.registration = 'leakage') EXECUTE FUNCTION channel.feed_sell_through();
+  FOR EACH ROW WHEN (NEW.registration = 'leakage' AND NOT channel.restoring()) EXECUTE FUNCTION channel.feed_sell_through();
 CREATE TRIGGER sell_through_feed_update AFTER UPDATE OF registration ON channel.sell_through
   FOR EACH ROW WHEN (NEW.registration = 'leakage' AND OLD.registration <> 'leakage')
   EXECUTE FUNCTION channel.feed_sell_through();

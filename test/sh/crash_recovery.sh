@@ -182,7 +182,8 @@ bad=$(q <<-'SQL'
 	                    WHERE l.partner_id = p.partner_id AND l.status IN ('routed', 'accepted')) o
 	WHERE o.open > greatest(p.max_open_leads, b.open);
 	SELECT 'allocation miscounted ' || a.allocation_id FROM channel.fund_allocation a
-	WHERE a.ledger_entries <> (SELECT count(*) FROM channel.fund_ledger l WHERE l.allocation_id = a.allocation_id);
+	WHERE a.ledger_entries <> (SELECT count(*) FROM channel.fund_ledger l WHERE l.allocation_id = a.allocation_id
+	                           AND l.from_bucket IN ('available', 'reserved'));
 	SELECT 'budget miscounted ' || b.budget_id FROM channel.fund_budget b
 	WHERE b.ledger_entries <> (SELECT count(*) FROM channel.fund_ledger l WHERE l.budget_id = b.budget_id
 	                           AND (l.allocation_id IS NULL OR l.from_bucket = 'unallocated'));

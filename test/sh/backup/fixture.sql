@@ -16,6 +16,14 @@ SELECT format('SELECT channel.ingest_sell_through(%s)', batch_id) FROM channel.r
 WHERE kind = 'sell_through' AND status = 'staged' ORDER BY batch_id \gexec
 SELECT format('SELECT channel.ingest_inventory(%s)', batch_id) FROM channel.report_batch
 WHERE kind = 'inventory' AND status = 'staged' ORDER BY batch_id \gexec
+-- co-op on reported sell-through as well as on won deals
+UPDATE channel.fund_budget SET accrue_on = 'both' WHERE fund = 'coop';
+SELECT count(*) FROM channel.accrue_coop();
+-- programmes' business plans and engagement; the deal desk; contracts and renewals
+SELECT channel.demo_plans_engagement();
+SELECT count(*) FROM channel.demo_deal_desk(200, 3);
+SELECT count(*) FROM channel.demo_contracts(200, 3);
+SELECT count(*) FROM channel.make_renewals();
 SELECT count(*) FROM channel.train_scoring(0);
 SELECT count(*) FROM channel.train_forecast();
 SELECT channel.create_consumer('backup-test');
