@@ -68,7 +68,7 @@ SELECT partner_id, month = :'prev_month'::date AS prev_month, engaged_contacts, 
        community_interactions, expert_interactions, subscriptions, course_starts, course_completions,
        last_event_at = :'t2'::timestamptz AS last_at_t2
 FROM channel.engagement_profile(:'prev_month', :'prev_month') WHERE partner_id IN (5501, 5502);
-SELECT count(*) AS rows_this_month_only FROM channel.engagement_profile(channel.month_of(current_date), NULL, 5501);
+SELECT count(*) AS rows_this_month_only FROM channel.engagement_profile(channel.month_of(now()), NULL, 5501);
 SELECT * FROM channel.engagement_profile('2026-05-01', '2026-01-01');
 SELECT * FROM channel.engagement_profile(NULL, NULL, 5599);
 
