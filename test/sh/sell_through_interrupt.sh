@@ -40,6 +40,14 @@ SELECT (i % 10 + 1)::text, 'INV-' || (i / 10), '2019-06-' || lpad((1 + i % 28)::
 FROM generate_series(1, 150000) i;
 SQL
 batch=$(q -d $db -c "SELECT batch_id FROM channel.report_batch")
+# what is there before the ingestion (the registration's end customer and
+# its spelling, which the registration itself made)
+written() {
+	q -d $db -c "SELECT (SELECT count(*) FROM channel.sell_through) + (SELECT count(*) FROM channel.report_reject)
+	                    + (SELECT count(*) FROM channel.end_customer) + (SELECT count(*) FROM channel.end_customer_alias)
+	                    + (SELECT count(*) FROM channel.deal WHERE status = 'won')"
+}
+before=$(written)
 
 # start the ingestion, wait until it runs, then kill its backend
 "$CHANNEL_PG_BIN/psql" -X -q -d $db -c "SELECT channel.ingest_sell_through($batch)" >/dev/null 2>&1 &
@@ -57,9 +65,7 @@ q -d $db -c "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid" | grep -qx 
 
 state=$(q -d $db -c "SELECT status || ' ' || coalesce(lines_in::text, '-') FROM channel.report_batch WHERE batch_id = $batch")
 [ "$state" = "staged -" ] || fail "after the kill the batch is '$state', not staged"
-left=$(q -d $db -c "SELECT (SELECT count(*) FROM channel.sell_through) + (SELECT count(*) FROM channel.report_reject)
-                         + (SELECT count(*) FROM channel.end_customer) + (SELECT count(*) FROM channel.end_customer_alias)
-                         + (SELECT count(*) FROM channel.deal WHERE status = 'won')")
+left=$(( $(written) - before ))
 [ "$left" = 0 ] || fail "the killed ingestion left $left rows behind"
 echo "# killed backend $pid mid-batch: batch still staged, nothing written"
 
