@@ -27,6 +27,7 @@
 #include "customer_match.h"
 
 PG_FUNCTION_INFO_V1(channel_match_end_customers);
+PG_FUNCTION_INFO_V1(channel_match_live_deals);
 
 /* a spelling of the call */
 typedef struct spelling
@@ -77,39 +78,39 @@ by_country_ord(const void *x, const void *y)
 }
 
 static void
-spelling_keys(spelling *s)
+spelling_keys(spelling *s, const char *head)
 {
 	char	  **keys = NULL;
 	int			n = 0;
-	size_t		clen = strlen(s->country);
+	size_t		hlen = strlen(head);
 
 	channel_company_check(company_match_keys(s->key, &keys, &n), "the customer name");
 	s->keys = palloc(sizeof(char *) * (n > 0 ? n : 1));
 	s->lens = palloc(sizeof(size_t) * (n > 0 ? n : 1));
 	for (int i = 0; i < n; i++)
 	{
-		s->keys[i] = psprintf("%s|%s", s->country, keys[i]);
-		s->lens[i] = clen + 1 + strlen(keys[i]);
+		s->keys[i] = psprintf("%s%s", head, keys[i]);
+		s->lens[i] = hlen + strlen(keys[i]);
 	}
 	s->nkeys = n;
 	free(keys);
 }
 
-/* the country's end customers into st->customers; their ids into *ids */
+static SPIPlanPtr customers_plan = NULL;
+static SPIPlanPtr deals_plan = NULL;
+
+/*
+ * The rows (id, normalized name, blocking keys) plan returns for a country
+ * into st->customers, in that order; their ids into *ids.
+ */
 static void
-load_customers(match_state *st, const char *country, int fanout, int64 **ids)
+load_index(match_state *st, SPIPlanPtr plan, const char *what, const char *country, int fanout, int64 **ids)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	uint64		n;
 
 	values[0] = CStringGetTextDatum(country);
-	channel_spi_plan(&plan,
-					 "SELECT e.end_customer_id, e.customer_key::text, e.match_keys FROM channel.end_customer e "
-					 "WHERE e.country = $1 ORDER BY e.end_customer_id", 1, types);
-	n = channel_spi_run_plan("reading the end customers of a country", SPI_OK_SELECT, plan,
-							 values, NULL, true, 0);
+	n = channel_spi_run_plan(what, SPI_OK_SELECT, plan, values, NULL, true, 0);
 	st->customers = cmatch_new();
 	if (st->customers == NULL)
 		no_memory();
@@ -220,6 +221,13 @@ channel_match_end_customers(PG_FUNCTION_ARGS)
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &st->cb);
 
 	channel_spi_connect();
+	{
+		Oid			types[1] = {TEXTOID};
+
+		channel_spi_plan(&customers_plan,
+						 "SELECT e.end_customer_id, e.customer_key::text, e.match_keys FROM channel.end_customer e "
+						 "WHERE e.country = $1 ORDER BY e.end_customer_id", 1, types);
+	}
 	for (int from = 0; from < n;)
 	{
 		int			to = from;
@@ -229,7 +237,7 @@ channel_match_end_customers(PG_FUNCTION_ARGS)
 
 		while (to < n && strcmp(order[to]->country, order[from]->country) == 0)
 			to++;
-		load_customers(st, order[from]->country, fanout, &ids);
+		load_index(st, customers_plan, "reading the end customers of a country", order[from]->country, fanout, &ids);
 		un = palloc(sizeof(spelling *) * (to - from));
 		for (int i = from; i < to; i++)
 		{
@@ -237,7 +245,7 @@ channel_match_end_customers(PG_FUNCTION_ARGS)
 			float		score;
 			int			best;
 
-			spelling_keys(s);
+			spelling_keys(s, psprintf("%s|", s->country));
 			best = cmatch_find(st->customers, s->key, (const char *const *) s->keys, s->lens, s->nkeys,
 							   -1, CMATCH_BEST, thr, &score, NULL);
 			if (best == -2)
@@ -306,5 +314,132 @@ channel_match_end_customers(PG_FUNCTION_ARGS)
 		values[2] = Float4GetDatum(sp[i].score);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+	PG_RETURN_VOID();
+}
+
+/*
+ * channel.match_live_deals(ords bigint[], countries text[], lines text[],
+ *     keys text[], threshold real)
+ * RETURNS TABLE (ord bigint, deal_id bigint, score real)
+ *
+ * For each (end customer's normalized name, country, product line): every
+ * live registration (submitted, approved, conflict) of that country and
+ * line whose blocking keys meet the name's and whose customer is at least
+ * threshold similar -- what live_deals_meeting() and company_similarity
+ * found one GIN probe at a time.  Each country's live registrations are
+ * read once.
+ */
+Datum
+channel_match_live_deals(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum	   *ords,
+			   *countries,
+			   *lines,
+			   *keys;
+	bool	   *n0,
+			   *n1,
+			   *n2,
+			   *n3;
+	int			n,
+				nc,
+				nl,
+				nk;
+	float4		thr;
+	spelling   *sp;
+	spelling  **order;
+	char	  **line;
+	match_state *st;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("ords, countries, lines, keys and threshold must not be NULL"),
+						errhint("Pass four arrays of the same length and a threshold.")));
+	thr = PG_GETARG_FLOAT4(4);
+	if (!(thr > 0 && thr <= 1))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("threshold %g is not in (0, 1]", thr),
+						errhint("Pass channel.match_threshold, 0.85 by default.")));
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &ords, &n0, &n);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &countries, &n1, &nc);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT, &lines, &n2, &nl);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), TEXTOID, -1, false, TYPALIGN_INT, &keys, &n3, &nk);
+	if (nc != n || nl != n || nk != n)
+		ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						errmsg("ords, countries, lines and keys have different lengths (%d, %d, %d, %d)", n, nc, nl, nk),
+						errhint("Pass one country, product line and normalized name per ord.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+	sp = palloc0(sizeof(spelling) * (n > 0 ? n : 1));
+	order = palloc(sizeof(spelling *) * (n > 0 ? n : 1));
+	line = palloc(sizeof(char *) * (n > 0 ? n : 1));
+	for (int i = 0; i < n; i++)
+	{
+		if (n0[i] || n1[i] || n2[i] || n3[i])
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							errmsg("element %d of ords, countries, lines or keys is NULL", i + 1),
+							errhint("Pass a country, a product line and a normalized name for every element.")));
+		sp[i].ord = DatumGetInt64(ords[i]);
+		sp[i].country = TextDatumGetCString(countries[i]);
+		sp[i].key = TextDatumGetCString(keys[i]);
+		line[i] = TextDatumGetCString(lines[i]);
+		sp[i].rep = i;			/* where its line is */
+		order[i] = &sp[i];
+	}
+	qsort(order, (size_t) n, sizeof(spelling *), by_country_ord);
+
+	st = palloc0(sizeof(match_state));
+	st->cb.func = free_indexes;
+	st->cb.arg = st;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &st->cb);
+
+	channel_spi_connect();
+	{
+		Oid			types[1] = {TEXTOID};
+
+		channel_spi_plan(&deals_plan,
+						 "SELECT d.deal_id, d.customer_key::text, d.customer_match_keys FROM channel.deal d "
+						 "WHERE d.customer_country = $1 AND d.status IN ('submitted', 'approved', 'conflict') "
+						 "ORDER BY d.deal_id", 1, types);
+	}
+	for (int from = 0; from < n;)
+	{
+		int			to = from;
+		int64	   *ids;
+
+		while (to < n && strcmp(order[to]->country, order[from]->country) == 0)
+			to++;
+		load_index(st, deals_plan, "reading the live registrations of a country", order[from]->country, 0, &ids);
+		for (int i = from; i < to; i++)
+		{
+			spelling   *s = order[i];
+			int		   *items;
+			float	   *scores;
+			int			m;
+
+			/* the registrations' keys carry country and line: "FR|STORAGE|w:..." */
+			spelling_keys(s, psprintf("%s|%s|", s->country, line[s->rep]));
+			m = cmatch_find_all(st->customers, s->key, (const char *const *) s->keys, s->lens, s->nkeys,
+								thr, &items, &scores);
+			if (m == -2)
+				no_memory();
+			for (int k = 0; k < m; k++)
+			{
+				Datum		values[3];
+				bool		nulls[3] = {false, false, false};
+
+				values[0] = Int64GetDatum(s->ord);
+				values[1] = Int64GetDatum(ids[items[k]]);
+				values[2] = Float4GetDatum(scores[k]);
+				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			}
+			free(items);
+			free(scores);
+		}
+		cmatch_free(st->customers);
+		st->customers = NULL;
+		from = to;
+	}
+	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -295,27 +295,22 @@ prepared_item(cmatch_index *ix, int item)
 	return it->prepared;
 }
 
-int
-cmatch_find(cmatch_index *ix, const char *normalized,
-			const char *const *keys, const size_t *key_lens, int nkeys,
-			int limit, cmatch_mode mode, float threshold,
-			float *score, int *compared)
+/*
+ * The items of [0, limit) with an entry meeting a key of the query, in
+ * ix->cand (item order); returns how many, -2 when out of memory.
+ */
+static int
+gather(cmatch_index *ix, const char *const *keys, const size_t *key_lens, int nkeys, int limit)
 {
 	probe	   *probes;
 	int			ncand = 0;
-	int			best = -1;
-	float		best_score = 0;
-	company_name *q;
 	char		swapped[4096];
 	size_t		cheapest_word = SIZE_MAX;
 
-	*score = 0;
-	if (compared)
-		*compared = 0;
 	if (!ix->built && !cmatch_build(ix))
 		return -2;
 	if (nkeys <= 0 || ix->nitems == 0)
-		return -1;
+		return 0;
 	probes = malloc(sizeof(probe) * (size_t) nkeys);
 	if (probes == NULL)
 		return -2;
@@ -422,14 +417,33 @@ cmatch_find(cmatch_index *ix, const char *normalized,
 			}
 	}
 	free(probes);
+	qsort(ix->cand, (size_t) ncand, sizeof(int), compare_ints);
+	return ncand;
+}
+
+int
+cmatch_find(cmatch_index *ix, const char *normalized,
+			const char *const *keys, const size_t *key_lens, int nkeys,
+			int limit, cmatch_mode mode, float threshold,
+			float *score, int *compared)
+{
+	int			ncand;
+	int			best = -1;
+	float		best_score = 0;
+	company_name *q;
+
+	*score = 0;
+	if (compared)
+		*compared = 0;
+	ncand = gather(ix, keys, key_lens, nkeys, limit);
+	if (ncand == -2)
+		return -2;
 	if (ncand == 0)
 		return -1;
-
 	q = company_name_prepare(normalized);
 	if (q == NULL)
 		return -2;
 	/* in item order: ties go to the lowest item, CMATCH_FIRST stops at the first */
-	qsort(ix->cand, (size_t) ncand, sizeof(int), compare_ints);
 	for (int c = 0; c < ncand; c++)
 	{
 		company_name *other = prepared_item(ix, ix->cand[c]);
@@ -461,6 +475,49 @@ cmatch_find(cmatch_index *ix, const char *normalized,
 	company_name_free(q);
 	*score = best_score;
 	return best;
+}
+
+int
+cmatch_find_all(cmatch_index *ix, const char *normalized,
+				const char *const *keys, const size_t *key_lens, int nkeys,
+				float threshold, int **items, float **scores)
+{
+	int			ncand = gather(ix, keys, key_lens, nkeys, -1);
+	int			n = 0;
+	company_name *q;
+
+	*items = NULL;
+	*scores = NULL;
+	if (ncand <= 0)
+		return ncand;
+	q = company_name_prepare(normalized);
+	*items = malloc(sizeof(int) * (size_t) ncand);
+	*scores = malloc(sizeof(float) * (size_t) ncand);
+	if (q == NULL || *items == NULL || *scores == NULL)
+		goto oom;
+	for (int c = 0; c < ncand; c++)
+	{
+		company_name *other = prepared_item(ix, ix->cand[c]);
+		float		s;
+
+		if (other == NULL)
+			goto oom;
+		s = company_similarity_names(other, q, NULL);
+		if (s >= threshold)
+		{
+			(*items)[n] = ix->cand[c];
+			(*scores)[n++] = s;
+		}
+	}
+	company_name_free(q);
+	return n;
+oom:
+	company_name_free(q);
+	free(*items);
+	free(*scores);
+	*items = NULL;
+	*scores = NULL;
+	return -2;
 }
 
 float

@@ -65,6 +65,15 @@ int			cmatch_find(cmatch_index *ix, const char *normalized,
 						int limit, cmatch_mode mode, float threshold,
 						float *score, int *compared);
 
+/*
+ * Every item whose keys meet the query's and whose similarity reaches
+ * threshold, in item order: *items and *scores (malloc'd, the caller frees
+ * both) hold the count returned; -2 when out of memory.
+ */
+int			cmatch_find_all(cmatch_index *ix, const char *normalized,
+							const char *const *keys, const size_t *key_lens, int nkeys,
+							float threshold, int **items, float **scores);
+
 /* The similarity of two indexed items (company_similarity_normalized). */
 float		cmatch_similarity(cmatch_index *ix, int a, int b);
 

@@ -429,6 +429,16 @@ COMMENT ON FUNCTION channel.match_end_customers(bigint[], text[], text[], real, 
   'Internal: for each spelling (ord, country, normalized name), the end customer of its country it matches -- the most similar one whose blocking keys meet its own, at or above threshold (ties: the lowest end_customer_id), with its similarity -- or, when none, rep: the ord of the first earlier unmatched spelling it matches, followed to that one''s own rep (the spellings of one new customer), with the similarity to it (1 for a rep itself). Each country''s end customers are read once into memory. fanout > 0: a word key of a spelling met by more than fanout end customers is not used to find candidates when a rarer word of the spelling is (channel.match_fanout()).';
 REVOKE EXECUTE ON FUNCTION channel.match_end_customers(bigint[], text[], text[], real, integer) FROM PUBLIC;
 
+CREATE FUNCTION channel.match_live_deals(ords bigint[], countries text[], lines text[], keys text[],
+                                         threshold real)
+RETURNS TABLE (ord bigint, deal_id bigint, score real)
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'channel_match_live_deals';
+COMMENT ON FUNCTION channel.match_live_deals(bigint[], text[], text[], text[], real) IS
+  'Internal: for each (ord, country, product line, normalized customer name), every live registration (submitted, approved, conflict) of that country and line whose blocking keys meet the name''s and whose company_similarity reaches threshold, with the score: live_deals_meeting() and company_similarity for many customers at once, each country''s live registrations read once into memory.';
+REVOKE EXECUTE ON FUNCTION channel.match_live_deals(bigint[], text[], text[], text[], real) FROM PUBLIC;
+
 CREATE FUNCTION channel.match_fanout() RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp

@@ -335,26 +335,35 @@ BEGIN
   FROM pg_temp.ec_name n
   WHERE l.reason IS NULL AND n.country = l.customer_country AND n.name = l.customer_name;
 
-  -- 4. closed loop, once per (end customer, country, line): the
-  -- registrations of the same end customer and line -- a registration is
-  -- matched to the end-customer master when it comes in (deal.end_customer_id,
-  -- 61_sales_accounts.sql), so they are one index probe (deal_end_customer_idx),
-  -- live ones and the won ones, scored against the customer's name
+  -- 4. closed loop, once per (end customer, country, line): the live
+  -- registrations of the customer whose blocking keys meet its name's and
+  -- whose customer is similar enough -- in one call, each country's live
+  -- registrations read once (match_live_deals) --, and the won ones of
+  -- the same key (deal_customer_key_idx)
   CREATE TEMP TABLE st_match ON COMMIT DROP AS
-  WITH cust AS (
-    SELECT DISTINCT l.end_customer_id, l.customer_country, l.product_line FROM pg_temp.st_line l WHERE l.reason IS NULL
+  WITH ck AS MATERIALIZED (
+    SELECT c.end_customer_id, c.customer_country, c.product_line, e.customer_key::text AS customer_key,
+           row_number() OVER (ORDER BY c.end_customer_id, c.product_line) AS ord
+    FROM (SELECT DISTINCT l.end_customer_id, l.customer_country, l.product_line
+          FROM pg_temp.st_line l WHERE l.reason IS NULL) c
+    JOIN channel.end_customer e ON e.end_customer_id = c.end_customer_id
   )
-  SELECT c.end_customer_id, c.customer_country, c.product_line, d.deal_id, d.partner_id, d.status,
+  SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
          (d.submitted_at AT TIME ZONE 'UTC')::date AS submitted_on,
-         (d.protected_until AT TIME ZONE 'UTC')::date AS protected_to, d.closed_at,
-         CASE WHEN d.customer_key = e.customer_key THEN 1
-              ELSE channel.company_similarity(d.customer_key, e.customer_key) END AS score
-  FROM cust c
-  JOIN channel.end_customer e ON e.end_customer_id = c.end_customer_id
+         (d.protected_until AT TIME ZONE 'UTC')::date AS protected_to, d.closed_at, m.score
+  FROM channel.match_live_deals(ARRAY(SELECT ck.ord FROM ck ORDER BY ck.ord),
+                                ARRAY(SELECT ck.customer_country::text FROM ck ORDER BY ck.ord),
+                                ARRAY(SELECT ck.product_line::text FROM ck ORDER BY ck.ord),
+                                ARRAY(SELECT ck.customer_key FROM ck ORDER BY ck.ord), thr) m
+  JOIN ck ON ck.ord = m.ord
+  JOIN channel.deal d ON d.deal_id = m.deal_id
+  UNION ALL
+  SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
+         (d.submitted_at AT TIME ZONE 'UTC')::date, (d.protected_until AT TIME ZONE 'UTC')::date, d.closed_at, 1
+  FROM ck
   JOIN channel.deal d
-    ON d.end_customer_id = c.end_customer_id AND d.product_line = c.product_line
-   AND d.customer_country = c.customer_country
-   AND d.status IN ('submitted', 'approved', 'conflict', 'won');
+    ON d.customer_country = ck.customer_country AND d.product_line = ck.product_line
+   AND d.customer_key = ck.customer_key AND d.status = 'won';
   DELETE FROM pg_temp.st_match m WHERE m.score < thr;
   CREATE INDEX ON pg_temp.st_match (end_customer_id, product_line);   -- probed twice per line below
   ANALYZE pg_temp.st_match;
