@@ -102,16 +102,22 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=un
 test/fuzz/fuzz_company.fuzz: test/fuzz/fuzz_company.c $(CORE_SRCS) $(wildcard src/core/*.h) $(GENERATED_INC)
 	$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_company.c $(CORE_SRCS) $(ICU_LIBS) -lm
 
+# ... over the bulk end-customer matcher (test/fuzz/fuzz_customer_match.c)
+test/fuzz/fuzz_customer_match.fuzz: test/fuzz/fuzz_customer_match.c $(CORE_SRCS) $(wildcard src/core/*.h) $(GENERATED_INC)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_customer_match.c $(CORE_SRCS) $(ICU_LIBS) -lm
+
 # ... and over the X12 867 reader (test/fuzz/fuzz_edi867.c)
 test/fuzz/fuzz_edi867.fuzz: test/fuzz/fuzz_edi867.c src/core/edi867.c src/core/edi867.h
 	$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_edi867.c src/core/edi867.c
 
 .PHONY: fuzz fuzzcheck
-fuzz: test/fuzz/fuzz_company.fuzz test/fuzz/fuzz_edi867.fuzz
+fuzz: test/fuzz/fuzz_company.fuzz test/fuzz/fuzz_edi867.fuzz test/fuzz/fuzz_customer_match.fuzz
 
-fuzzcheck: test/fuzz/fuzz_company.fuzz test/fuzz/fuzz_edi867.fuzz
-	mkdir -p test/fuzz/corpus-work test/fuzz/corpus-edi867-work
+fuzzcheck: test/fuzz/fuzz_company.fuzz test/fuzz/fuzz_edi867.fuzz test/fuzz/fuzz_customer_match.fuzz
+	mkdir -p test/fuzz/corpus-work test/fuzz/corpus-edi867-work test/fuzz/corpus-match-work
 	./test/fuzz/fuzz_company.fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
 	  -print_final_stats=1 test/fuzz/corpus-work test/fuzz/corpus
 	./test/fuzz/fuzz_edi867.fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
 	  -print_final_stats=1 test/fuzz/corpus-edi867-work test/fuzz/corpus-edi867
+	./test/fuzz/fuzz_customer_match.fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	  -print_final_stats=1 test/fuzz/corpus-match-work test/fuzz/corpus-match

@@ -106,6 +106,9 @@ company_name *company_name_prepare(const char *normalized);
 float		company_similarity_prepared(const company_name *a, const char *b,
 										company_match_kind *kind);
 void		company_name_free(company_name *name);
+/* The same measure between two prepared names: company_similarity_normalized(a, b). */
+float		company_similarity_names(const company_name *a, const company_name *b,
+									 company_match_kind *kind);
 
 /*
  * Similarity of two raw names: normalizes both first, and multiplies the

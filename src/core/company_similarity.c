@@ -639,6 +639,18 @@ company_similarity_prepared(const company_name *a, const char *b, company_match_
 }
 
 float
+company_similarity_names(const company_name *a, const company_name *b, company_match_kind *kind)
+{
+	if (strcmp(a->text, b->text) == 0)
+	{
+		if (kind)
+			*kind = COMPANY_MATCH_EXACT;
+		return 1.0f;
+	}
+	return similarity_of_sides(a->text, &a->s, b->text, &b->s, kind);
+}
+
+float
 company_similarity_normalized(const char *a, const char *b, company_match_kind *kind)
 {
 	company_name *prepared = company_name_prepare(a);

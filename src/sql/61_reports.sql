@@ -204,8 +204,12 @@ $$;
 COMMENT ON FUNCTION channel.parse_report_date(text) IS
   'A report date: YYYY-MM-DD or YYYYMMDD (years 1900-2999, a real day of the month), surrounding spaces allowed; NULL for anything else.';
 
+-- SQL functions of one expression, not STRICT: the planner inlines them
+-- into the ingestion's query (a STRICT one with a CASE body is not, and
+-- runs the SQL-function executor once per staged line); NULL in, NULL out
+-- all the same.
 CREATE FUNCTION channel.parse_report_int(t text, lo integer, hi integer) RETURNS integer
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN pg_catalog.btrim(t) ~ '^[0-9]{1,9}$' THEN
          CASE WHEN pg_catalog.btrim(t)::integer BETWEEN lo AND hi THEN pg_catalog.btrim(t)::integer END
        END;
@@ -213,7 +217,7 @@ COMMENT ON FUNCTION channel.parse_report_int(text, integer, integer) IS
   'An unsigned integer between lo and hi written with up to 9 digits (surrounding spaces allowed); NULL for anything else.';
 
 CREATE FUNCTION channel.parse_report_price(t text) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN pg_catalog.btrim(t) ~ '^[0-9]{1,12}(\.[0-9]{1,4})?$' THEN pg_catalog.btrim(t)::numeric END;
 COMMENT ON FUNCTION channel.parse_report_price(text) IS
   'A price: up to 12 digits, optionally a point and 1 to 4 decimals (no sign, no exponent, no NaN or Infinity); NULL for anything else.';
@@ -413,6 +417,35 @@ $$;
 COMMENT ON FUNCTION channel.drop_scratch(text[]) IS
   'Internal: drops the named temporary tables that exist (scratch tables of an ingestion earlier in the same transaction).';
 
+-- The new spellings of a batch against the end-customer master, in one
+-- call (src/end_customer_match.c, src/core/customer_match.c).
+CREATE FUNCTION channel.match_end_customers(ords bigint[], countries text[], keys text[],
+                                            threshold real, fanout integer DEFAULT 0)
+RETURNS TABLE (ord bigint, end_customer_id bigint, score real, rep bigint)
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'channel_match_end_customers';
+COMMENT ON FUNCTION channel.match_end_customers(bigint[], text[], text[], real, integer) IS
+  'Internal: for each spelling (ord, country, normalized name), the end customer of its country it matches -- the most similar one whose blocking keys meet its own, at or above threshold (ties: the lowest end_customer_id), with its similarity -- or, when none, rep: the ord of the first earlier unmatched spelling it matches, followed to that one''s own rep (the spellings of one new customer), with the similarity to it (1 for a rep itself). Each country''s end customers are read once into memory. fanout > 0: a word key of a spelling met by more than fanout end customers is not used to find candidates when a rarer word of the spelling is (channel.match_fanout()).';
+REVOKE EXECUTE ON FUNCTION channel.match_end_customers(bigint[], text[], text[], real, integer) FROM PUBLIC;
+
+CREATE FUNCTION channel.match_live_deals(ords bigint[], countries text[], lines text[], keys text[],
+                                         threshold real)
+RETURNS TABLE (ord bigint, deal_id bigint, score real)
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'channel_match_live_deals';
+COMMENT ON FUNCTION channel.match_live_deals(bigint[], text[], text[], text[], real) IS
+  'Internal: for each (ord, country, product line, normalized customer name), every live registration (submitted, approved, conflict) of that country and line whose blocking keys meet the name''s and whose company_similarity reaches threshold, with the score: live_deals_meeting() and company_similarity for many customers at once, each country''s live registrations read once into memory.';
+REVOKE EXECUTE ON FUNCTION channel.match_live_deals(bigint[], text[], text[], text[], real) FROM PUBLIC;
+
+CREATE FUNCTION channel.match_fanout() RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN coalesce(nullif(pg_catalog.current_setting('channel.match_fanout', true), '')::integer, 0);
+COMMENT ON FUNCTION channel.match_fanout() IS
+  'The setting channel.match_fanout (0 when unset): ingestion takes no candidates from a word of a new spelling that more end customers share than this when the spelling has a rarer word (0: every word).';
+
 -- Resolves the spellings in pg_temp.ec_name (country, name, first_row --
 -- where the spelling first appears --, customer_key and end_customer_id
 -- NULL; the caller made it) to end customers, creating those not seen before, set-based: a
@@ -430,7 +463,6 @@ AS $$
 DECLARE
   thr float4 := coalesce(nullif(pg_catalog.current_setting('channel.match_threshold', true), '')::float4, 0.85);
   created integer;
-  changed integer;
 BEGIN
   ANALYZE pg_temp.ec_name;
   UPDATE pg_temp.ec_name n SET end_customer_id = a.end_customer_id
@@ -444,11 +476,13 @@ BEGIN
          row_number() OVER (ORDER BY k.first_row, k.country, k.customer_key) AS ord, NULL::bigint AS rep
   FROM (SELECT n.country, n.customer_key, (pg_catalog.array_agg(n.name ORDER BY n.first_row, n.name))[1] AS name,
                min(n.first_row) AS first_row
-        FROM (SELECT x.country, x.name, x.first_row, channel.normalize_company(x.name) COLLATE "C" AS customer_key
+        FROM (SELECT x.country, x.name, x.first_row,
+                     coalesce(x.customer_key, channel.normalize_company(x.name)) COLLATE "C" AS customer_key
               FROM pg_temp.ec_name x WHERE x.end_customer_id IS NULL) n
         GROUP BY n.country, n.customer_key) k;
   ANALYZE pg_temp.ec_key;
-  UPDATE pg_temp.ec_name n SET customer_key = channel.normalize_company(n.name) WHERE n.end_customer_id IS NULL;
+  UPDATE pg_temp.ec_name n SET customer_key = channel.normalize_company(n.name)
+  WHERE n.end_customer_id IS NULL AND n.customer_key IS NULL;
 
   PERFORM pg_catalog.pg_advisory_xact_lock(17221, pg_catalog.hashtext(c.country))
   FROM (SELECT DISTINCT k.country FROM pg_temp.ec_key k ORDER BY 1) c;
@@ -456,36 +490,20 @@ BEGIN
   UPDATE pg_temp.ec_key k SET end_customer_id = e.end_customer_id, match = 'key', score = 1
   FROM channel.end_customer e WHERE e.country = k.country AND e.customer_key = k.customer_key;
 
-  UPDATE pg_temp.ec_key k SET end_customer_id = m.end_customer_id, match = 'fuzzy', score = m.s
-  FROM (SELECT k2.ord, best.end_customer_id, best.s
-        FROM pg_temp.ec_key k2
-        CROSS JOIN LATERAL (
-          SELECT e.end_customer_id, channel.company_similarity(e.customer_key, k2.customer_key) AS s
-          FROM channel.end_customers_meeting(k2.keys) e     -- keys carry the country: "FR|w:..."
-          ORDER BY 2 DESC, 1 LIMIT 1) best
-        WHERE k2.end_customer_id IS NULL AND best.s >= thr) m
+  -- the rest in one call: per country, its end customers read once into
+  -- memory, each spelling matched to the most similar one whose blocking
+  -- keys meet its own (at or above the threshold); what is left clustered
+  -- among itself, each spelling joining the first earlier one it matches
+  -- and that one's representative (rep)
+  UPDATE pg_temp.ec_key k
+  SET end_customer_id = m.end_customer_id, match = CASE WHEN m.end_customer_id IS NOT NULL THEN 'fuzzy' END,
+      score = m.score, rep = m.rep
+  FROM channel.match_end_customers(
+         ARRAY(SELECT u.ord FROM pg_temp.ec_key u WHERE u.end_customer_id IS NULL ORDER BY u.ord),
+         ARRAY(SELECT u.country::text FROM pg_temp.ec_key u WHERE u.end_customer_id IS NULL ORDER BY u.ord),
+         ARRAY(SELECT u.customer_key::text FROM pg_temp.ec_key u WHERE u.end_customer_id IS NULL ORDER BY u.ord),
+         thr, channel.match_fanout()) m
   WHERE k.ord = m.ord;
-
-  -- new customers: each key joins the first key (in ord) it matches, and
-  -- then that key's representative, until nothing moves
-  CREATE INDEX ON pg_temp.ec_key USING gin (keys channel.company_keys_ops) WHERE end_customer_id IS NULL;
-  ANALYZE pg_temp.ec_key;
-  UPDATE pg_temp.ec_key k SET rep = m.rep
-  FROM (SELECT a.ord, min(b.ord) AS rep
-        FROM pg_temp.ec_key a JOIN pg_temp.ec_key b
-          ON b.keys OPERATOR(channel.&&~) a.keys AND b.ord < a.ord
-         AND b.end_customer_id IS NULL
-         AND channel.company_similarity(b.customer_key, a.customer_key) >= thr
-        WHERE a.end_customer_id IS NULL
-        GROUP BY a.ord) m
-  WHERE k.ord = m.ord;
-  UPDATE pg_temp.ec_key k SET rep = k.ord WHERE k.end_customer_id IS NULL AND k.rep IS NULL;
-  LOOP
-    UPDATE pg_temp.ec_key k SET rep = r.rep FROM pg_temp.ec_key r
-    WHERE r.ord = k.rep AND r.rep <> k.rep;
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    EXIT WHEN changed = 0;
-  END LOOP;
 
   WITH made AS (
     INSERT INTO channel.end_customer (name, country, customer_key, match_keys)
@@ -497,8 +515,7 @@ BEGIN
   FROM made WHERE made.country = k.country AND made.customer_key = k.customer_key;
   GET DIAGNOSTICS created = ROW_COUNT;
   UPDATE pg_temp.ec_key k
-  SET end_customer_id = r.end_customer_id, match = 'fuzzy',
-      score = channel.company_similarity(r.customer_key, k.customer_key)
+  SET end_customer_id = r.end_customer_id, match = 'fuzzy'     -- score: the similarity to rep
   FROM pg_temp.ec_key r
   WHERE k.end_customer_id IS NULL AND r.ord = k.rep;
 

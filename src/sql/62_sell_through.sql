@@ -115,14 +115,20 @@ BEGIN
            nullif(pg_catalog.btrim(s.customer_postcode), '') AS customer_postcode,
            nullif(pg_catalog.btrim(s.reseller_id), '') AS reseller_text
     FROM channel.sell_through_staging s WHERE s.batch_id = b.batch_id
+  ), keyed AS MATERIALIZED (         -- each distinct customer name normalized once, not once per line
+    SELECT n.customer_name, channel.normalize_company(n.customer_name) COLLATE "C" AS customer_key
+    FROM (SELECT DISTINCT p.customer_name FROM parsed p
+          WHERE p.customer_name <> '' AND pg_catalog.length(p.customer_name) <= 300
+            AND NOT channel.report_text_invalid(p.customer_name)) n
   ), resolved AS MATERIALIZED (
-    SELECT p.*, coalesce(pr.product_id, al.product_id) AS product_id,
+    SELECT p.*, k.customer_key, coalesce(pr.product_id, al.product_id) AS product_id,
            coalesce(pr.product_line, alp.product_line) AS product_line,
            coalesce(pr.active_from, alp.active_from) AS active_from,
            coalesce(pr.active_until, alp.active_until) AS active_until,
            rs.partner_id AS reseller_id, rs.parent_id AS reseller_parent,
            cu.code IS NOT NULL AS currency_known, co.code IS NOT NULL AS country_known
     FROM parsed p
+    LEFT JOIN keyed k ON k.customer_name = p.customer_name
     LEFT JOIN channel.product pr ON pr.sku = p.sku
     LEFT JOIN channel.product_alias al ON pr.product_id IS NULL AND al.partner_id = b.partner_id AND al.partner_sku = p.sku
     LEFT JOIN channel.product alp ON alp.product_id = al.product_id
@@ -162,10 +168,10 @@ BEGIN
            WHEN r.unit_price IS NULL THEN 'bad_price'
            WHEN NOT r.currency_known THEN 'unknown_currency'
            WHEN NOT r.country_known THEN 'unknown_country'
-           WHEN pg_catalog.length(r.customer_name) > 300 OR channel.normalize_company(r.customer_name) = '' THEN 'bad_customer_name'
+           WHEN pg_catalog.length(r.customer_name) > 300 OR r.customer_key = '' THEN 'bad_customer_name'
            WHEN r.reseller_text IS NOT NULL AND r.reseller_parent IS DISTINCT FROM b.partner_id THEN 'reseller_not_of_distributor'
          END AS reason,
-         NULL::bigint AS replaces, NULL::bigint AS end_customer_id
+         NULL::bigint AS replaces, NULL::bigint AS end_customer_id, r.customer_key
   FROM resolved r;
   ANALYZE pg_temp.st_line;
 
@@ -215,7 +221,7 @@ BEGIN
   -- 3. end customers: once per distinct spelling
   CREATE TEMP TABLE ec_name ON COMMIT DROP AS
   SELECT l.customer_country AS country, l.customer_name AS name, min(l.row_no) AS first_row,
-         NULL::text COLLATE "C" AS customer_key, NULL::bigint AS end_customer_id
+         min(l.customer_key) COLLATE "C" AS customer_key, NULL::bigint AS end_customer_id
   FROM pg_temp.st_line l WHERE l.reason IS NULL
   GROUP BY l.customer_country, l.customer_name;
   b.customers_new := channel.resolve_end_customers();
@@ -224,23 +230,27 @@ BEGIN
   WHERE l.reason IS NULL AND n.country = l.customer_country AND n.name = l.customer_name;
 
   -- 4. closed loop, once per (end customer, country, line): the live
-  -- registrations of the customer through the registration index
-  -- (deal_match_keys_idx), and the seller's won ones of the same key
+  -- registrations of the customer whose blocking keys meet its name's and
+  -- whose customer is similar enough -- in one call, each country's live
+  -- registrations read once (match_live_deals) --, and the won ones of
+  -- the same key (deal_customer_key_idx)
   CREATE TEMP TABLE st_match ON COMMIT DROP AS
-  WITH cust AS (
-    SELECT DISTINCT l.end_customer_id, l.customer_country, l.product_line FROM pg_temp.st_line l WHERE l.reason IS NULL
-  ), ck AS (
-    SELECT c.*, e.customer_key,
-           ARRAY(SELECT c.customer_country || '|' || c.product_line || '|' || k
-                 FROM pg_catalog.unnest(channel.company_match_keys(e.customer_key)) k) AS keys
-    FROM cust c JOIN channel.end_customer e ON e.end_customer_id = c.end_customer_id
+  WITH ck AS MATERIALIZED (
+    SELECT c.end_customer_id, c.customer_country, c.product_line, e.customer_key::text AS customer_key,
+           row_number() OVER (ORDER BY c.end_customer_id, c.product_line) AS ord
+    FROM (SELECT DISTINCT l.end_customer_id, l.customer_country, l.product_line
+          FROM pg_temp.st_line l WHERE l.reason IS NULL) c
+    JOIN channel.end_customer e ON e.end_customer_id = c.end_customer_id
   )
   SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
          (d.submitted_at AT TIME ZONE 'UTC')::date AS submitted_on,
-         (d.protected_until AT TIME ZONE 'UTC')::date AS protected_to, d.closed_at,
-         channel.company_similarity(d.customer_key, ck.customer_key) AS score
-  FROM ck       -- the keys carry country and line ("FR|STORAGE|w:..."): deal_match_keys_idx
-  CROSS JOIN LATERAL channel.live_deals_meeting(ck.keys) d
+         (d.protected_until AT TIME ZONE 'UTC')::date AS protected_to, d.closed_at, m.score
+  FROM channel.match_live_deals(ARRAY(SELECT ck.ord FROM ck ORDER BY ck.ord),
+                                ARRAY(SELECT ck.customer_country::text FROM ck ORDER BY ck.ord),
+                                ARRAY(SELECT ck.product_line::text FROM ck ORDER BY ck.ord),
+                                ARRAY(SELECT ck.customer_key FROM ck ORDER BY ck.ord), thr) m
+  JOIN ck ON ck.ord = m.ord
+  JOIN channel.deal d ON d.deal_id = m.deal_id
   UNION ALL
   SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
          (d.submitted_at AT TIME ZONE 'UTC')::date, (d.protected_until AT TIME ZONE 'UTC')::date, d.closed_at, 1

@@ -407,7 +407,7 @@ BEGIN
                                'sell_through_closed_loop', 'registration_close_rate', 'unregistered_sales',
                                'channel_leakage', 'inventory_latest', 'stale_reporters', 'staging_batch_open',
                                'staging_is_append_only', 'drop_scratch',
-                               'end_customers_meeting', 'live_deals_meeting')
+                               'end_customers_meeting', 'live_deals_meeting', 'match_end_customers', 'match_fanout', 'match_live_deals')
   LOOP
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO channel_admin', f);

@@ -6,6 +6,8 @@
 #   BENCH_DB=demo1 BENCH_LINES=200000 bash test/bench/channel_data.sh
 #       # against a database of an already running cluster (PGHOST...) that
 #       # holds generate_demo() and nothing else; it is copied, not changed
+#   BENCH_RUNS=3 ...                                   # the lines staged once, ingested 3 times
+#       # (each run on a fresh copy of the staged database); median and range
 #
 # On the demo channel (generate_demo), channel.demo_channel_data() stages
 # BENCH_LINES sell-through lines in one batch per reporting partner.  Then:
@@ -22,6 +24,7 @@ source "$(dirname "$0")/../lib.sh"
 
 lines=${BENCH_LINES:-1000000}
 loop_lines=${BENCH_LOOP_LINES:-3000}
+runs=${BENCH_RUNS:-1}
 work=$(mktemp -d /tmp/channel_bench.XXXXXX)
 chmod 777 "$work"
 
@@ -52,7 +55,10 @@ q -c "DELETE FROM channel.sell_through_staging" -c "VACUUM ANALYZE channel.sell_
   -c "VACUUM ANALYZE channel.deal" -c "VACUUM ANALYZE channel.end_customer"
 staged=$(wc -l < "$work/pos.csv")
 batches=$(q -c "SELECT count(*) FROM channel.report_batch WHERE kind = 'sell_through'")
-distinct=$(q -c "SELECT count(DISTINCT (customer_country, customer_name)) FROM bench_truth JOIN channel.report_batch USING (batch_id)" 2>/dev/null || echo '?')
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS channel_bench_staged" -c "CREATE DATABASE channel_bench_staged TEMPLATE $db"
+for run in $(seq 1 "$runs"); do
+[ "$run" = 1 ] || psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE channel_bench_staged"
+say "run $run of $runs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 say "ingestion: COPY into staging + ingest_sell_through() of $batches batches"
 copy_ms=$(ms q -c "COPY channel.sell_through_staging (batch_id, line_no, invoice_no, invoice_date, sku, quantity, unit_price,
@@ -148,12 +154,25 @@ SQL
 
 total=$((copy_ms + ingest_ms))
 echo
-printf 'staged lines %s in %s batches; published %s\n' "$staged" "$batches" "$facts"
+printf 'staged lines %s in %s batches; published %s; distinct (country, spelling) %s\n' "$staged" "$batches" "$facts" \
+  "$(q -c "SELECT count(*) FROM channel.end_customer_alias")"
 printf 'ingestion (COPY %s ms + ingest %s ms): %s ms, %.0f lines/s\n' "$copy_ms" "$ingest_ms" "$total" "$(echo "$staged * 1000 / $total" | bc -l)"
 printf 'bare COPY of the published lines: %s ms, %.0f lines/s; ingestion = %.2f of its throughput\n' \
   "$bare_ms" "$(echo "$facts * 1000 / $bare_ms" | bc -l)" "$(echo "($staged / $total) / ($facts / $bare_ms)" | bc -l)"
 printf 'row-by-row PL/pgSQL: %s lines in %s ms, %.0f lines/s; ingestion is %.1fx faster\n' \
   "$loop_lines" "$loop_ms" "$(echo "$loop_lines * 1000 / $loop_ms" | bc -l)" \
   "$(echo "($staged * 1000 / $total) / ($loop_lines * 1000 / $loop_ms)" | bc -l)"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db"
+echo "run $run: ingest_ms $total bare_ms $bare_ms loop_ms $loop_ms ratio $(echo "($staged / $total) / ($facts / $bare_ms)" | bc -l) speedup $(echo "($staged * 1000 / $total) / ($loop_lines * 1000 / $loop_ms)" | bc -l) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/runs"
+done
+
+if [ "$runs" -gt 1 ]; then
+	echo
+	cat "$work/runs"
+	for col in 3 5 7 9 11; do
+		name=$(awk -v c=$((col - 1)) 'NR == 1 { print $c }' "$work/runs")
+		sort -g -k$col,$col "$work/runs" | awk -v c=$col -v n="$name" \
+		  '{ v[NR] = $c } END { printf "%s: median %.2f (%.2f-%.2f)\n", n, v[int((NR + 1) / 2)], v[1], v[NR] }'
+	done
+fi
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS channel_bench_staged"
 rm -rf "$work"
