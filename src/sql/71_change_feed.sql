@@ -96,6 +96,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON channel.event_consumer TO channel_admin;
 -- ---------------------------------------------------------------------------
 -- Writing events: statement-level triggers, set-based
 -- ---------------------------------------------------------------------------
+-- For the row and statement triggers of other pieces (67, 72, 73); the
+-- feed's own trigger calls pg_notify() directly (a SQL function call less
+-- per statement).
 CREATE FUNCTION channel.feed_notify() RETURNS void
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -103,7 +106,18 @@ AS $$ SELECT pg_catalog.pg_notify('channel_events', '') $$;
 COMMENT ON FUNCTION channel.feed_notify() IS
   'Internal: NOTIFY channel_events (empty payload; the notifications of one transaction collapse into one, delivered at commit).';
 
--- The update triggers join the old and new transition tables by key.
+-- One trigger function writes the events of every table the feed covers
+-- (this piece's and 73_feed_funds_data.sql's): channel.feed_event(), an
+-- INSERT ... SELECT from the statement's transition table(s) chosen by
+-- table and operation.  The statements are static, not built per call:
+-- PL/pgSQL keeps each one's plan for the session, where a dynamic
+-- statement would be parsed and planned again on every single-row
+-- registration.  Inserts write their events in the order the rows were
+-- inserted (the transition table's order, no sort); updates in key order
+-- (the join's).  NOTIFY channel_events once per statement that wrote an
+-- event (the notifications of a transaction collapse into one at commit).
+--
+-- The update statements join the old and new transition tables by key.
 -- PL/pgSQL keeps the plan made at the first call of the session, sized for
 -- the transition tables of that call: planned for one row (a single-row
 -- update), it is a nested loop, and the next 10,000-row update compares
@@ -111,7 +125,7 @@ COMMENT ON FUNCTION channel.feed_notify() IS
 -- loops off the join is hashed whatever size it was planned for; JIT is
 -- off too, since the disabled nested loops that remain (a LATERAL VALUES
 -- list) cost the plan 1e10 and the compilation then took 0.6 s a statement.
-CREATE FUNCTION channel.feed_lead() RETURNS trigger
+CREATE FUNCTION channel.feed_event() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
 SET enable_nestloop = off SET jit = off
@@ -119,157 +133,198 @@ AS $$
 DECLARE
   n bigint;
 BEGIN
-  IF TG_OP = 'INSERT' THEN
+  IF TG_TABLE_NAME = 'deal' THEN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT CASE WHEN d.status = 'conflict' THEN 'deal.conflict' ELSE 'deal.registered' END, 'deal', d.deal_id, d.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'deal_id', d.deal_id, 'partner_id', d.partner_id, 'status', d.status,
+                                           'customer_name', d.customer_name, 'customer_country', d.customer_country,
+                                           'product_line', d.product_line, 'amount', d.amount, 'currency', d.currency,
+                                           'protected_until', d.protected_until, 'reason', d.status_reason)
+      FROM new_rows d;
+    ELSE
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT CASE WHEN d.status IS DISTINCT FROM o.status THEN 'deal.' || d.status ELSE 'deal.extended' END,
+             'deal', d.deal_id, d.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'deal_id', d.deal_id, 'partner_id', d.partner_id,
+                                           'from', o.status, 'to', d.status, 'amount', d.amount, 'currency', d.currency,
+                                           'protected_until', d.protected_until, 'extension_count', d.extension_count,
+                                           'reason', d.status_reason)
+      FROM new_rows d JOIN old_rows o ON o.deal_id = d.deal_id
+      WHERE d.status IS DISTINCT FROM o.status OR d.extension_count > o.extension_count
+      ORDER BY d.deal_id;
+    END IF;
+  ELSIF TG_TABLE_NAME = 'lead' THEN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'lead.created', 'lead', l.lead_id, l.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'lead_id', l.lead_id, 'status', l.status, 'country', l.country,
+                                           'product_line', l.product_line, 'score', l.score)
+      FROM new_rows l;
+    ELSE
+      -- partner_id: the new holder, or the partner that lost a rejected or recalled lead
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'lead.' || l.status, 'lead', l.lead_id, p.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'lead_id', l.lead_id, 'from', o.status, 'to', l.status,
+                                           'partner_id', p.partner_id, 'accept_by', l.accept_by,
+                                           'reason', CASE WHEN l.status = 'rejected' THEN l.reject_reason ELSE l.status_reason END)
+      FROM new_rows l JOIN old_rows o ON o.lead_id = l.lead_id
+      CROSS JOIN LATERAL (SELECT CASE WHEN l.status IN ('rejected', 'recalled') THEN o.partner_id
+                                      ELSE l.partner_id END AS partner_id) p
+      WHERE l.status IS DISTINCT FROM o.status
+      ORDER BY l.lead_id;
+    END IF;
+  ELSIF TG_TABLE_NAME = 'partner' THEN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'partner.created', 'partner', p.partner_id, p.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'partner_id', p.partner_id, 'name', p.name, 'kind', p.kind,
+                                           'tier', p.tier, 'status', p.status, 'country', p.country)
+      FROM new_rows p;
+    ELSE
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT ch.event_type, 'partner', p.partner_id, p.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'partner_id', p.partner_id, 'from', ch.old_value, 'to', ch.new_value)
+      FROM new_rows p JOIN old_rows o ON o.partner_id = p.partner_id
+      CROSS JOIN LATERAL (VALUES (1, 'partner.status_changed', o.status::text, p.status::text),
+                                 (2, 'partner.tier_changed', o.tier::text, p.tier::text)) ch(ord, event_type, old_value, new_value)
+      WHERE ch.old_value IS DISTINCT FROM ch.new_value
+      ORDER BY p.partner_id, ch.ord;
+    END IF;
+  ELSIF TG_TABLE_NAME = 'deal_conflict' THEN
+    -- a conflict names two registrations: the vendor's events only
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'conflict.detected', 'conflict', c.conflict_id, NULL,
+             pg_catalog.jsonb_build_object('v', 1, 'conflict_id', c.conflict_id, 'deal_id', c.deal_id,
+                                           'other_deal_id', c.other_deal_id, 'match_kind', c.match_kind, 'score', c.score)
+      FROM new_rows c;
+    ELSE
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'conflict.resolved', 'conflict', c.conflict_id, NULL,
+             pg_catalog.jsonb_build_object('v', 1, 'conflict_id', c.conflict_id, 'deal_id', c.deal_id,
+                                           'other_deal_id', c.other_deal_id, 'winner_deal_id', c.winner_deal_id)
+      FROM new_rows c JOIN old_rows o ON o.conflict_id = c.conflict_id
+      WHERE o.resolved_at IS NULL AND c.resolved_at IS NOT NULL
+      ORDER BY c.conflict_id;
+    END IF;
+  ELSIF TG_TABLE_NAME = 'fund_ledger' THEN
+    -- 73_feed_funds_data.sql: every ledger movement (inserts only, the ledger is append-only)
     INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
-    SELECT 'lead.created', 'lead', l.lead_id, l.partner_id,
-           pg_catalog.jsonb_build_object('v', 1, 'lead_id', l.lead_id, 'status', l.status, 'country', l.country,
-                                         'product_line', l.product_line, 'score', l.score)
-    FROM new_rows l ORDER BY l.lead_id;
+    SELECT 'fund.' || f.entry, 'fund_entry', f.entry_id, f.partner_id,
+           pg_catalog.jsonb_build_object('v', 1, 'entry_id', f.entry_id, 'budget_id', f.budget_id,
+                                         'allocation_id', f.allocation_id, 'partner_id', f.partner_id,
+                                         'entry', f.entry, 'from', f.from_bucket, 'to', f.to_bucket,
+                                         'amount', f.amount, 'currency', f.currency,
+                                         'request_id', f.request_id, 'claim_id', f.claim_id)
+    FROM new_rows f;
+  ELSIF TG_TABLE_NAME = 'fund_request' THEN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'fund_request.created', 'fund_request', q.request_id, q.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'request_id', q.request_id, 'partner_id', q.partner_id,
+                                           'allocation_id', q.allocation_id, 'status', q.status,
+                                           'activity_type', q.activity_type, 'title', q.title,
+                                           'planned_cost', q.planned_cost, 'currency', q.currency,
+                                           'planned_start', q.planned_start, 'planned_end', q.planned_end)
+      FROM new_rows q;
+    ELSE
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT CASE WHEN q.status IS DISTINCT FROM o.status THEN 'fund_request.' || q.status
+                  ELSE 'fund_request.first_approved' END,
+             'fund_request', q.request_id, q.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'request_id', q.request_id, 'partner_id', q.partner_id,
+                                           'from', o.status, 'to', q.status, 'planned_cost', q.planned_cost,
+                                           'first_approved_amount', q.first_approved_amount,
+                                           'approved_amount', q.approved_amount, 'currency', q.currency,
+                                           'reason', q.status_reason)
+      FROM new_rows q JOIN old_rows o ON o.request_id = q.request_id
+      WHERE q.status IS DISTINCT FROM o.status
+         OR (o.first_approved_at IS NULL AND q.first_approved_at IS NOT NULL)
+      ORDER BY q.request_id;
+    END IF;
+  ELSIF TG_TABLE_NAME = 'fund_claim' THEN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'fund_claim.created', 'fund_claim', c.claim_id, c.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'claim_id', c.claim_id, 'request_id', c.request_id,
+                                           'partner_id', c.partner_id, 'status', c.status,
+                                           'amount', c.amount, 'currency', c.currency)
+      FROM new_rows c;
+    ELSE
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'fund_claim.' || c.status, 'fund_claim', c.claim_id, c.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'claim_id', c.claim_id, 'request_id', c.request_id,
+                                           'partner_id', c.partner_id, 'from', o.status, 'to', c.status,
+                                           'amount', c.amount, 'approved_amount', c.approved_amount,
+                                           'currency', c.currency, 'payment_reference', c.payment_reference,
+                                           'reason', c.status_reason)
+      FROM new_rows c JOIN old_rows o ON o.claim_id = c.claim_id
+      WHERE c.status IS DISTINCT FROM o.status
+      ORDER BY c.claim_id;
+    END IF;
+  ELSIF TG_TABLE_NAME = 'report_batch' THEN
+    IF TG_OP = 'INSERT' THEN
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'report.' || b.status, 'report_batch', b.batch_id, b.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'batch_id', b.batch_id, 'partner_id', b.partner_id,
+                                           'kind', b.kind, 'file_name', b.file_name, 'status', b.status)
+      FROM new_rows b;
+    ELSE
+      INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+      SELECT 'report.' || b.status, 'report_batch', b.batch_id, b.partner_id,
+             pg_catalog.jsonb_build_object('v', 1, 'batch_id', b.batch_id, 'partner_id', b.partner_id,
+                                           'kind', b.kind, 'from', o.status, 'to', b.status,
+                                           'lines_in', b.lines_in, 'lines_published', b.lines_published,
+                                           'lines_new', b.lines_new, 'lines_replaced', b.lines_replaced,
+                                           'lines_rejected', b.lines_rejected, 'lines_duplicate', b.lines_duplicate,
+                                           'customers_new', b.customers_new, 'registrations_won', b.registrations_won,
+                                           'lines_registered', b.lines_registered, 'lines_leakage', b.lines_leakage,
+                                           'lines_unregistered', b.lines_unregistered)
+      FROM new_rows b JOIN old_rows o ON o.batch_id = b.batch_id
+      WHERE b.status IS DISTINCT FROM o.status
+      ORDER BY b.batch_id;
+    END IF;
   ELSE
-    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
-    SELECT 'lead.' || l.status, 'lead', l.lead_id, p.partner_id,
-           pg_catalog.jsonb_build_object('v', 1, 'lead_id', l.lead_id, 'from', o.status, 'to', l.status,
-                                         'partner_id', p.partner_id, 'accept_by', l.accept_by,
-                                         'reason', CASE WHEN l.status = 'rejected' THEN l.reject_reason ELSE l.status_reason END)
-    FROM new_rows l JOIN old_rows o ON o.lead_id = l.lead_id
-    CROSS JOIN LATERAL (SELECT CASE WHEN l.status IN ('rejected', 'recalled') THEN o.partner_id
-                                    ELSE l.partner_id END AS partner_id) p
-    WHERE l.status IS DISTINCT FROM o.status
-    ORDER BY l.lead_id;
+    RAISE EXCEPTION 'channel.feed_event() writes no events for table %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+      USING ERRCODE = 'feature_not_supported', HINT = 'Add the table''s statements to channel.feed_event().';
   END IF;
   GET DIAGNOSTICS n = ROW_COUNT;
-  IF n > 0 THEN PERFORM channel.feed_notify(); END IF;
+  IF n > 0 THEN
+    PERFORM pg_catalog.pg_notify('channel_events', '');
+  END IF;
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION channel.feed_lead() IS
-  'Trigger: lead.created for new leads, lead.<status> for every status change (partner_id: the new holder, or the partner that lost a rejected or recalled lead).';
+COMMENT ON FUNCTION channel.feed_event() IS
+  'Trigger (statement level, transition tables new_rows / old_rows): writes the change-feed events of a statement on lead, deal, partner, deal_conflict, fund_ledger, fund_request, fund_claim or report_batch (doc/integration.md, "Event types") and NOTIFYs channel_events.';
+
 CREATE TRIGGER lead_feed_insert AFTER INSERT ON channel.lead
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
-  EXECUTE FUNCTION channel.feed_lead();
+  EXECUTE FUNCTION channel.feed_event();
 CREATE TRIGGER lead_feed_update AFTER UPDATE ON channel.lead
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_lead();
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_event();
 COMMENT ON TRIGGER lead_feed_insert ON channel.lead IS 'Change feed: lead.created.';
 COMMENT ON TRIGGER lead_feed_update ON channel.lead IS 'Change feed: lead status changes.';
-
-CREATE FUNCTION channel.feed_deal() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, channel, pg_temp
-SET enable_nestloop = off SET jit = off
-AS $$
-DECLARE
-  n bigint;
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
-    SELECT CASE WHEN d.status = 'conflict' THEN 'deal.conflict' ELSE 'deal.registered' END, 'deal', d.deal_id, d.partner_id,
-           pg_catalog.jsonb_build_object('v', 1, 'deal_id', d.deal_id, 'partner_id', d.partner_id, 'status', d.status,
-                                         'customer_name', d.customer_name, 'customer_country', d.customer_country,
-                                         'product_line', d.product_line, 'amount', d.amount, 'currency', d.currency,
-                                         'protected_until', d.protected_until, 'reason', d.status_reason)
-    FROM new_rows d ORDER BY d.deal_id;
-  ELSE
-    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
-    SELECT CASE WHEN d.status IS DISTINCT FROM o.status THEN 'deal.' || d.status ELSE 'deal.extended' END,
-           'deal', d.deal_id, d.partner_id,
-           pg_catalog.jsonb_build_object('v', 1, 'deal_id', d.deal_id, 'partner_id', d.partner_id,
-                                         'from', o.status, 'to', d.status, 'amount', d.amount, 'currency', d.currency,
-                                         'protected_until', d.protected_until, 'extension_count', d.extension_count,
-                                         'reason', d.status_reason)
-    FROM new_rows d JOIN old_rows o ON o.deal_id = d.deal_id
-    WHERE d.status IS DISTINCT FROM o.status OR d.extension_count > o.extension_count
-    ORDER BY d.deal_id;
-  END IF;
-  GET DIAGNOSTICS n = ROW_COUNT;
-  IF n > 0 THEN PERFORM channel.feed_notify(); END IF;
-  RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION channel.feed_deal() IS
-  'Trigger: deal.registered (or deal.conflict) for a new registration, deal.<status> for every status change, deal.extended for a protection extension.';
 CREATE TRIGGER deal_feed_insert AFTER INSERT ON channel.deal
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
-  EXECUTE FUNCTION channel.feed_deal();
+  EXECUTE FUNCTION channel.feed_event();
 CREATE TRIGGER deal_feed_update AFTER UPDATE ON channel.deal
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_deal();
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_event();
 COMMENT ON TRIGGER deal_feed_insert ON channel.deal IS 'Change feed: deal.registered / deal.conflict.';
 COMMENT ON TRIGGER deal_feed_update ON channel.deal IS 'Change feed: deal status changes and extensions.';
-
--- Conflicts name two registrations, so their events are the vendor's only.
-CREATE FUNCTION channel.feed_conflict() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, channel, pg_temp
-SET enable_nestloop = off SET jit = off
-AS $$
-DECLARE
-  n bigint;
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
-    SELECT 'conflict.detected', 'conflict', c.conflict_id, NULL,
-           pg_catalog.jsonb_build_object('v', 1, 'conflict_id', c.conflict_id, 'deal_id', c.deal_id,
-                                         'other_deal_id', c.other_deal_id, 'match_kind', c.match_kind, 'score', c.score)
-    FROM new_rows c ORDER BY c.conflict_id;
-  ELSE
-    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
-    SELECT 'conflict.resolved', 'conflict', c.conflict_id, NULL,
-           pg_catalog.jsonb_build_object('v', 1, 'conflict_id', c.conflict_id, 'deal_id', c.deal_id,
-                                         'other_deal_id', c.other_deal_id, 'winner_deal_id', c.winner_deal_id)
-    FROM new_rows c JOIN old_rows o ON o.conflict_id = c.conflict_id
-    WHERE o.resolved_at IS NULL AND c.resolved_at IS NOT NULL
-    ORDER BY c.conflict_id;
-  END IF;
-  GET DIAGNOSTICS n = ROW_COUNT;
-  IF n > 0 THEN PERFORM channel.feed_notify(); END IF;
-  RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION channel.feed_conflict() IS
-  'Trigger: conflict.detected and conflict.resolved (vendor-only events: a conflict names another partner''s registration).';
 CREATE TRIGGER deal_conflict_feed_insert AFTER INSERT ON channel.deal_conflict
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
-  EXECUTE FUNCTION channel.feed_conflict();
+  EXECUTE FUNCTION channel.feed_event();
 CREATE TRIGGER deal_conflict_feed_update AFTER UPDATE ON channel.deal_conflict
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_conflict();
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_event();
 COMMENT ON TRIGGER deal_conflict_feed_insert ON channel.deal_conflict IS 'Change feed: conflict.detected.';
 COMMENT ON TRIGGER deal_conflict_feed_update ON channel.deal_conflict IS 'Change feed: conflict.resolved.';
-
-CREATE FUNCTION channel.feed_partner() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, channel, pg_temp
-SET enable_nestloop = off SET jit = off
-AS $$
-DECLARE
-  n bigint;
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
-    SELECT 'partner.created', 'partner', p.partner_id, p.partner_id,
-           pg_catalog.jsonb_build_object('v', 1, 'partner_id', p.partner_id, 'name', p.name, 'kind', p.kind,
-                                         'tier', p.tier, 'status', p.status, 'country', p.country)
-    FROM new_rows p ORDER BY p.partner_id;
-  ELSE
-    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
-    SELECT ch.event_type, 'partner', p.partner_id, p.partner_id,
-           pg_catalog.jsonb_build_object('v', 1, 'partner_id', p.partner_id, 'from', ch.old_value, 'to', ch.new_value)
-    FROM new_rows p JOIN old_rows o ON o.partner_id = p.partner_id
-    CROSS JOIN LATERAL (VALUES (1, 'partner.status_changed', o.status::text, p.status::text),
-                               (2, 'partner.tier_changed', o.tier::text, p.tier::text)) ch(ord, event_type, old_value, new_value)
-    WHERE ch.old_value IS DISTINCT FROM ch.new_value
-    ORDER BY p.partner_id, ch.ord;
-  END IF;
-  GET DIAGNOSTICS n = ROW_COUNT;
-  IF n > 0 THEN PERFORM channel.feed_notify(); END IF;
-  RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION channel.feed_partner() IS
-  'Trigger: partner.created, partner.status_changed and partner.tier_changed (the partner''s own feed shows them).';
 CREATE TRIGGER partner_feed_insert AFTER INSERT ON channel.partner
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())
-  EXECUTE FUNCTION channel.feed_partner();
+  EXECUTE FUNCTION channel.feed_event();
 CREATE TRIGGER partner_feed_update AFTER UPDATE ON channel.partner
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_partner();
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION channel.feed_event();
 COMMENT ON TRIGGER partner_feed_insert ON channel.partner IS 'Change feed: partner.created.';
 COMMENT ON TRIGGER partner_feed_update ON channel.partner IS 'Change feed: partner status and tier changes.';
 
@@ -516,7 +571,6 @@ INSERT INTO channel.role_routine (role_name, routine_name) VALUES
   ('channel_consumer', 'ack_events'),
   ('channel_consumer', 'drop_consumer');
 
-REVOKE EXECUTE ON FUNCTION channel.feed_notify(), channel.feed_lead(), channel.feed_deal(), channel.feed_conflict(),
-  channel.feed_partner(), channel.create_consumer(text, boolean), channel.consumer_for_update(text),
+REVOKE EXECUTE ON FUNCTION channel.feed_notify(), channel.feed_event(), channel.create_consumer(text, boolean), channel.consumer_for_update(text),
   channel.read_events(text, integer), channel.ack_events(text, bigint), channel.drop_consumer(text),
   channel.purge_events() FROM PUBLIC;

@@ -56,8 +56,7 @@ CREATE FUNCTION bench_feed(on_ boolean) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE t record;
 BEGIN
   FOR t IN SELECT tgrelid::regclass AS tab, tgname FROM pg_trigger
-           WHERE tgfoid IN ('channel.feed_lead()'::regprocedure, 'channel.feed_deal()'::regprocedure,
-                            'channel.feed_conflict()'::regprocedure, 'channel.feed_partner()'::regprocedure)
+           WHERE tgfoid = 'channel.feed_event()'::regprocedure
   LOOP
     EXECUTE format('ALTER TABLE %s %s TRIGGER %I', t.tab, CASE WHEN on_ THEN 'ENABLE' ELSE 'DISABLE' END, t.tgname);
   END LOOP;
