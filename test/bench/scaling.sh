@@ -45,7 +45,9 @@
 #      plain SQL a user would write without the rollup.
 # After the runs, what they wrote (registrations, leads, the 1% changed) is
 # taken out again in replica mode, so the next scale replicates the demo's
-# rows only.  Output: "scale | path | clients | tps | p99_ms",
+# rows only.  BENCH_KEEP=1 keeps the database at the end; BENCH_RESUME=1
+# goes on in the database so kept (BENCH_SCALES then the next ones only).
+# Output: "scale | path | clients | tps | p99_ms",
 # "scale | bi | query | ms", "scale | load | ..." and the load average at
 # every run.
 source "$(dirname "$0")/../lib.sh"
@@ -117,6 +119,9 @@ bi() {  # bi SCALE LABEL SQL: median of 3 calls, ms
 }
 
 # the demo, once
+if [ -n "${BENCH_RESUME:-}" ]; then
+	:   # go on in the database a run with BENCH_KEEP=1 left
+else
 psql -X -q -d "$BENCH_DB" -c "DROP DATABASE IF EXISTS $db"
 if [ -n "${BENCH_TEMPLATE:-}" ]; then
 	psql -X -q -d "$BENCH_DB" -c "CREATE DATABASE $db TEMPLATE ${BENCH_TEMPLATE}"
@@ -130,11 +135,17 @@ else
 	  -c "SELECT count(*) FROM channel.generate_demo($partners, $leads, 1)" >/dev/null
 	printf '%s | load | generate_demo(%s, %s) | %s s | load %s\n' "$base" "$partners" "$leads" "$(( $(date +%s) - t0 ))" "$(load)"
 fi
-demo_deals=$(q -c "SELECT count(*) FROM channel.deal WHERE partner_id IS NOT NULL")
+fi
+if [ -n "${BENCH_RESUME:-}" ]; then
+	demo_deals=$(q -c "SELECT count(*) FROM bench.deal_name")
+	have=$(q -c "SELECT max(partner_id) / 10000000 + 1 FROM channel.partner")
+else
+	demo_deals=$(q -c "SELECT count(*) FROM channel.deal WHERE partner_id IS NOT NULL")
+	have=1
+fi
 # registration copies per partner copy: BENCH_REGISTRATIONS per 1x
 deal_copies=$(awk -v r="$registrations" -v b="$base" -v d="$demo_deals" 'BEGIN { c = int(r * b / d + 0.5); print (c < 1 ? 1 : c) }')
 
-have=1
 for s in $scales; do
 	scale=$(awk -v s="$s" -v b="$base" 'BEGIN { print s * b }')
 	t0=$(date +%s)
@@ -291,4 +302,4 @@ for s in $scales; do
 		INSERT INTO channel.lead SELECT * FROM bench.changed;
 	SQL
 done
-psql -X -q -d "$BENCH_DB" -c "DROP DATABASE $db"
+[ -n "${BENCH_KEEP:-}" ] || psql -X -q -d "$BENCH_DB" -c "DROP DATABASE $db"
