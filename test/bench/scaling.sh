@@ -94,7 +94,7 @@ curve() {  # curve SCALE PATH: the concurrency curve of one path
 		# the log's third field is each transaction's latency in microseconds
 		p99=$(cat "$work"/pgbench_log.* | awk '{ print $3 }' | sort -n |
 			awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.1f", a[i] / 1000 }')
-		printf '%s | %s | %s | %.0f | %s\n' "$scale" "$path" "$c" "$tps" "$p99"
+		printf '%s | %s | %s | %.1f | %s\n' "$scale" "$path" "$c" "$tps" "$p99"
 	done
 }
 
