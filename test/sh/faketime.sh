@@ -32,7 +32,7 @@ work=$(mktemp -d /tmp/channel-faketime.XXXXXX)
 chmod 755 "$work"
 cleanup() {
 	for d in "$work"/*/data; do
-		[ -f "$d/postmaster.pid" ] && run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1
+		[ -f "$d/postmaster.pid" ] && run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true
 	done
 	as_root rm -rf "$work"
 }

@@ -27,7 +27,7 @@ chmod 755 "$work"
 q() { "$CHANNEL_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -At -h "$work/sock" -p 5432 -U postgres -d channel_decoding "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cleanup() {
-	[ -f "$work/data/postmaster.pid" ] && run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1
+	[ -f "$work/data/postmaster.pid" ] && run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
 	as_root rm -rf "$work"
 }
 trap cleanup EXIT
