@@ -280,6 +280,30 @@ UNIT_TEST(similarity_properties)
 	CHECK(sim("a", "b") >= 0.0f && sim("a", "b") < 1.0f);
 }
 
+static bool share_key(const char *a, const char *b);
+
+UNIT_TEST(similarity_endings_and_acronyms)
+{
+	/* a different last letter is a different ending, not a typo */
+	CHECK(sim("Solaria", "Solaris") < 0.5f);
+	CHECK(sim("Greenland Holdings", "Greenlane Holdings") < 0.85f);
+	CHECK(sim("Mondi", "Mondo") < 0.5f);
+	CHECK(sim("Carrefour", "Carrefuor") >= 0.85f);		/* a swap at the end still is */
+	CHECK(sim("Rosneft", "Roseneft") >= 0.85f);
+	/* connectives of other languages skipped by initials */
+	CHECK(sim("MOG", "Magyar Olaj és Gázipari") >= 0.85f);
+	CHECK(sim("SVT", "Sveriges och Vasteras Tidning") >= 0.85f);
+	/* a trade or holding word ending the name goes with the acronym's run */
+	CHECK(sim("ANZ", "Australia and New Zealand Banking Group") >= 0.85f);
+	CHECK(sim("ANZ", "Australia and New Zealand Banking Group Zeta") < 0.85f);
+	/* a letter counted */
+	CHECK(sim("3M", "Minnesota Mining and Manufacturing") >= 0.85f);
+	CHECK(sim("3M", "Minnesota Mining") < 0.85f);
+	CHECK(share_key("3m", "minnesota mining and manufacturing"));
+	CHECK(share_key("anz", "australia and new zealand banking group"));
+	CHECK(share_key("mog", "magyar olaj es gazipari"));
+}
+
 UNIT_TEST(similarity_kinds)
 {
 	company_match_kind kind;
