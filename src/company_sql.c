@@ -18,6 +18,7 @@
 PG_FUNCTION_INFO_V1(channel_normalize_company);
 PG_FUNCTION_INFO_V1(channel_company_similarity);
 PG_FUNCTION_INFO_V1(channel_company_match_keys);
+PG_FUNCTION_INFO_V1(channel_company_jurisdictions);
 
 /* Raises the error a core status stands for; returns on COMPANY_OK. */
 void
@@ -63,8 +64,6 @@ channel_company_check(company_status st, const char *what)
 	}
 }
 
-static char *normalize_text_jurisdictions(text *name, const char *what,
-										  company_jurisdictions *jurisdictions);
 
 /*
  * The name as UTF-8 (palloc'd when the database encoding is another), so
@@ -89,12 +88,12 @@ text_as_utf8(text *t, int *len)
 char *
 channel_normalize_text(text *name, const char *what)
 {
-	return normalize_text_jurisdictions(name, what, NULL);
+	return channel_normalize_text_jurisdictions(name, what, NULL);
 }
 
 /* The same, and the countries of the legal forms dropped (jurisdictions may be NULL). */
-static char *
-normalize_text_jurisdictions(text *name, const char *what, company_jurisdictions *jurisdictions)
+char *
+channel_normalize_text_jurisdictions(text *name, const char *what, company_jurisdictions *jurisdictions)
 {
 	int			len;
 	char	   *s = text_as_utf8(name, &len);
@@ -121,8 +120,8 @@ channel_company_similarity(PG_FUNCTION_ARGS)
 {
 	company_jurisdictions ja,
 				jb;
-	char	   *a = normalize_text_jurisdictions(PG_GETARG_TEXT_PP(0), "the first company name", &ja);
-	char	   *b = normalize_text_jurisdictions(PG_GETARG_TEXT_PP(1), "the second company name", &jb);
+	char	   *a = channel_normalize_text_jurisdictions(PG_GETARG_TEXT_PP(0), "the first company name", &ja);
+	char	   *b = channel_normalize_text_jurisdictions(PG_GETARG_TEXT_PP(1), "the second company name", &jb);
 	float4		score = company_similarity_normalized(a, b, NULL);
 
 	/* legal forms of different jurisdictions: evidence against (as company_similarity in src/core) */
@@ -156,4 +155,39 @@ channel_company_match_keys(PG_FUNCTION_ARGS)
 	char	   *normalized = channel_normalize_text(PG_GETARG_TEXT_PP(0), "the company name");
 
 	PG_RETURN_ARRAYTYPE_P(channel_match_keys_array(normalized, ""));
+}
+
+/*
+ * The countries of a name's legal forms as a sorted text[] of ISO 3166
+ * codes, or NULL (*isnull) when its forms name no country: what the
+ * registration trigger stores in channel.deal.customer_jurisdictions.
+ */
+Datum
+channel_jurisdictions_array(const company_jurisdictions *jurisdictions, bool *isnull)
+{
+	const char *codes[COMPANY_MAX_JURISDICTIONS];
+	Datum		elems[COMPANY_MAX_JURISDICTIONS];
+	int			n = company_jurisdiction_codes(jurisdictions, codes, COMPANY_MAX_JURISDICTIONS);
+
+	*isnull = n == 0;
+	if (n == 0)
+		return (Datum) 0;
+	for (int i = 0; i < n; i++)
+		elems[i] = PointerGetDatum(cstring_to_text(codes[i]));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* channel.company_jurisdictions(name text) RETURNS text[] */
+Datum
+channel_company_jurisdictions(PG_FUNCTION_ARGS)
+{
+	company_jurisdictions jurisdictions;
+	bool		isnull;
+	Datum		codes;
+
+	(void) channel_normalize_text_jurisdictions(PG_GETARG_TEXT_PP(0), "the company name", &jurisdictions);
+	codes = channel_jurisdictions_array(&jurisdictions, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(codes);
 }

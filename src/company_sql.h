@@ -12,6 +12,9 @@
 
 void		channel_company_check(company_status st, const char *what);
 char	   *channel_normalize_text(text *name, const char *what);
+char	   *channel_normalize_text_jurisdictions(text *name, const char *what,
+												 company_jurisdictions *jurisdictions);
+Datum		channel_jurisdictions_array(const company_jurisdictions *jurisdictions, bool *isnull);
 ArrayType  *channel_match_keys_array(const char *normalized, const char *prefix);
 
 #endif

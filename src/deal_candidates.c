@@ -29,6 +29,7 @@
 #include "miscadmin.h"
 #include "nodes/tidbitmap.h"
 #include "nodes/value.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -142,9 +143,10 @@ matching_tids(Relation index, Snapshot snapshot, Datum keys, ItemPointerData **t
 }
 
 /*
- * A candidate from its five columns (deal_id, customer_key, partner_id,
- * submitted_at, protected_until), wherever they were read: from the heap
- * here, from the fallback query's result in deal_conflict_find.c.
+ * A candidate from its six columns (deal_id, customer_key, partner_id,
+ * submitted_at, protected_until, customer_jurisdictions), wherever they
+ * were read: from the heap here, from the fallback query's result in
+ * deal_conflict_find.c.  What it keeps is copied.
  */
 void
 deal_candidate_from_columns(const Datum *values, const bool *nulls, deal_candidate *c)
@@ -157,6 +159,20 @@ deal_candidate_from_columns(const Datum *values, const bool *nulls, deal_candida
 	c->submitted_at = nulls[3] ? 0 : DatumGetTimestampTz(values[3]);
 	c->noend = nulls[4];
 	c->protected_until = nulls[4] ? 0 : DatumGetTimestampTz(values[4]);
+	c->njurisdictions = 0;
+	c->jurisdictions = NULL;
+	if (!nulls[5])
+	{
+		Datum	   *elems;
+		bool	   *elem_nulls;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(values[5]), TEXTOID, -1, false, TYPALIGN_INT, &elems, &elem_nulls, &n);
+		c->jurisdictions = palloc(sizeof(char *) * (n > 0 ? n : 1));
+		for (int i = 0; i < n; i++)
+			if (!elem_nulls[i])
+				c->jurisdictions[c->njurisdictions++] = TextDatumGetCString(elems[i]);
+	}
 }
 
 /* The candidate's columns, read from the fetched tuple's slot. */
@@ -167,7 +183,10 @@ read_candidate(TupleTableSlot *slot, const AttrNumber *atts, deal_candidate *c)
 	bool		nulls[DEAL_CANDIDATE_COLUMNS];
 
 	for (int i = 0; i < DEAL_CANDIDATE_COLUMNS; i++)
-		values[i] = slot_getattr(slot, atts[i], &nulls[i]);
+	{
+		nulls[i] = true;
+		values[i] = atts[i] == 0 ? (Datum) 0 : slot_getattr(slot, atts[i], &nulls[i]);
+	}
 	deal_candidate_from_columns(values, nulls, c);
 }
 

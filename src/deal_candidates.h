@@ -19,10 +19,16 @@ typedef struct deal_candidate
 	TimestampTz submitted_at;
 	bool		noend;			/* protected_until is NULL */
 	TimestampTz protected_until;
+	/* the countries of its legal forms (customer_jurisdictions); none when NULL */
+	int			njurisdictions;
+	char	  **jurisdictions;
 } deal_candidate;
 
-/* deal_id, customer_key, partner_id, submitted_at, protected_until */
-#define DEAL_CANDIDATE_COLUMNS 5
+/*
+ * deal_id, customer_key, partner_id, submitted_at, protected_until,
+ * customer_jurisdictions (att 0 when the table has no such column: NULL)
+ */
+#define DEAL_CANDIDATE_COLUMNS 6
 
 void		deal_candidate_from_columns(const Datum *values, const bool *nulls, deal_candidate *c);
 int			deal_candidates_direct(Relation deal, const AttrNumber *atts, AttrNumber keys_att,

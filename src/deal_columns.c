@@ -27,6 +27,7 @@ static const struct
 {
 	const char *name;
 	Oid			type;			/* of the column or of its domain; InvalidOid: the enum */
+	bool		optional;		/* absent from 0.1.0's table, which the new library also serves */
 }			deal_column_spec[DEAL_COLUMNS] = {
 	[COL_DEAL_ID] = {"deal_id", INT8OID},
 	[COL_PARTNER_ID] = {"partner_id", INT8OID},
@@ -39,6 +40,7 @@ static const struct
 	[COL_PROTECTED_UNTIL] = {"protected_until", TIMESTAMPTZOID},
 	[COL_CUSTOMER_KEY] = {"customer_key", TEXTOID},
 	[COL_CUSTOMER_MATCH_KEYS] = {"customer_match_keys", TEXTARRAYOID},
+	[COL_CUSTOMER_JURISDICTIONS] = {"customer_jurisdictions", TEXTARRAYOID, true},
 };
 
 static deal_columns columns = {InvalidOid};
@@ -48,12 +50,15 @@ columns_fit(Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 
-	if (columns.relid != RelationGetRelid(rel))
+	/* a column added since (ALTER EXTENSION UPDATE) changes natts */
+	if (columns.relid != RelationGetRelid(rel) || columns.natts != desc->natts)
 		return false;
 	for (int i = 0; i < DEAL_COLUMNS; i++)
 	{
 		Form_pg_attribute attr;
 
+		if (columns.att[i] == 0)
+			continue;			/* an optional column the table lacks */
 		if (columns.att[i] > desc->natts)
 			return false;
 		attr = TupleDescAttr(desc, columns.att[i] - 1);
@@ -84,6 +89,12 @@ deal_columns_of(Relation rel, const char *trigger)
 		int			att = SPI_fnumber(desc, deal_column_spec[i].name);
 		Oid			type = att > 0 ? TupleDescAttr(desc, att - 1)->atttypid : InvalidOid;
 
+		if (att <= 0 && deal_column_spec[i].optional)
+		{
+			columns.att[i] = 0;
+			columns.atttype[i] = InvalidOid;
+			continue;
+		}
 		if (att <= 0 || (OidIsValid(deal_column_spec[i].type) && getBaseType(type) != deal_column_spec[i].type))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -105,6 +116,7 @@ deal_columns_of(Relation rel, const char *trigger)
 	columns.submitted = enum_label_oid(status_type, "submitted");
 	columns.approved = enum_label_oid(status_type, "approved");
 	columns.conflict = enum_label_oid(status_type, "conflict");
+	columns.natts = desc->natts;
 	columns.relid = RelationGetRelid(rel);
 	return &columns;
 }

@@ -21,12 +21,14 @@ typedef enum deal_column
 	COL_PROTECTED_UNTIL,
 	COL_CUSTOMER_KEY,
 	COL_CUSTOMER_MATCH_KEYS,
+	COL_CUSTOMER_JURISDICTIONS, /* optional: 0.1.0's table has none (att 0) */
 	DEAL_COLUMNS
 } deal_column;
 
 typedef struct deal_columns
 {
 	Oid			relid;
+	int			natts;			/* of the descriptor they were found in */
 	AttrNumber	att[DEAL_COLUMNS];
 	Oid			atttype[DEAL_COLUMNS];
 	Oid			submitted;		/* OIDs of the live statuses' labels */

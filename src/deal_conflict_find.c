@@ -8,7 +8,9 @@
  * conflicts when it belongs to another registrant, its protection window
  * [submitted_at, protected_until) overlaps the new one's, and
  * company_similarity of the normalized names (src/core) reaches
- * channel.match_threshold.
+ * channel.match_threshold -- after the penalty company_similarity gives
+ * legal forms of different jurisdictions, which the stored
+ * customer_jurisdictions of both registrations tell.
  */
 #include "postgres.h"
 
@@ -24,6 +26,7 @@
 #include "deal_settings.h"
 
 static SPIPlanPtr candidates_plan;
+static SPIPlanPtr candidates_plan_010;	/* 0.1.0's table: no customer_jurisdictions */
 
 /*
  * The live registrations whose blocking keys meet ours, through the query:
@@ -33,18 +36,22 @@ static SPIPlanPtr candidates_plan;
  * generic plan guesses.
  */
 static int
-query_candidates(Datum keys, deal_candidate **out)
+query_candidates(Datum keys, bool has_jurisdictions, deal_candidate **out)
 {
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		values[1] = {keys};
+	SPIPlanPtr *plan = has_jurisdictions ? &candidates_plan : &candidates_plan_010;
 
 	channel_spi_lazy_connect();
-	channel_spi_plan(&candidates_plan,
-					 "SELECT deal_id, customer_key, partner_id, submitted_at, protected_until FROM channel.deal "
-					 "WHERE customer_match_keys OPERATOR(channel.&&~) $1 "
+	channel_spi_plan(plan, has_jurisdictions ?
+					 "SELECT deal_id, customer_key, partner_id, submitted_at, protected_until, customer_jurisdictions "
+					 "FROM channel.deal WHERE customer_match_keys OPERATOR(channel.&&~) $1 "
+					 "AND status IN ('submitted', 'approved', 'conflict')" :
+					 "SELECT deal_id, customer_key, partner_id, submitted_at, protected_until, NULL::text[] "
+					 "FROM channel.deal WHERE customer_match_keys OPERATOR(channel.&&~) $1 "
 					 "AND status IN ('submitted', 'approved', 'conflict')",
 					 1, types);
-	channel_spi_run_plan("looking for conflicting registrations", SPI_OK_SELECT, candidates_plan,
+	channel_spi_run_plan("looking for conflicting registrations", SPI_OK_SELECT, *plan,
 						 values, NULL, false, 0);
 
 	*out = palloc(sizeof(deal_candidate) * (SPI_processed > 0 ? SPI_processed : 1));
@@ -77,6 +84,8 @@ typedef struct registrant
 	int64		partner;
 	TimestampTz submitted_at;
 	TimestampTz window_end;
+	const char *const *jurisdictions;	/* of its legal forms, sorted */
+	int			njurisdictions;
 } registrant;
 
 /* Whether candidate c is another registrant's, in an overlapping window. */
@@ -118,6 +127,10 @@ score_candidates(const char *key, const deal_candidate *cands, int ncand, const 
 			continue;
 		/* malloc'd memory: nothing in this loop may raise an error */
 		score = company_similarity_prepared(name, c->customer_key, &kind);
+		/* legal forms of different jurisdictions, as company_similarity weighs them */
+		if (company_jurisdiction_codes_conflict(me->jurisdictions, me->njurisdictions,
+												(const char *const *) c->jurisdictions, c->njurisdictions))
+			score *= COMPANY_JURISDICTION_PENALTY;
 		if (score < threshold)
 			continue;
 		out[nmatch].other_deal_id = c->deal_id;
@@ -138,6 +151,7 @@ score_candidates(const char *key, const deal_candidate *cands, int ncand, const 
  */
 int
 deal_find_conflicts(Relation rel, const deal_columns *cols, HeapTuple row, const char *key, Datum keys,
+					const char *const *jurisdictions, int njurisdictions,
 					Datum protected_until, deal_match **out)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -145,7 +159,7 @@ deal_find_conflicts(Relation rel, const deal_columns *cols, HeapTuple row, const
 	registrant	me = {0};
 	AttrNumber	candidate_atts[DEAL_CANDIDATE_COLUMNS] = {
 		cols->att[COL_DEAL_ID], cols->att[COL_CUSTOMER_KEY], cols->att[COL_PARTNER_ID],
-	cols->att[COL_SUBMITTED_AT], cols->att[COL_PROTECTED_UNTIL]};
+		cols->att[COL_SUBMITTED_AT], cols->att[COL_PROTECTED_UNTIL], cols->att[COL_CUSTOMER_JURISDICTIONS]};
 	deal_candidate *cands;
 	int			ncand;
 	int			nmatch;
@@ -156,10 +170,12 @@ deal_find_conflicts(Relation rel, const deal_columns *cols, HeapTuple row, const
 	me.submitted_at = DatumGetTimestampTz(heap_getattr(row, cols->att[COL_SUBMITTED_AT], desc, &isnull));
 	me.deal_id = DatumGetInt64(heap_getattr(row, cols->att[COL_DEAL_ID], desc, &isnull));
 	me.window_end = DatumGetTimestampTz(protected_until);
+	me.jurisdictions = jurisdictions;
+	me.njurisdictions = njurisdictions;
 
 	ncand = deal_candidates_direct(rel, candidate_atts, cols->att[COL_CUSTOMER_MATCH_KEYS], keys, &cands);
 	if (ncand < 0)
-		ncand = query_candidates(keys, &cands);
+		ncand = query_candidates(keys, cols->att[COL_CUSTOMER_JURISDICTIONS] != 0, &cands);
 
 	*out = palloc(sizeof(deal_match) * (ncand > 0 ? ncand : 1));
 	if (ncand == 0)

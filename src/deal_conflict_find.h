@@ -25,6 +25,7 @@ typedef struct deal_match
  * returns how many.  May connect SPI lazily (channel_spi_lazy_connect).
  */
 int			deal_find_conflicts(Relation rel, const deal_columns *cols, HeapTuple row, const char *key,
-								Datum keys, Datum protected_until, deal_match **out);
+								Datum keys, const char *const *jurisdictions, int njurisdictions,
+								Datum protected_until, deal_match **out);
 
 #endif

@@ -8,7 +8,7 @@
  * The BEFORE trigger finds the conflicts, but the pairs can only be stored
  * once the deal row exists: they wait here, in transaction memory, for the
  * AFTER INSERT trigger of the same row, which inserts them into
- * channel.deal_conflict with one kept plan.
+ * channel.deal_conflict in one statement of a kept plan.
  */
 #include "postgres.h"
 
@@ -17,6 +17,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -81,22 +82,38 @@ take_conflicts(int64 deal_id)
 	return NULL;
 }
 
+/*
+ * One INSERT for all the pairs, in the order found (deal_id order of the
+ * other registrations): one executor run and one firing of the table's
+ * statement triggers (the change feed) per registration, not per pair.
+ */
 static void
 record_conflicts(Datum deal_id, const deal_match *matches, int nmatch)
 {
-	Oid			types[4] = {INT8OID, INT8OID, TEXTOID, FLOAT4OID};
+	Oid			types[4] = {INT8OID, INT8ARRAYOID, TEXTARRAYOID, FLOAT4ARRAYOID};
+	Datum	   *others = palloc(sizeof(Datum) * nmatch);
+	Datum	   *kinds = palloc(sizeof(Datum) * nmatch);
+	Datum	   *scores = palloc(sizeof(Datum) * nmatch);
+	Datum		values[4];
 
-	channel_spi_plan(&record_plan,
-					 "INSERT INTO channel.deal_conflict (deal_id, other_deal_id, match_kind, score) "
-					 "VALUES ($1, $2, $3, $4)",
-					 4, types);
 	for (int i = 0; i < nmatch; i++)
 	{
-		Datum		values[4] = {deal_id, Int64GetDatum(matches[i].other_deal_id),
-		CStringGetTextDatum(matches[i].kind), Float4GetDatum(matches[i].score)};
-
-		channel_spi_run_plan("recording a deal conflict", SPI_OK_INSERT, record_plan, values, NULL, false, 0);
+		others[i] = Int64GetDatum(matches[i].other_deal_id);
+		kinds[i] = CStringGetTextDatum(matches[i].kind);
+		scores[i] = Float4GetDatum(matches[i].score);
 	}
+	values[0] = deal_id;
+	values[1] = PointerGetDatum(construct_array(others, nmatch, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = PointerGetDatum(construct_array(kinds, nmatch, TEXTOID, -1, false, TYPALIGN_INT));
+	values[3] = PointerGetDatum(construct_array(scores, nmatch, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT));
+	channel_spi_plan(&record_plan,
+					 "INSERT INTO channel.deal_conflict (deal_id, other_deal_id, match_kind, score) "
+					 "SELECT $1, u.other_deal_id, u.match_kind, u.score "
+					 "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4)) "
+					 "WITH ORDINALITY AS u (other_deal_id, match_kind, score, n) "
+					 "ORDER BY u.n",
+					 4, types);
+	channel_spi_run_plan("recording a deal's conflicts", SPI_OK_INSERT, record_plan, values, NULL, false, 0);
 }
 
 /*

@@ -5,17 +5,20 @@
  * BEFORE INSERT OR UPDATE OF customer_name, customer_country, product_line
  * ON channel.deal, per row:
  *
- *   - stores the normalized customer name (customer_key) and its blocking
+ *   - stores the normalized customer name (customer_key), its blocking
  *     keys (customer_match_keys, each prefixed with country and product
  *     line, so one GIN lookup finds candidates of that customer, country
- *     and line only);
+ *     and line only) and the countries of its legal forms
+ *     (customer_jurisdictions, which the name's normalized form no longer
+ *     shows);
  *   - sets protected_until of a live registration that has none:
  *     submitted_at + the product line's protection_days
  *     (deal_protection.c);
  *   - for a new registration (INSERT with status 'submitted'), finds other
  *     registrants' live registrations (submitted, approved, conflict) of the
- *     same customer -- same key, or company_similarity >= channel.match_threshold
- *     -- in the same country and product line whose protection window
+ *     same customer -- same key, or company_similarity >= channel.match_threshold,
+ *     with its penalty for legal forms of different jurisdictions --
+ *     in the same country and product line whose protection window
  *     overlaps (deal_conflict_find.c), and applies channel.conflict_policy:
  *     'flag' turns the new one into 'conflict' and leaves the pairs for the
  *     AFTER trigger to record in channel.deal_conflict
@@ -128,27 +131,42 @@ typedef struct registration
 	char	   *country;
 	char	   *product_line;
 	Datum		match_keys;
+	/* the countries of its legal forms (customer_jurisdictions), sorted */
+	const char *jurisdictions[COMPANY_MAX_JURISDICTIONS];
+	int			njurisdictions;
 	int			nchange;
-	int			attnums[5];
-	Datum		newvals[5];
-	bool		newnulls[5];
+	int			attnums[6];
+	Datum		newvals[6];
+	bool		newnulls[6];
 } registration;
+
+static void
+set_column_null(registration *reg, deal_column col, Datum value, bool isnull)
+{
+	reg->attnums[reg->nchange] = reg->cols->att[col];
+	reg->newnulls[reg->nchange] = isnull;
+	reg->newvals[reg->nchange++] = value;
+}
 
 static void
 set_column(registration *reg, deal_column col, Datum value)
 {
-	reg->attnums[reg->nchange] = reg->cols->att[col];
-	reg->newvals[reg->nchange++] = value;
+	set_column_null(reg, col, value, false);
 }
 
-/* customer_key and customer_match_keys from the name, country and line */
+/*
+ * customer_key, customer_match_keys and customer_jurisdictions from the
+ * name, country and line
+ */
 static void
 derive_keys(registration *reg)
 {
 	bool		isnull;
 	text	   *name = DatumGetTextPP(heap_getattr(reg->row, reg->cols->att[COL_CUSTOMER_NAME], reg->desc, &isnull));
+	company_jurisdictions jurisdictions;
 
-	reg->key = channel_normalize_text(name, "the customer name");
+	reg->key = channel_normalize_text_jurisdictions(name, "the customer name", &jurisdictions);
+	reg->njurisdictions = company_jurisdiction_codes(&jurisdictions, reg->jurisdictions, COMPANY_MAX_JURISDICTIONS);
 	/* a blank name is the CHECK constraint's to report, after this trigger */
 	if (reg->key[0] == '\0' && !text_is_blank(name))
 		ereport(ERROR,
@@ -165,6 +183,12 @@ derive_keys(registration *reg)
 	reg->match_keys = PointerGetDatum(channel_match_keys_array(reg->key,
 															   psprintf("%s|%s|", reg->country, reg->product_line)));
 	set_column(reg, COL_CUSTOMER_MATCH_KEYS, reg->match_keys);
+	if (reg->cols->att[COL_CUSTOMER_JURISDICTIONS] != 0)
+	{
+		Datum		codes = channel_jurisdictions_array(&jurisdictions, &isnull);
+
+		set_column_null(reg, COL_CUSTOMER_JURISDICTIONS, codes, isnull);
+	}
 }
 
 /* protected_until, set if a live row has none; (Datum) 0 when unknown */
@@ -195,7 +219,8 @@ check_conflicts(registration *reg, Relation rel, Datum protected_until)
 	bool		isnull;
 
 	lock_customer_space(reg->country, reg->product_line);
-	nmatch = deal_find_conflicts(rel, reg->cols, reg->row, reg->key, reg->match_keys, protected_until, &matches);
+	nmatch = deal_find_conflicts(rel, reg->cols, reg->row, reg->key, reg->match_keys,
+								 reg->jurisdictions, reg->njurisdictions, protected_until, &matches);
 	if (nmatch > 0 && deal_policy_rejects())
 		ereport(ERROR,
 				(errcode(MAKE_SQLSTATE('C', 'H', '0', '0', '1')),

@@ -66,6 +66,21 @@ bool		company_jurisdictions_conflict(const company_jurisdictions *a,
 										   const company_jurisdictions *b);
 
 /*
+ * The ISO 3166 codes of the countries in j, sorted (static strings); writes
+ * at most max and returns how many.  What the registration trigger stores
+ * of a name (channel.deal.customer_jurisdictions), so that a stored name's
+ * forms can be weighed against a new one's without normalizing it again.
+ */
+int			company_jurisdiction_codes(const company_jurisdictions *j, const char **codes, int max);
+
+/*
+ * company_jurisdictions_conflict over two such lists: both non-empty and
+ * no code in common.
+ */
+bool		company_jurisdiction_codes_conflict(const char *const *a, int na,
+												const char *const *b, int nb);
+
+/*
  * What a pair's score is multiplied by when their legal forms conflict:
  * an equal name then scores 0.8, below the default threshold of 0.85.
  */

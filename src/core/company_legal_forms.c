@@ -362,3 +362,33 @@ company_jurisdiction_code(int k)
 {
 	return k >= 0 && k < n_jurisdiction_codes ? jurisdiction_codes[k] : NULL;
 }
+
+static int
+by_code(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *) x, *(const char *const *) y);
+}
+
+int
+company_jurisdiction_codes(const company_jurisdictions *j, const char **codes, int max)
+{
+	int			n = 0;
+
+	for (int k = 0; k < n_jurisdiction_codes && n < max; k++)
+		if ((j->bits[k / 64] >> (k % 64)) & 1)
+			codes[n++] = jurisdiction_codes[k];
+	qsort(codes, (size_t) n, sizeof(const char *), by_code);
+	return n;
+}
+
+bool
+company_jurisdiction_codes_conflict(const char *const *a, int na, const char *const *b, int nb)
+{
+	if (na == 0 || nb == 0)
+		return false;
+	for (int i = 0; i < na; i++)
+		for (int j = 0; j < nb; j++)
+			if (strcmp(a[i], b[j]) == 0)
+				return false;
+	return true;
+}

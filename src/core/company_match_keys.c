@@ -200,6 +200,14 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		 * a match, and "foods" or "steel" would find every name of the
 		 * trade.
 		 */
+		/* a letter counted ("3m"), which company_similarity spells out */
+		if (ok && len == 2 && tok[0] >= '3' && tok[0] <= '5' && tok[1] >= 'a' && tok[1] <= 'z')
+		{
+			char		repeated[5];
+
+			memset(repeated, tok[1], (size_t) (tok[0] - '0'));
+			ok = key_add(&k, "a:", repeated, (size_t) (tok[0] - '0'));
+		}
 		if (ok && len >= 2 && len <= 5 && !s.digit[i] && (s.weight[i] > COMPANY_COMMON_WEIGHT + 1e-9 || ndistinctive == 0))
 		{
 			ok = key_add(&k, "a:", tok, len);
@@ -229,6 +237,33 @@ company_match_keys(const char *normalized, char ***keys, int *nkeys)
 		ok = key_add(&k, "i:", initials, (size_t) ni);
 	if (ok && nnc >= 3 && nnc <= 5 && nnc != ni)
 		ok = key_add(&k, "i:", initials_nc, (size_t) nnc);
+	/*
+	 * The initials without the words of a trade or holding that end the
+	 * name, which an acronym often leaves out ("anz" / "australia and new
+	 * zealand banking group").
+	 */
+	if (ok && s.n == s.t.n)
+	{
+		int			last = s.n;
+
+		while (last > 0 && !s.connective[last - 1] && s.weight[last - 1] <= COMPANY_COMMON_WEIGHT + 1e-9)
+			last--;
+		if (last < s.n)
+		{
+			int			nl = 0,
+						nlc = 0;
+
+			for (int i = 0; i < last; i++)
+			{
+				nl++;
+				nlc += !s.connective[i];
+			}
+			if (nl >= 3 && nl <= 5)
+				ok = key_add(&k, "i:", initials, (size_t) nl);
+			if (ok && nlc >= 3 && nlc <= 5 && nlc != nl)
+				ok = key_add(&k, "i:", initials_nc, (size_t) nlc);
+		}
+	}
 	company_side_free(&s);
 	if (!ok)
 	{

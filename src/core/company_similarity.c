@@ -38,10 +38,16 @@
 
 #define MAX_TYPO_TOKEN_LEN 64
 
+/*
+ * Connectives and articles of the languages names are written in ("and",
+ * "de", Hungarian "es", Swedish "och", Turkish "ve", Dutch "voor", ...):
+ * they weigh least, and an acronym's initials skip them.  Sorted (C locale).
+ */
 static const char *const connectives[] = {
-	"a", "and", "at", "da", "das", "de", "del", "della", "der", "des", "di", "die", "do", "dos",
-	"du", "e", "el", "en", "et", "for", "in", "la", "las", "le", "les", "los", "of", "on",
-	"to", "und", "van", "von", "y"
+	"a", "al", "and", "at", "da", "das", "de", "degli", "dei", "del", "della", "delle", "dello",
+	"dels", "der", "des", "di", "die", "do", "dos", "du", "e", "el", "em", "en", "es", "et",
+	"for", "fuer", "fur", "het", "in", "ja", "la", "las", "le", "les", "los", "och", "of", "og",
+	"on", "para", "per", "pour", "to", "und", "van", "ve", "von", "voor", "y", "zu", "zum", "zur"
 };
 
 /*
@@ -332,6 +338,13 @@ typo_similarity(const company_side *a, int i, const company_side *b, int j)
 		d = edit_distance(x, la, y, lb, allowed);
 	if (d > allowed)
 		return 0.0;
+	/*
+	 * Names that differ only in their last letter, replaced, differ in an
+	 * ending ("Solaris" / "Solaria", "Electro" / "Electra"), which names
+	 * make on purpose, not in a slip of the typist.
+	 */
+	if (d == 1 && la == lb && memcmp(x, y, la - 1) == 0)
+		return 0.0;
 	if (two_words(company_token(&a->t, i), a->len[i], company_token(&b->t, j), b->len[j]))
 		return 0.0;
 	return 1.0 - d / longer;
@@ -411,8 +424,20 @@ acronym_pass(const company_side *a, const company_side *b, bool *used_a, bool *u
 		const char *acr = company_token(&a->t, i);
 		int			len = a->len[i];
 
-		if (used_a[i] || len < 2 || len > 8 || a->digit[i])
+		char		repeated[10];
+
+		if (used_a[i] || len < 2 || len > 8)
 			continue;
+		/* a letter counted: "3m" for "minnesota mining and manufacturing" */
+		if (a->digit[i])
+		{
+			if (len != 2 || acr[0] < '2' || acr[0] > '9' || acr[1] < 'a' || acr[1] > 'z')
+				continue;
+			len = acr[0] - '0';
+			memset(repeated, acr[1], (size_t) len);
+			repeated[len] = '\0';
+			acr = repeated;
+		}
 		for (int syl = 0; syl <= (len >= 4 ? 1 : 0); syl++)
 			for (int start = 0; start < b->n; start++)
 				for (int skip = 0; skip <= 1; skip++)
@@ -420,9 +445,21 @@ acronym_pass(const company_side *a, const company_side *b, bool *used_a, bool *u
 					int			stop;
 					double		w;
 					int			budget = 64;
+					int			rest;
 
 					if (!spells(b, used_b, start, start, acr, 0, len, syl, skip, &stop, &w, &budget))
 						continue;
+					/*
+					 * Words of a trade or holding ending the name go with
+					 * the run: an acronym often leaves them out ("anz" /
+					 * "australia and new zealand banking group").
+					 */
+					for (rest = stop; rest < b->n && !used_b[rest] && !b->connective[rest] &&
+						 b->weight[rest] <= COMPANY_COMMON_WEIGHT + 1e-9; rest++)
+						;
+					if (rest == b->n)
+						for (; stop < b->n; stop++)
+							w += b->weight[stop];
 					used_a[i] = true;
 					for (int j = start; j < stop; j++)
 						used_b[j] = true;

@@ -8,11 +8,14 @@
 -- the locale's comparison at every descent of deal_customer_key_idx.
 ALTER TABLE channel.deal
   ADD COLUMN customer_key text COLLATE "C",
-  ADD COLUMN customer_match_keys text[];
+  ADD COLUMN customer_match_keys text[],
+  ADD COLUMN customer_jurisdictions text[];
 COMMENT ON COLUMN channel.deal.customer_key IS
   'channel.normalize_company(customer_name), kept by trigger: the customer as matching sees it.';
 COMMENT ON COLUMN channel.deal.customer_match_keys IS
   'Blocking keys of the customer (channel.company_match_keys), each prefixed with country and product line, kept by trigger; the GIN index over them finds candidate conflicts.';
+COMMENT ON COLUMN channel.deal.customer_jurisdictions IS
+  'channel.company_jurisdictions(customer_name), kept by trigger: the countries of the legal forms the name carries (NULL: none of a particular country); a candidate whose countries and the new registration''s have none in common scores 0.8 of its similarity, as company_similarity gives.';
 
 -- Only live registrations can conflict, so only they are indexed: the
 -- lookup costs a GIN probe per key whatever the history holds.
@@ -89,17 +92,18 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF NEW.customer_key IS DISTINCT FROM OLD.customer_key
-     OR NEW.customer_match_keys IS DISTINCT FROM OLD.customer_match_keys THEN
-    RAISE EXCEPTION 'cannot write customer_key or customer_match_keys of deal %', OLD.deal_id
+     OR NEW.customer_match_keys IS DISTINCT FROM OLD.customer_match_keys
+     OR NEW.customer_jurisdictions IS DISTINCT FROM OLD.customer_jurisdictions THEN
+    RAISE EXCEPTION 'cannot write customer_key, customer_match_keys or customer_jurisdictions of deal %', OLD.deal_id
       USING ERRCODE = 'generated_always',
-            DETAIL = 'Both are derived from customer_name, customer_country and product_line by the registration trigger.',
+            DETAIL = 'All three are derived from customer_name, customer_country and product_line by the registration trigger.',
             HINT = 'Update customer_name, customer_country or product_line; the keys follow.';
   END IF;
   RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION channel.deal_keys_guard() IS
-  'Trigger: refuses an UPDATE of channel.deal that writes customer_key or customer_match_keys (derived columns) with other values.';
+  'Trigger: refuses an UPDATE of channel.deal that writes customer_key, customer_match_keys or customer_jurisdictions (derived columns) with other values.';
 CREATE TRIGGER deal_keys_guard
   BEFORE UPDATE ON channel.deal
   FOR EACH ROW EXECUTE FUNCTION channel.deal_keys_guard();

@@ -18,7 +18,10 @@
  *   - the raw-name similarity is symmetric and equals the normalized names'
  *     one, times COMPANY_JURISDICTION_PENALTY exactly when the legal forms
  *     dropped (company_normalize_jurisdictions, which gives the same
- *     normalized form) are of different jurisdictions.
+ *     normalized form) are of different jurisdictions, and the country codes
+ *     the registration trigger stores for each (company_jurisdiction_codes,
+ *     sorted) conflict exactly then;
+ *   - acronyms, counted letters ("3m") included, never read past a token.
  * AddressSanitizer and LeakSanitizer catch memory errors and leaks.
  *
  *   make fuzz && ./test/fuzz/fuzz_company.fuzz test/fuzz/corpus
@@ -211,6 +214,20 @@ check_raw(const uint8_t *x, size_t xl, const uint8_t *y, size_t yl, const char *
 	if (conflict != company_jurisdictions_conflict(&jb, &ja) || company_jurisdictions_conflict(&ja, &ja) &&
 		(ja.bits[0] | ja.bits[1]) != 0)
 		abort();
+	/* the codes the registration trigger stores conflict exactly when the sets do */
+	{
+		const char *ca[COMPANY_MAX_JURISDICTIONS],
+				   *cb[COMPANY_MAX_JURISDICTIONS];
+		int			nca = company_jurisdiction_codes(&ja, ca, COMPANY_MAX_JURISDICTIONS);
+		int			ncb = company_jurisdiction_codes(&jb, cb, COMPANY_MAX_JURISDICTIONS);
+
+		for (int i = 1; i < nca; i++)
+			if (strcmp(ca[i - 1], ca[i]) >= 0)
+				abort();
+		if (company_jurisdiction_codes_conflict(ca, nca, cb, ncb) != conflict ||
+			(nca == 0) != ((ja.bits[0] | ja.bits[1]) == 0))
+			abort();
+	}
 	if (company_similarity((const char *) x, xl, (const char *) y, yl, &raw, NULL) != COMPANY_OK ||
 		company_similarity((const char *) y, yl, (const char *) x, xl, &rev, NULL) != COMPANY_OK ||
 		raw != rev || raw != (conflict ? ab * COMPANY_JURISDICTION_PENALTY : ab))

@@ -65,9 +65,10 @@ echo "# a 0.1.0 row 0.2.0 refuses: the update stops, names it, changes nothing"
 # every table of the extension, every column (those an upgrade piece
 # recomputes on purpose are named in RECOMPUTED, table.column), row by row
 # partner_month's last_* and sell_through_* columns and the end customers of
-# registrations and leads are new in 0.2.0 and filled by the update;
+# registrations and leads and the countries of registrations' legal forms
+# (deal.customer_jurisdictions) are new in 0.2.0 and filled by the update;
 # product_line's renewal terms are new in 0.2.0 (68_contracts.sql, defaults)
-RECOMPUTED=${RECOMPUTED:-partner_month.last_lead_accepted partner_month.last_deal_registered partner_month.last_sale partner_month.sell_through_lines partner_month.sell_through_units partner_month.sell_through_revenue deal.end_customer_id lead.end_customer_id product_line.renewal_lead_days product_line.renewal_risk_days product_line.renewal_grace_days product_line.warranty_renewal_rate}
+RECOMPUTED=${RECOMPUTED:-partner_month.last_lead_accepted partner_month.last_deal_registered partner_month.last_sale partner_month.sell_through_lines partner_month.sell_through_units partner_month.sell_through_revenue deal.end_customer_id deal.customer_jurisdictions lead.end_customer_id product_line.renewal_lead_days product_line.renewal_risk_days product_line.renewal_grace_days product_line.warranty_renewal_rate}
 fingerprint() {
 	q -d "$1" -v recomputed="${RECOMPUTED:-}" <<-'SQL'
 	SELECT pg_catalog.format('SELECT %L, count(*), md5(coalesce(string_agg(r, E''\n'' ORDER BY r), '''')) FROM (SELECT ROW(%s)::text AS r FROM channel.%I) x',
@@ -86,6 +87,14 @@ grep -q '^deal|[1-9]' "$work/rows.before" || fail "the demo made no deals"
 q -d $old -c "ALTER EXTENSION channel UPDATE"
 [ "$(q -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'channel'")" = "$default" ] \
 	|| fail "ALTER EXTENSION channel UPDATE did not reach $default"
+
+# 0.1.0's registrations (made by the new library on 0.1.0's table, which has
+# no customer_jurisdictions) get the countries of their legal forms
+[ "$(q -d $old -c "SELECT count(*) FILTER (WHERE customer_jurisdictions IS DISTINCT FROM channel.company_jurisdictions(customer_name)) || '/' ||
+                          count(*) FILTER (WHERE customer_jurisdictions IS NOT NULL) FROM channel.deal")" = "0/$(q -d $old -c "SELECT count(*) FROM channel.deal WHERE channel.company_jurisdictions(customer_name) IS NOT NULL")" ] \
+	|| fail "the update did not fill deal.customer_jurisdictions"
+[ "$(q -d $old -c "SELECT count(*) > 0 FROM channel.deal WHERE customer_jurisdictions IS NOT NULL")" = t ] \
+	|| fail "no 0.1.0 registration carries a legal form of a particular country: the fill is untested"
 
 # rows the update kept (tables it adds are empty, so absent from .before)
 fingerprint $old | grep -F -x -f "$work/rows.before" >"$work/rows.after" || true

@@ -135,6 +135,51 @@ UNIT_TEST(similarity_jurisdictions)
 	}
 }
 
+/* The codes stored for a name conflict exactly when its set does. */
+static bool
+codes_conflict(const char *a, const char *b)
+{
+	company_jurisdictions ja, jb;
+	const char *ca[COMPANY_MAX_JURISDICTIONS], *cb[COMPANY_MAX_JURISDICTIONS];
+	char	   *out = NULL;
+	int			na, nb;
+
+	CHECK(company_normalize_jurisdictions(a, strlen(a), &out, &ja) == COMPANY_OK);
+	free(out);
+	CHECK(company_normalize_jurisdictions(b, strlen(b), &out, &jb) == COMPANY_OK);
+	free(out);
+	na = company_jurisdiction_codes(&ja, ca, COMPANY_MAX_JURISDICTIONS);
+	nb = company_jurisdiction_codes(&jb, cb, COMPANY_MAX_JURISDICTIONS);
+	for (int i = 1; i < na; i++)
+		CHECK(strcmp(ca[i - 1], ca[i]) < 0);		/* sorted, distinct */
+	CHECK(company_jurisdiction_codes_conflict(ca, na, cb, nb) == company_jurisdictions_conflict(&ja, &jb));
+	return company_jurisdiction_codes_conflict(ca, na, cb, nb);
+}
+
+UNIT_TEST(jurisdiction_codes_as_stored)
+{
+	company_jurisdictions de;
+	const char *codes[COMPANY_MAX_JURISDICTIONS];
+	char	   *out = NULL;
+	int			n;
+	bool		has_de = false;
+
+	CHECK(company_normalize_jurisdictions("Merck KGaA", 10, &out, &de) == COMPANY_OK);
+	free(out);
+	n = company_jurisdiction_codes(&de, codes, COMPANY_MAX_JURISDICTIONS);
+	for (int i = 0; i < n; i++)
+		has_de |= strcmp(codes[i], "DE") == 0;
+	CHECK(n >= 1 && has_de);
+	CHECK(company_jurisdiction_codes(&de, codes, 0) == 0);
+	CHECK(codes_conflict("Merck KGaA", "Merck & Co., Inc."));
+	CHECK(codes_conflict("Volvo AB", "Volvo S.A."));
+	CHECK(!codes_conflict("Merck KGaA", "Merck"));
+	CHECK(!codes_conflict("Nestlé S.A.", "Nestlé AG"));
+	CHECK(!codes_conflict("Nokia Oyj", "Nokia Corporation"));
+	CHECK(!codes_conflict("Arçelik Anonim Şirketi", "Arcelik A.S."));
+	CHECK(!codes_conflict("Acme", "Acme"));
+}
+
 /* A trade word more is another business; a holding word more is the same company. */
 UNIT_TEST(similarity_extra_words)
 {
@@ -278,6 +323,30 @@ UNIT_TEST(similarity_properties)
 	/* in range */
 	CHECK(sim("", "") == 1.0f);
 	CHECK(sim("a", "b") >= 0.0f && sim("a", "b") < 1.0f);
+}
+
+static bool share_key(const char *a, const char *b);
+
+UNIT_TEST(similarity_endings_and_acronyms)
+{
+	/* a different last letter is a different ending, not a typo */
+	CHECK(sim("Solaria", "Solaris") < 0.5f);
+	CHECK(sim("Greenland Holdings", "Greenlane Holdings") < 0.85f);
+	CHECK(sim("Mondi", "Mondo") < 0.5f);
+	CHECK(sim("Carrefour", "Carrefuor") >= 0.85f);		/* a swap at the end still is */
+	CHECK(sim("Rosneft", "Roseneft") >= 0.85f);
+	/* connectives of other languages skipped by initials */
+	CHECK(sim("MOG", "Magyar Olaj és Gázipari") >= 0.85f);
+	CHECK(sim("SVT", "Sveriges och Vasteras Tidning") >= 0.85f);
+	/* a trade or holding word ending the name goes with the acronym's run */
+	CHECK(sim("ANZ", "Australia and New Zealand Banking Group") >= 0.85f);
+	CHECK(sim("ANZ", "Australia and New Zealand Banking Group Zeta") < 0.85f);
+	/* a letter counted */
+	CHECK(sim("3M", "Minnesota Mining and Manufacturing") >= 0.85f);
+	CHECK(sim("3M", "Minnesota Mining") < 0.85f);
+	CHECK(share_key("3m", "minnesota mining and manufacturing"));
+	CHECK(share_key("anz", "australia and new zealand banking group"));
+	CHECK(share_key("mog", "magyar olaj es gazipari"));
 }
 
 UNIT_TEST(similarity_kinds)

@@ -17,3 +17,12 @@ COMMENT ON FUNCTION channel.company_similarity(text, text) IS
   'How likely two company names denote one company, in [0, 1]: weighted Dice over normalized tokens compared in one form (business abbreviations, plurals and trade words of other languages folded, src/core/company_words.txt; a spelling fold under which transliteration schemes and spelling variants meet), rare tokens weighing more than trade words ("bank", "energy") and those more than holding words ("group", "holdings"), one or two typos forgiven but not between two English words, acronyms by initials or syllables ("IBM" / "International Business Machines", "KEPCO"); times 0.8 when both names carry legal forms and the forms'' jurisdictions have no country in common ("Merck KGaA" / "Merck & Co., Inc.": evidence of two companies; src/core/legal_forms.txt); symmetric; 1 for equal normalized names without such forms.';
 COMMENT ON FUNCTION channel.company_match_keys(text) IS
   'Blocking keys of a company name (k: the normalized name without spaces; w: and r: each distinctive word of 5+ letters, in its compared form, and reversed; d: shorter distinctive words; p: and s: first and last four letters for two typos; a: short words that may be acronyms; i: initials of 3 to 5 words): names that reach the matching threshold have keys that meet (operator &&~), so a GIN index over them finds every candidate match.';
+
+-- the countries of a name's legal forms, which the registration trigger stores (issue 18)
+CREATE FUNCTION channel.company_jurisdictions(name text) RETURNS text[]
+AS 'MODULE_PATHNAME', 'channel_company_jurisdictions'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION channel.company_jurisdictions(text) IS
+  'The countries (ISO 3166 alpha-2 codes, sorted) whose registers use the legal forms written on a company name, as normalize_company drops them ("Merck KGaA": {AT,DE,...}; src/core/legal_forms.txt, forms that tokenize alike pooling their countries); NULL when the name has no form or only forms of any country ("Corporation", "Ltd"). company_similarity multiplies a pair''s score by 0.8 when both names have such countries and none in common; the registration trigger stores this in channel.deal.customer_jurisdictions to do the same.';
+REVOKE EXECUTE ON FUNCTION channel.company_jurisdictions(text) FROM PUBLIC;
+INSERT INTO channel.role_routine (role_name, routine_name) VALUES ('channel_analyst', 'company_jurisdictions');

@@ -7,23 +7,34 @@ ALTER TABLE channel.deal_conflict
     CHECK (detected_at >= '1900-01-01 00:00:00+00' AND detected_at < '2201-01-01 00:00:00+00'
            AND resolved_at >= '1900-01-01 00:00:00+00' AND resolved_at < '2201-01-01 00:00:00+00') NOT VALID;
 
+-- issue 18: the countries of the customer's legal forms, kept by the
+-- registration trigger so that its conflict check weighs forms of
+-- different jurisdictions as company_similarity does; filled for 0.1.0's
+-- rows here, before the guard that keeps them derived.
+ALTER TABLE channel.deal ADD COLUMN customer_jurisdictions text[];
+COMMENT ON COLUMN channel.deal.customer_jurisdictions IS
+  'channel.company_jurisdictions(customer_name), kept by trigger: the countries of the legal forms the name carries (NULL: none of a particular country); a candidate whose countries and the new registration''s have none in common scores 0.8 of its similarity, as company_similarity gives.';
+UPDATE channel.deal SET customer_jurisdictions = channel.company_jurisdictions(customer_name)
+WHERE channel.company_jurisdictions(customer_name) IS NOT NULL;
+
 CREATE FUNCTION channel.deal_keys_guard() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF NEW.customer_key IS DISTINCT FROM OLD.customer_key
-     OR NEW.customer_match_keys IS DISTINCT FROM OLD.customer_match_keys THEN
-    RAISE EXCEPTION 'cannot write customer_key or customer_match_keys of deal %', OLD.deal_id
+     OR NEW.customer_match_keys IS DISTINCT FROM OLD.customer_match_keys
+     OR NEW.customer_jurisdictions IS DISTINCT FROM OLD.customer_jurisdictions THEN
+    RAISE EXCEPTION 'cannot write customer_key, customer_match_keys or customer_jurisdictions of deal %', OLD.deal_id
       USING ERRCODE = 'generated_always',
-            DETAIL = 'Both are derived from customer_name, customer_country and product_line by the registration trigger.',
+            DETAIL = 'All three are derived from customer_name, customer_country and product_line by the registration trigger.',
             HINT = 'Update customer_name, customer_country or product_line; the keys follow.';
   END IF;
   RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION channel.deal_keys_guard() IS
-  'Trigger: refuses an UPDATE of channel.deal that writes customer_key or customer_match_keys (derived columns) with other values.';
+  'Trigger: refuses an UPDATE of channel.deal that writes customer_key, customer_match_keys or customer_jurisdictions (derived columns) with other values.';
 CREATE TRIGGER deal_keys_guard
   BEFORE UPDATE ON channel.deal
   FOR EACH ROW EXECUTE FUNCTION channel.deal_keys_guard();
