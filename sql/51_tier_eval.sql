@@ -88,6 +88,34 @@ SELECT partner_id FROM channel.evaluate_tiers(:'today'::date, 5201);
 -- rollback the session authorization with it)
 SELECT count(*) FROM channel.tier_plan(:'today'::date, NULL);
 ROLLBACK;
+-- valid_certifications is in aggregate form: its requirements on every
+-- level and on experts are counted in one scan of channel.certification
+BEGIN;
+INSERT INTO channel.product_line (code, name) VALUES ('EVAL_A', 'Evaluation test line');
+INSERT INTO channel.partner (partner_id, name, kind, tier, status, country)
+VALUES (5207, 'Certified Reseller', 'reseller', 'registered', 'active', 'FR');
+INSERT INTO channel.program (program_id, name, kinds, starts_on) VALUES (5215, 'Eval Certs', ARRAY['reseller'], :'today'::date - 400);
+SELECT channel.join_program(5207, 5215, :'today'::date - 300) > 0 AS joined;
+INSERT INTO channel.tier_requirement (program_id, tier, metric, operator, threshold, cert_level) VALUES
+  (5215, 'silver', 'valid_certifications', '>=', 2, NULL),
+  (5215, 'gold', 'valid_certifications', '>=', 1, 'expert'),
+  (5215, 'platinum', 'valid_certifications', '>=', 2, 'expert');
+-- two valid associate and one valid expert certification; one expired expert
+INSERT INTO channel.certification (partner_id, product_line, level, earned_on, expires_on) VALUES
+  (5207, 'EVAL_A', 'associate', :'today'::date - 100, :'today'::date + 265),
+  (5207, 'EVAL_A', 'associate', :'today'::date - 10, :'today'::date + 355),
+  (5207, 'EVAL_A', 'expert', :'today'::date - 50, :'today'::date + 315),
+  (5207, 'EVAL_A', 'expert', :'today'::date - 800, :'today'::date - 70);
+SELECT partner_id, qualified_tier, requirement_values, requirement_passed, missing
+FROM channel.evaluate_tiers(:'today'::date, 5207);
+SELECT (length(statement) - length(replace(statement, 'FROM channel.certification', ''))) / length('FROM channel.certification')
+       AS certification_scans
+FROM channel.tier_plan(:'today'::date, 5207);
+-- the aggregate form needs {value} in its query
+INSERT INTO channel.tier_metric (metric, description, unit, better, source, query, value_sql, windowed, missing_value)
+VALUES ('no_value_slot', 'x', 'count', 'higher', 'query', 'SELECT c.partner_id, count(*) FROM channel.certification c GROUP BY 1',
+        'count(*)', false, 0);
+ROLLBACK;
 -- as_of out of range or missing: 22023, from the plan
 \set VERBOSITY default
 SELECT * FROM channel.evaluate_tiers('1999-12-31');

@@ -227,6 +227,13 @@ DECLARE
   agg       text;
   filt      text;
   src       text;
+  mm        channel.tier_metric;
+  g_keys    text[] := '{}';   -- aggregate-form metrics: one scan per (metric, window)
+  g_rows    channel.tier_metric[] := '{}';
+  g_vals    text[] := '{}';
+  g_cols    text[] := '{}';
+  g_win     integer[] := '{}';
+  g         integer;
 BEGIN
   PERFORM channel.tier_check_as_of(as_of);
   IF me IS NOT NULL AND of_partner IS DISTINCT FROM me AND of_partner IS NOT NULL THEN
@@ -259,6 +266,25 @@ BEGIN
       END IF;
       cols := cols || pg_catalog.format(', (%s)::numeric AS k%s', agg, k.n);
       src := pg_catalog.format('pmv.k%s', k.n);
+    ELSIF (k.mrow).value_sql IS NOT NULL THEN
+      -- aggregate form: this measure's value expression joins the others of
+      -- its metric and window in one scan (g<i>), as column m<n>
+      g := array_position(g_keys, k.metric || '/' || coalesce(k.window_months::text, ''));
+      IF g IS NULL THEN
+        g_keys := g_keys || (k.metric || '/' || coalesce(k.window_months::text, ''));
+        g_rows := g_rows || k.mrow;
+        g_win := g_win || k.window_months;
+        g_vals := g_vals || ''::text;
+        g_cols := g_cols || ''::text;
+        g := cardinality(g_keys);
+      END IF;
+      mm := k.mrow;
+      mm.query := mm.value_sql;
+      mm.value_sql := NULL;
+      g_vals[g] := g_vals[g] || CASE WHEN g_vals[g] = '' THEN '' ELSE ', ' END
+                   || channel.tier_metric_sql(mm, as_of, k.window_months, k.product_line, k.cert_level);
+      g_cols[g] := g_cols[g] || pg_catalog.format(', q.m%1$s::numeric AS m%1$s', k.n);
+      src := pg_catalog.format('g%s.m%s', g, k.n);
     ELSE
       ctes := ctes || pg_catalog.format(
         ', q%s AS (SELECT q.partner_id::bigint AS partner_id, q.value::numeric AS value FROM (%s) q(partner_id, value) WHERE $2 IS NULL OR q.partner_id = $2)',
@@ -272,6 +298,16 @@ BEGIN
   IF wcols = '' THEN
     RETURN;
   END IF;
+  FOR g IN 1 .. cardinality(g_keys) LOOP
+    mm := g_rows[g];
+    mm.query := replace(mm.query, '{value}', g_vals[g]);
+    mm.value_sql := NULL;
+    ctes := ctes || pg_catalog.format(
+      ', g%s AS (SELECT q.partner_id::bigint AS partner_id%s FROM (%s) q(partner_id%s) WHERE $2 IS NULL OR q.partner_id = $2)',
+      g, g_cols[g], channel.tier_metric_sql(mm, as_of, g_win[g], NULL, NULL),
+      regexp_replace(g_cols[g], ', q\.(m[0-9]+)::numeric AS m[0-9]+', ', \1', 'g'));
+    joins := joins || pg_catalog.format(' LEFT JOIN g%s ON g%s.partner_id = mem.partner_id', g, g);
+  END LOOP;
   -- every requirement of every running programme, in the programme's order
   SELECT array_agg(DISTINCT q.program_id ORDER BY q.program_id),
          array_agg(q.program_id ORDER BY q.program_id, q.tier, q.requirement_id),
