@@ -181,6 +181,10 @@ COMMENT ON FUNCTION channel.join_program(bigint, bigint, date) IS
 --     with a value, with the placeholders {as_of} (date), {window_start}
 --     (date, first day of the window), {product_line} (text) and {cert_level}
 --     (channel.cert_level), replaced by literals (NULL when not given).
+--   aggregate form (value_sql given): query selects (partner_id, {value}) and
+--     value_sql is the aggregate with the qualifier placeholders; the
+--     evaluator puts one such column per qualifier combination in {value},
+--     so requirements that differ only in qualifiers share one scan.
 -- Adding a metric is adding a row; the evaluator needs no change.  Rows run
 -- as SQL inside SECURITY DEFINER functions, so only the extension's owner
 -- writes this table (nobody is granted INSERT or UPDATE).
@@ -193,6 +197,7 @@ CREATE TABLE channel.tier_metric (
   numerator          text,
   denominator        text,
   query              text,
+  value_sql          text,
   windowed           boolean NOT NULL,
   takes_product_line boolean NOT NULL DEFAULT false,
   takes_level        boolean NOT NULL DEFAULT false,
@@ -204,7 +209,8 @@ CREATE TABLE channel.tier_metric (
                                 AND NOT takes_product_line AND NOT takes_level
       ELSE query IS NOT NULL AND numerator IS NULL AND denominator IS NULL
     END),
-  CONSTRAINT tier_metric_missing_finite CHECK (missing_value NOT IN ('NaN', 'Infinity', '-Infinity'))
+  CONSTRAINT tier_metric_missing_finite CHECK (missing_value NOT IN ('NaN', 'Infinity', '-Infinity')),
+  CONSTRAINT tier_metric_value_form CHECK (value_sql IS NULL OR (source = 'query' AND strpos(query, '{value}') > 0))
 );
 COMMENT ON TABLE channel.tier_metric IS
   'Catalogue of the metrics tier requirements can use, each with the SQL that computes it for every partner. Written by the extension owner only (its SQL runs inside SECURITY DEFINER functions).';
@@ -216,7 +222,9 @@ COMMENT ON COLUMN channel.tier_metric.source IS 'partner_month (sums over the ro
 COMMENT ON COLUMN channel.tier_metric.numerator IS 'partner_month metrics: expression over the rollup row pm that is summed over the window.';
 COMMENT ON COLUMN channel.tier_metric.denominator IS 'partner_month ratio metrics: expression summed over the window that divides the numerator''s sum (NULL value when it is 0).';
 COMMENT ON COLUMN channel.tier_metric.query IS
-  'query metrics: SELECT returning (partner_id, value), using {as_of}, {window_start}, {product_line}, {cert_level}.';
+  'query metrics: SELECT returning (partner_id, value), using {as_of}, {window_start}, {product_line}, {cert_level}; in aggregate form (value_sql given) the value column is {value}.';
+COMMENT ON COLUMN channel.tier_metric.value_sql IS
+  'query metrics in aggregate form: the aggregate expression that stands for {value} in query, with the qualifier placeholders {product_line} and {cert_level} (e.g. count(*) FILTER (WHERE ...)); requirements of one metric and window that differ only in qualifiers are then computed in one scan, one {value} column each. NULL: query returns (partner_id, value) itself.';
 COMMENT ON COLUMN channel.tier_metric.windowed IS 'True when a requirement must give window_months (a measure over time); false for a state on the evaluation date.';
 COMMENT ON COLUMN channel.tier_metric.takes_product_line IS 'True when a requirement may restrict it to one product line.';
 COMMENT ON COLUMN channel.tier_metric.takes_level IS 'True when a requirement may restrict it to a minimum certification level.';
@@ -232,7 +240,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT replace(replace(replace(replace(m.query,
+  SELECT replace(replace(replace(replace(replace(m.query, '{value}', coalesce(m.value_sql, '{value}')),
            '{as_of}', format('%L::date', as_of)),
            '{window_start}', CASE WHEN window_months IS NULL THEN 'NULL::date'
                                   ELSE format('%L::date', (date_trunc('month', as_of::timestamp)
@@ -241,7 +249,7 @@ AS $$
            '{cert_level}', coalesce(format('%L::channel.cert_level', cert_level), 'NULL::channel.cert_level'))
 $$;
 COMMENT ON FUNCTION channel.tier_metric_sql(channel.tier_metric, date, integer, text, channel.cert_level) IS
-  'The query of a query-source metric with {as_of}, {window_start}, {product_line} and {cert_level} replaced by literals.';
+  'The query of a query-source metric with {value} replaced by value_sql (aggregate form), then {as_of}, {window_start}, {product_line} and {cert_level} replaced by literals.';
 
 -- A metric's SQL must run: checked when the row is written, so a typo is an
 -- error here and not in the nightly job.
@@ -308,20 +316,24 @@ INSERT INTO channel.tier_metric (metric, description, unit, better, source, nume
    AND d.submitted_at < ({as_of} + 1)::timestamp AT TIME ZONE 'UTC'
    AND ({product_line} IS NULL OR d.product_line = {product_line})
  GROUP BY d.partner_id$q$, false, true, false, 0, true),
-  ('valid_certifications', 'Certifications valid on the evaluation date, optionally of one product line and of at least a level.',
-   'count', 'higher', 'query', NULL, NULL,
-   $q$SELECT c.partner_id, count(*)
-  FROM channel.certification c
- WHERE c.earned_on <= {as_of} AND c.expires_on > {as_of}
-   AND ({product_line} IS NULL OR c.product_line = {product_line})
-   AND c.level >= coalesce({cert_level}, 'associate')
- GROUP BY c.partner_id$q$, false, true, true, 0, true),
   ('contacts', 'Contacts on record at the partner on the evaluation date.',
    'count', 'higher', 'query', NULL, NULL,
    $q$SELECT pc.partner_id, count(*)
   FROM channel.partner_contact pc
  WHERE pc.created_at < ({as_of} + 1)::timestamp AT TIME ZONE 'UTC'
  GROUP BY pc.partner_id$q$, false, false, false, 0, true);
+-- in aggregate form: the requirements on all certifications and on expert
+-- ones (say) are counted in one scan of channel.certification
+INSERT INTO channel.tier_metric (metric, description, unit, better, source, query, value_sql,
+                                 windowed, takes_product_line, takes_level, missing_value, builtin) VALUES
+  ('valid_certifications', 'Certifications valid on the evaluation date, optionally of one product line and of at least a level.',
+   'count', 'higher', 'query',
+   $q$SELECT c.partner_id, {value}
+  FROM channel.certification c
+ WHERE c.earned_on <= {as_of} AND c.expires_on > {as_of}
+ GROUP BY c.partner_id$q$,
+   $q$count(*) FILTER (WHERE ({product_line} IS NULL OR c.product_line = {product_line})
+                  AND c.level >= coalesce({cert_level}, 'associate'))$q$, false, true, true, 0, true);
 
 ---------------------------------------------------------------- requirements
 CREATE TABLE channel.tier_requirement (

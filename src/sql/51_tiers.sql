@@ -194,51 +194,52 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION channel.tier_qualify(integer[], boolean[]) IS
   'Given the tier ordinal of each requirement of a programme and whether each holds (NULL: does not), the highest tier offered whose requirements and those of every tier below all hold (0 = registered when none), the lowest tier with a failing requirement (NULL when none fails) and how many hold.';
 
--- The evaluation: for every member of a programme running on as_of (or one
--- partner), its programme's requirements in order (tier, then id), each
--- metric value and whether each requirement holds.  One generated statement,
--- shaped like the query one would write by hand for the rules: all
+-- The evaluation, in two parts.  channel.tier_plan() (below) generates one
+-- statement shaped like the query one would write by hand for the rules: all
 -- partner_month metrics from a single GROUP BY over the rollup rows of the
 -- widest window (one sum per measure, FILTERed when its window is narrower),
--- each query metric once as a hash-joined subquery, every comparison a
--- column expression in numeric -- one row per partner, not one per
--- requirement -- and channel.tier_qualify() (C) picking the tier.
-CREATE FUNCTION channel.evaluate_tiers(as_of date DEFAULT current_date, of_partner bigint DEFAULT NULL)
-RETURNS TABLE (partner_id bigint, program_id bigint, current_tier channel.partner_tier, qualified_tier channel.partner_tier,
-               requirements_met integer, requirements_total integer, missing text[],
-               requirement_ids bigint[], requirement_values numeric[], requirement_passed boolean[])
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+-- each query metric once as a hash-joined subquery, one row per member with
+-- one numeric column per distinct measure (v1 .. vN); and it lists the
+-- requirements of every programme in order (tier, then id) with the measure,
+-- operator and threshold each compares, and the words of its text.
+-- channel.evaluate_tiers() (C, src/tiers_eval.c) runs that statement and,
+-- as each row arrives, compares, qualifies (src/core/tiers.c) and writes the
+-- missed requirements' texts straight into its result: no per-requirement
+-- SQL expression, no intermediate row.
+CREATE FUNCTION channel.tier_plan(as_of date, of_partner bigint,
+                                  OUT statement text, OUT who bigint, OUT programs bigint[],
+                                  OUT req_program bigint[], OUT req_id bigint[], OUT req_tier integer[],
+                                  OUT req_measure integer[], OUT req_operator text[], OUT req_threshold numeric[],
+                                  OUT req_label text[], OUT req_needs text[], OUT tiers channel.partner_tier[])
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, channel, pg_temp
-SET jit = off
 AS $$
 DECLARE
   me        bigint := channel.current_partner();
-  who       bigint := coalesce(me, of_partner);
   k         record;
-  r         record;
-  progs     bigint[] := '{}';
   cols      text := '';
   ctes      text := '';
   joins     text := '';
   wcols     text := '';
-  c_ids     text := '';
-  c_tiers   text := '';
-  c_vals    text := '';
-  c_pass    text := '';
-  c_miss    text := '';
-  vals      text[];
-  pass      text[];
   min_start date;
   ws        date;
   agg       text;
   filt      text;
   src       text;
-  sql       text;
+  mm        channel.tier_metric;
+  g_keys    text[] := '{}';   -- aggregate-form metrics: one scan per (metric, window)
+  g_rows    channel.tier_metric[] := '{}';
+  g_vals    text[] := '{}';
+  g_cols    text[] := '{}';
+  g_win     integer[] := '{}';
+  g         integer;
 BEGIN
   PERFORM channel.tier_check_as_of(as_of);
   IF me IS NOT NULL AND of_partner IS DISTINCT FROM me AND of_partner IS NOT NULL THEN
     RETURN;   -- a partner evaluates itself only
   END IF;
+  who := coalesce(me, of_partner);
   SELECT min(channel.bi_window_start(as_of, q.window_months)) INTO min_start
   FROM channel.tier_requirement q
   JOIN channel.program p ON p.program_id = q.program_id
@@ -253,6 +254,7 @@ BEGIN
           FROM channel.tier_requirement q JOIN channel.program p ON p.program_id = q.program_id
           WHERE p.starts_on <= as_of AND (p.ends_on IS NULL OR p.ends_on > as_of)) d
     JOIN channel.tier_metric m ON m.metric = d.metric
+    ORDER BY n
   LOOP
     IF k.source = 'partner_month' THEN
       ws := channel.bi_window_start(as_of, k.window_months);
@@ -264,6 +266,25 @@ BEGIN
       END IF;
       cols := cols || pg_catalog.format(', (%s)::numeric AS k%s', agg, k.n);
       src := pg_catalog.format('pmv.k%s', k.n);
+    ELSIF (k.mrow).value_sql IS NOT NULL THEN
+      -- aggregate form: this measure's value expression joins the others of
+      -- its metric and window in one scan (g<i>), as column m<n>
+      g := array_position(g_keys, k.metric || '/' || coalesce(k.window_months::text, ''));
+      IF g IS NULL THEN
+        g_keys := g_keys || (k.metric || '/' || coalesce(k.window_months::text, ''));
+        g_rows := g_rows || k.mrow;
+        g_win := g_win || k.window_months;
+        g_vals := g_vals || ''::text;
+        g_cols := g_cols || ''::text;
+        g := cardinality(g_keys);
+      END IF;
+      mm := k.mrow;
+      mm.query := mm.value_sql;
+      mm.value_sql := NULL;
+      g_vals[g] := g_vals[g] || CASE WHEN g_vals[g] = '' THEN '' ELSE ', ' END
+                   || channel.tier_metric_sql(mm, as_of, k.window_months, k.product_line, k.cert_level);
+      g_cols[g] := g_cols[g] || pg_catalog.format(', q.m%1$s::numeric AS m%1$s', k.n);
+      src := pg_catalog.format('g%s.m%s', g, k.n);
     ELSE
       ctes := ctes || pg_catalog.format(
         ', q%s AS (SELECT q.partner_id::bigint AS partner_id, q.value::numeric AS value FROM (%s) q(partner_id, value) WHERE $2 IS NULL OR q.partner_id = $2)',
@@ -271,46 +292,46 @@ BEGIN
       joins := joins || pg_catalog.format(' LEFT JOIN q%s ON q%s.partner_id = mem.partner_id', k.n, k.n);
       src := pg_catalog.format('q%s.value', k.n);
     END IF;
-    wcols := wcols || pg_catalog.format(', coalesce(%s, %s::numeric) AS v%s', src,
+    wcols := wcols || pg_catalog.format(', coalesce(%s, %s::numeric)::numeric AS v%s', src,
                                         coalesce(pg_catalog.quote_literal(k.missing_value), 'NULL'), k.n);
   END LOOP;
   IF wcols = '' THEN
     RETURN;
   END IF;
-  -- per programme: its requirements in order, as array expressions over v<n>
-  FOR r IN
-    SELECT q.program_id, array_agg(q.requirement_id ORDER BY q.tier, q.requirement_id) AS ids,
-           array_agg(channel.tier_ordinal(q.tier) ORDER BY q.tier, q.requirement_id) AS tiers,
-           array_agg(pg_catalog.format('w.v%s', kk.n) ORDER BY q.tier, q.requirement_id) AS vals,
-           array_agg(pg_catalog.format('coalesce(w.v%s %s %L::numeric, false)', kk.n, q.operator, q.threshold)
-                     ORDER BY q.tier, q.requirement_id) AS pass,
-           -- the text of a failed requirement of the first tier not reached
-           array_agg(pg_catalog.format(
-             'CASE WHEN NOT z.passed[%1$s] AND z.first_fail = %2$s THEN %3$L || coalesce(trim_scale(round(z.v%5$s, 4))::text, ''unknown'') || %4$L END',
-             q.rn, channel.tier_ordinal(q.tier),
-             q.metric || CASE WHEN q.window_months IS NOT NULL THEN '(' || q.window_months || 'm)' ELSE '' END
-                      || CASE WHEN q.product_line IS NOT NULL OR q.cert_level IS NOT NULL
-                              THEN '[' || concat_ws(',', q.product_line, q.cert_level::text) || ']' ELSE '' END || ' = ',
-             ', needs ' || q.operator || ' ' || q.threshold, kk.n) ORDER BY q.tier, q.requirement_id) AS miss
-    FROM (SELECT q0.*, row_number() OVER (PARTITION BY q0.program_id ORDER BY q0.tier, q0.requirement_id) AS rn
-          FROM channel.tier_requirement q0) q
-    JOIN channel.program p ON p.program_id = q.program_id
-    JOIN (SELECT row_number() OVER (ORDER BY d.metric, d.window_months, d.product_line, d.cert_level) AS n, d.*
-          FROM (SELECT DISTINCT q2.metric, q2.window_months, q2.product_line::text AS product_line, q2.cert_level
-                FROM channel.tier_requirement q2 JOIN channel.program p2 ON p2.program_id = q2.program_id
-                WHERE p2.starts_on <= as_of AND (p2.ends_on IS NULL OR p2.ends_on > as_of)) d) kk
-      ON kk.metric = q.metric AND kk.window_months IS NOT DISTINCT FROM q.window_months
-     AND kk.product_line IS NOT DISTINCT FROM q.product_line::text AND kk.cert_level IS NOT DISTINCT FROM q.cert_level
-    WHERE p.starts_on <= as_of AND (p.ends_on IS NULL OR p.ends_on > as_of)
-    GROUP BY q.program_id ORDER BY q.program_id
-  LOOP
-    progs := progs || r.program_id;
-    c_ids := c_ids || pg_catalog.format(' WHEN %s THEN %L::bigint[]', r.program_id, r.ids);
-    c_tiers := c_tiers || pg_catalog.format(' WHEN %s THEN %L::integer[]', r.program_id, r.tiers);
-    c_vals := c_vals || pg_catalog.format(' WHEN %s THEN ARRAY[%s]::numeric[]', r.program_id, array_to_string(r.vals, ', '));
-    c_pass := c_pass || pg_catalog.format(' WHEN %s THEN ARRAY[%s]', r.program_id, array_to_string(r.pass, ', '));
-    c_miss := c_miss || pg_catalog.format(' WHEN %s THEN array_remove(ARRAY[%s]::text[], NULL)', r.program_id, array_to_string(r.miss, ', '));
+  FOR g IN 1 .. cardinality(g_keys) LOOP
+    mm := g_rows[g];
+    mm.query := replace(mm.query, '{value}', g_vals[g]);
+    mm.value_sql := NULL;
+    ctes := ctes || pg_catalog.format(
+      ', g%s AS (SELECT q.partner_id::bigint AS partner_id%s FROM (%s) q(partner_id%s) WHERE $2 IS NULL OR q.partner_id = $2)',
+      g, g_cols[g], channel.tier_metric_sql(mm, as_of, g_win[g], NULL, NULL),
+      regexp_replace(g_cols[g], ', q\.(m[0-9]+)::numeric AS m[0-9]+', ', \1', 'g'));
+    joins := joins || pg_catalog.format(' LEFT JOIN g%s ON g%s.partner_id = mem.partner_id', g, g);
   END LOOP;
+  -- every requirement of every running programme, in the programme's order
+  SELECT array_agg(DISTINCT q.program_id ORDER BY q.program_id),
+         array_agg(q.program_id ORDER BY q.program_id, q.tier, q.requirement_id),
+         array_agg(q.requirement_id ORDER BY q.program_id, q.tier, q.requirement_id),
+         array_agg(channel.tier_ordinal(q.tier) ORDER BY q.program_id, q.tier, q.requirement_id),
+         array_agg(kk.n ORDER BY q.program_id, q.tier, q.requirement_id),
+         array_agg(q.operator ORDER BY q.program_id, q.tier, q.requirement_id),
+         array_agg(q.threshold ORDER BY q.program_id, q.tier, q.requirement_id),
+         -- a missed requirement's text is label || value || needs
+         array_agg(q.metric || CASE WHEN q.window_months IS NOT NULL THEN '(' || q.window_months || 'm)' ELSE '' END
+                            || CASE WHEN q.product_line IS NOT NULL OR q.cert_level IS NOT NULL
+                                    THEN '[' || concat_ws(',', q.product_line, q.cert_level::text) || ']' ELSE '' END || ' = '
+                   ORDER BY q.program_id, q.tier, q.requirement_id),
+         array_agg(', needs ' || q.operator || ' ' || q.threshold ORDER BY q.program_id, q.tier, q.requirement_id)
+    INTO programs, req_program, req_id, req_tier, req_measure, req_operator, req_threshold, req_label, req_needs
+  FROM channel.tier_requirement q
+  JOIN channel.program p ON p.program_id = q.program_id
+  JOIN (SELECT row_number() OVER (ORDER BY d.metric, d.window_months, d.product_line, d.cert_level)::integer AS n, d.*
+        FROM (SELECT DISTINCT q2.metric, q2.window_months, q2.product_line::text AS product_line, q2.cert_level
+              FROM channel.tier_requirement q2 JOIN channel.program p2 ON p2.program_id = q2.program_id
+              WHERE p2.starts_on <= as_of AND (p2.ends_on IS NULL OR p2.ends_on > as_of)) d) kk
+    ON kk.metric = q.metric AND kk.window_months IS NOT DISTINCT FROM q.window_months
+   AND kk.product_line IS NOT DISTINCT FROM q.product_line::text AND kk.cert_level IS NOT DISTINCT FROM q.cert_level
+  WHERE p.starts_on <= as_of AND (p.ends_on IS NULL OR p.ends_on > as_of);
   IF min_start IS NOT NULL THEN
     ctes := pg_catalog.format(
       ', pmv AS (SELECT pm.partner_id%s FROM channel.partner_month pm'
@@ -318,32 +339,33 @@ BEGIN
       ' GROUP BY pm.partner_id)', cols, min_start) || ctes;
     joins := ' LEFT JOIN pmv ON pmv.partner_id = mem.partner_id' || joins;
   END IF;
-  -- tier_qualify() is called once per row as a scalar (not as a LATERAL
-  -- function scan, which would build a one-row tuplestore per partner), and
-  -- its composite result is taken apart once, each behind an OFFSET 0 fence;
-  -- the texts of missed requirements read the measure columns themselves
-  sql := pg_catalog.format($q$
+  statement := pg_catalog.format($q$
     WITH mem AS (
       SELECT m.partner_id, m.program_id, pa.tier
       FROM channel.program_member m JOIN channel.partner pa ON pa.partner_id = m.partner_id
       WHERE m.program_id = ANY ($3) AND m.joined_on <= $1 AND (m.left_on IS NULL OR m.left_on > $1)
         AND ($2 IS NULL OR m.partner_id = $2))%s
-    SELECT z.partner_id, z.program_id, z.tier, channel.tier_of_ordinal(z.qualified), z.met, cardinality(z.passed),
-           CASE WHEN z.first_fail IS NULL THEN '{}'::text[] ELSE CASE z.program_id%s END END,
-           z.ids, z."values", z.passed
-    FROM (SELECT x.*, (x.q).qualified AS qualified, (x.q).first_fail AS first_fail, (x.q).met AS met
-          FROM (SELECT y.*, channel.tier_qualify(y.tiers, y.passed) AS q
-                FROM (SELECT w.*, CASE w.program_id%s END AS ids, CASE w.program_id%s END AS tiers,
-                             CASE w.program_id%s END AS "values", CASE w.program_id%s END AS passed
-                      FROM (SELECT mem.partner_id, mem.program_id, mem.tier%s FROM mem%s) w) y
-                OFFSET 0) x
-          OFFSET 0) z
-  $q$, ctes, c_miss, c_ids, c_tiers, c_vals, c_pass, wcols, joins);
-  RETURN QUERY EXECUTE sql USING as_of, who, progs;
+    SELECT mem.partner_id, mem.program_id, mem.tier%s FROM mem%s
+  $q$, ctes, wcols, joins);
+  tiers := ARRAY['registered', 'silver', 'gold', 'platinum']::channel.partner_tier[];
+  RETURN NEXT;
 END
 $$;
+COMMENT ON FUNCTION channel.tier_plan(date, bigint) IS
+  'The plan of channel.evaluate_tiers(): the generated statement (parameters $1 as_of, $2 the partner or NULL, $3 the programmes; one row per member: partner_id, program_id, tier, then one numeric column per distinct measure), the partner to evaluate (NULL: all), the programmes running on as_of, and every requirement in programme order (programme, tier, id) with its tier ordinal, measure column (1 = the first after tier), operator, threshold and the words of its text. No row when there is nothing to evaluate (no requirement, or a partner caller asking about another partner). Raises 22023 for an as_of outside 2000-2999.';
+
+-- C (src/tiers_eval.c): runs channel.tier_plan()'s statement and evaluates
+-- each row as it arrives.
+CREATE FUNCTION channel.evaluate_tiers(as_of date DEFAULT current_date, of_partner bigint DEFAULT NULL)
+RETURNS TABLE (partner_id bigint, program_id bigint, current_tier channel.partner_tier, qualified_tier channel.partner_tier,
+               requirements_met integer, requirements_total integer, missing text[],
+               requirement_ids bigint[], requirement_values numeric[], requirement_passed boolean[])
+AS 'MODULE_PATHNAME', 'channel_evaluate_tiers'
+LANGUAGE C STABLE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+SET jit = off;
 COMMENT ON FUNCTION channel.evaluate_tiers(date, bigint) IS
-  'Per member of a programme running on as_of (or one partner; a partner caller: itself only): current tier, qualified tier (the highest tier offered whose requirements, and those of every tier below, all hold; registered when none), requirements met and in all, the missed requirements of the first tier not reached (as text), and every requirement id with its value and pass/fail (arrays in the programme''s order: tier, then id; channel.tier_checks() gives them as rows, channel.tier_explanation() explains one partner). One generated set-based statement. Changes nothing.';
+  'Per member of a programme running on as_of (or one partner; a partner caller: itself only): current tier, qualified tier (the highest tier offered whose requirements, and those of every tier below, all hold; registered when none), requirements met and in all, the missed requirements of the first tier not reached (as text), and every requirement id with its value and pass/fail (arrays in the programme''s order: tier, then id; channel.tier_checks() gives them as rows, channel.tier_explanation() explains one partner). One generated set-based statement (channel.tier_plan()), each row evaluated in C as it arrives. Changes nothing.';
 
 -- Every requirement of every member as a row, with its value and pass/fail.
 CREATE FUNCTION channel.tier_checks(as_of date, only_partner bigint DEFAULT NULL)
@@ -674,6 +696,7 @@ REVOKE EXECUTE ON FUNCTION channel.tier_ordinal(channel.partner_tier), channel.t
   channel.partner_tier_changed(), channel.tier_lock_key(), channel.tier_check_as_of(date),
   channel.tier_qualify(integer[], boolean[]), channel.tier_checks(date, bigint),
   channel.tier_requirement_text(text, text, numeric, integer, text, channel.cert_level, numeric),
-  channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date), channel.tier_require_vendor(text),
+  channel.tier_plan(date, bigint), channel.evaluate_tiers(date, bigint), channel.tier_explanation(bigint, date),
+  channel.tier_require_vendor(text),
   channel.apply_tiers(date, boolean), channel.set_tier_override(bigint, channel.partner_tier, text, date, date),
   channel.end_tier_override(bigint) FROM PUBLIC;

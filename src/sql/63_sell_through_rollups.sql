@@ -114,10 +114,30 @@ COMMENT ON TRIGGER sell_through_mark_dirty_delete ON channel.sell_through IS 'Qu
 COMMENT ON TRIGGER sell_through_mark_dirty_truncate ON channel.sell_through IS 'Queues every rollup month; see channel.rollup_mark_all_dirty().';
 REVOKE EXECUTE ON FUNCTION channel.sell_through_mark_dirty() FROM PUBLIC;
 
--- Tier rules may require sell-through (a built-in metric, like won_revenue)
+-- A programme's currency: the tier metric sell_through_revenue counts only
+-- the sell-through lines in it.  Partners report in the currency of each sale
+-- and the project keeps no exchange rates, so lines in other currencies are
+-- not converted but left out (the rollup's sell_through_revenue, for the
+-- scorecard, still sums the amounts as reported).
+ALTER TABLE channel.program ADD COLUMN currency channel.currency_code REFERENCES channel.currency (code);
+COMMENT ON COLUMN channel.program.currency IS
+  'ISO 4217 currency of the programme''s sell-through revenue requirements: the tier metric sell_through_revenue counts only the lines in it (no conversion); NULL: no line counts (the metric is 0).';
+
+-- Tier rules may require sell-through (built-in metrics, like won_revenue):
+-- revenue in the member's programme's currency, by UTC month of the invoice
+-- like the rollup; units of every line.
 INSERT INTO channel.tier_metric (metric, description, unit, better, source, numerator, denominator, query,
                                  windowed, takes_product_line, takes_level, missing_value, builtin) VALUES
-  ('sell_through_revenue', 'Revenue the partner sold through in the window (published sell-through lines, amounts as reported).',
-   'amount', 'higher', 'partner_month', 'pm.sell_through_revenue', NULL, NULL, true, false, false, 0, true),
+  ('sell_through_revenue', 'Revenue the partner sold through in the window in its programme''s currency (published sell-through lines in channel.program.currency, by month of the invoice date; lines in other currencies are not converted and do not count).',
+   'amount', 'higher', 'query', NULL, NULL,
+   $q$SELECT s.seller_id, sum(s.amount)
+  FROM channel.sell_through s
+  JOIN channel.program_member m ON m.partner_id = s.seller_id
+  JOIN channel.program p ON p.program_id = m.program_id
+ WHERE m.joined_on <= {as_of} AND (m.left_on IS NULL OR m.left_on > {as_of})
+   AND s.currency = p.currency
+   AND date_trunc('month', s.invoice_date::timestamp)::date >= {window_start}
+   AND date_trunc('month', s.invoice_date::timestamp)::date <= channel.month_of({as_of})
+ GROUP BY s.seller_id$q$, true, false, false, 0, true),
   ('sell_through_units', 'Units the partner sold through in the window (published sell-through lines).',
    'count', 'higher', 'partner_month', 'pm.sell_through_units', NULL, NULL, true, false, false, 0, true);
