@@ -61,6 +61,33 @@ free_indexes(void *arg)
 	st->customers = st->unmatched = NULL;
 }
 
+/*
+ * The state of a call, with SPI connected: its indexes are freed with the
+ * call's memory, so an error anywhere in the call frees them too.
+ */
+static match_state *
+match_begin(void)
+{
+	match_state *st = palloc0(sizeof(match_state));
+
+	st->cb.func = free_indexes;
+	st->cb.arg = st;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &st->cb);
+	channel_spi_connect();
+	return st;
+}
+
+/* the similarity threshold both functions take, in (0, 1] */
+static float4
+checked_threshold(float4 thr)
+{
+	if (!(thr > 0 && thr <= 1))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("threshold %g is not in (0, 1]", thr),
+						errhint("Pass channel.match_threshold, 0.85 by default.")));
+	return thr;
+}
+
 static void
 no_memory(void)
 {
@@ -181,12 +208,8 @@ channel_match_end_customers(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						errmsg("ords, countries, keys and threshold must not be NULL"),
 						errhint("Pass three arrays of the same length and a threshold.")));
-	thr = PG_GETARG_FLOAT4(3);
+	thr = checked_threshold(PG_GETARG_FLOAT4(3));
 	fanout = PG_ARGISNULL(4) ? 0 : PG_GETARG_INT32(4);
-	if (!(thr > 0 && thr <= 1))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("threshold %g is not in (0, 1]", thr),
-						errhint("Pass channel.match_threshold, 0.85 by default.")));
 	if (fanout < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("fanout %d is negative", fanout),
@@ -215,12 +238,7 @@ channel_match_end_customers(PG_FUNCTION_ARGS)
 	}
 	qsort(order, (size_t) n, sizeof(spelling *), by_country_ord);
 
-	st = palloc0(sizeof(match_state));
-	st->cb.func = free_indexes;
-	st->cb.arg = st;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, &st->cb);
-
-	channel_spi_connect();
+	st = match_begin();
 	{
 		Oid			types[1] = {TEXTOID};
 
@@ -355,11 +373,7 @@ channel_match_live_deals(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						errmsg("ords, countries, lines, keys and threshold must not be NULL"),
 						errhint("Pass four arrays of the same length and a threshold.")));
-	thr = PG_GETARG_FLOAT4(4);
-	if (!(thr > 0 && thr <= 1))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("threshold %g is not in (0, 1]", thr),
-						errhint("Pass channel.match_threshold, 0.85 by default.")));
+	thr = checked_threshold(PG_GETARG_FLOAT4(4));
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &ords, &n0, &n);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &countries, &n1, &nc);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT, &lines, &n2, &nl);
@@ -388,12 +402,7 @@ channel_match_live_deals(PG_FUNCTION_ARGS)
 	}
 	qsort(order, (size_t) n, sizeof(spelling *), by_country_ord);
 
-	st = palloc0(sizeof(match_state));
-	st->cb.func = free_indexes;
-	st->cb.arg = st;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, &st->cb);
-
-	channel_spi_connect();
+	st = match_begin();
 	{
 		Oid			types[1] = {TEXTOID};
 
