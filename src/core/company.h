@@ -171,4 +171,26 @@ bool		company_keys_meet_parsed(const char *a, size_t alen, char akind, size_t ab
  */
 size_t		company_key_probe_len(const char *key, size_t len);
 
+/*
+ * The advisory locks a registration takes before its conflict lookup
+ * (company_lock_keys.c): lock keys derived from its blocking keys, such
+ * that two sets of blocking keys of which one key meets one of the other
+ * (company_keys_meet) give lock sets that conflict (company_locks_conflict:
+ * an equal lock key, exclusive in at least one of them).  Keys' heads
+ * ("country|line|") are left out: the caller scopes the locks.  *locks is
+ * one malloc'd block (free(*locks)), sorted by key, each key once.
+ */
+typedef struct company_lock
+{
+	const char *key;			/* NUL-terminated, len bytes */
+	size_t		len;
+	bool		shared;			/* taken in share mode (initials) */
+} company_lock;
+
+company_status company_lock_keys(const char *const *keys, const size_t *lens, int nkeys,
+								 company_lock **locks, int *nlocks);
+bool		company_locks_conflict(const company_lock *a, int na, const company_lock *b, int nb);
+/* 32-bit FNV-1a of scope, '|' and key: the advisory lock's key. */
+uint32_t	company_lock_hash(const char *scope, size_t slen, const char *key, size_t klen);
+
 #endif
