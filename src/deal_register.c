@@ -1,6 +1,6 @@
 /*
  * deal_register.c -- conflict detection when a deal is registered: the
- * BEFORE trigger and the advisory lock it takes.
+ * BEFORE trigger (its advisory locks: deal_lock.c).
  *
  * BEFORE INSERT OR UPDATE OF customer_name, customer_country, product_line
  * ON channel.deal, per row:
@@ -29,16 +29,18 @@
  * checked.  The columns are found through a per-backend cache
  * (deal_columns.c).
  *
- * Why an advisory lock and not an exclusion constraint: fuzzy equality is
+ * Why advisory locks and not an exclusion constraint: fuzzy equality is
  * not an operator an exclusion constraint can use, and two inserters
  * checking an exclusion constraint can deadlock each other.  Instead each
- * registration takes a transaction-scoped advisory lock on (country,
- * product line) before looking: a second registration of the same customer
- * waits until the first commits or aborts, and then -- in READ COMMITTED,
- * where every query of the trigger takes a fresh snapshot -- sees it.
- * Under REPEATABLE READ or SERIALIZABLE the snapshot is older than the
- * wait, so a registration that had to wait fails with a serialization
- * error to be retried instead of missing the conflict.
+ * registration takes transaction-scoped advisory locks before looking
+ * (deal_lock.c): one per blocking-key range its lookup searches, so that a
+ * second registration of a customer whose name could match waits until
+ * the first commits or aborts, and then -- in READ COMMITTED, where every
+ * query of the trigger takes a fresh snapshot -- sees it, while
+ * registrations of unrelated customers do not wait.  Under REPEATABLE READ
+ * or SERIALIZABLE the snapshot is older than the wait, so a registration
+ * that had to wait fails with a serialization error to be retried instead
+ * of missing the conflict.
  *
  * SPI is connected only when a query must run (reading the protection days,
  * the fallback candidate query): most registrations need none.  The trigger
@@ -53,10 +55,8 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
-#include "common/hashfn.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -66,49 +66,11 @@
 #include "deal_columns.h"
 #include "deal_conflict_find.h"
 #include "deal_conflict_record.h"
+#include "deal_lock.h"
 #include "deal_protection.h"
 #include "deal_settings.h"
 
 PG_FUNCTION_INFO_V1(channel_deal_register_trigger);
-PG_FUNCTION_INFO_V1(channel_deal_lock_customer);
-
-/* first half of every advisory lock key this module takes: "CH" */
-#define DEAL_LOCK_CLASS 0x4348
-
-/* The advisory lock every registration of (country, product line) takes. */
-static void
-lock_customer_space(const char *country, const char *product_line)
-{
-	LOCKTAG		tag;
-	char	   *space = psprintf("%s|%s", country, product_line);
-	uint32		hash = hash_bytes((const unsigned char *) space, (int) strlen(space));
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, DEAL_LOCK_CLASS, hash, 2);
-	if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
-		return;
-	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not register the deal because of a concurrent registration"),
-				 errdetail("Another transaction is registering a deal in the same country and product line, "
-						   "and this transaction's snapshot could not see its outcome."),
-				 errhint("Retry the transaction, or register deals in READ COMMITTED.")));
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-}
-
-/*
- * channel.deal_lock_customer(country text, product_line text) RETURNS void:
- * the same lock, for the SQL functions that change which registrations are
- * live (expire_deals), so a registration never checks against a row that a
- * concurrent transaction is about to expire.
- */
-Datum
-channel_deal_lock_customer(PG_FUNCTION_ARGS)
-{
-	lock_customer_space(text_to_cstring(PG_GETARG_TEXT_PP(0)), text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	PG_RETURN_VOID();
-}
-
 static bool
 text_is_blank(text *t)
 {
@@ -210,7 +172,7 @@ protection_window(registration *reg, bool live)
 	return protected_until;
 }
 
-/* A new registration: lock its space, find its conflicts, apply the policy. */
+/* A new registration: take its locks, find its conflicts, apply the policy. */
 static void
 check_conflicts(registration *reg, Relation rel, Datum protected_until)
 {
@@ -218,7 +180,7 @@ check_conflicts(registration *reg, Relation rel, Datum protected_until)
 	int			nmatch;
 	bool		isnull;
 
-	lock_customer_space(reg->country, reg->product_line);
+	deal_lock_registration(reg->country, reg->product_line, reg->match_keys);
 	nmatch = deal_find_conflicts(rel, reg->cols, reg->row, reg->key, reg->match_keys,
 								 reg->jurisdictions, reg->njurisdictions, protected_until, &matches);
 	if (nmatch > 0 && deal_policy_rejects())

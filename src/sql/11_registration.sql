@@ -137,7 +137,7 @@ CREATE FUNCTION channel.deal_lock_customer(country text, product_line text) RETU
 AS 'MODULE_PATHNAME', 'channel_deal_lock_customer'
 LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION channel.deal_lock_customer(text, text) IS
-  'Takes, until the end of the transaction, the advisory lock every registration in this country and product line takes before its conflict lookup.';
+  'Takes, until the end of the transaction, the exclusive advisory lock of this country and product line (its cell), which every registration there takes in share mode after the key locks of its customer''s name and before its conflict lookup: the registrations of the cell wait until this transaction ends. For the jobs that change which registrations are live (expire_deals, make_renewals).';
 
 -- ---------------------------------------------------------------------------
 -- The deal a lifecycle function acts on, authorized for the caller.

@@ -47,6 +47,7 @@
 # taken out again in replica mode, so the next scale replicates the demo's
 # rows only.  BENCH_KEEP=1 keeps the database at the end; BENCH_RESUME=1
 # goes on in the database so kept (BENCH_SCALES then the next ones only).
+# BENCH_BI=0 skips the BI times (the curves only; BENCH_PATHS picks paths).
 # Output: "scale | path | clients | tps | p99_ms",
 # "scale | bi | query | ms", "scale | load | ..." and the load average at
 # every run.
@@ -265,6 +266,7 @@ for s in $scales; do
 		echo "# scale $scale, run $run, load $(load)"
 		echo "# scale | path | clients | tps | p99_ms"
 		for path in $paths; do curve "$scale" "$path"; done
+		[ "${BENCH_BI:-1}" != 0 ] || continue   # BENCH_BI=0: the curves only
 		echo "# scale | bi | query | ms   (load $(load))"
 		bi "$scale" "partner_scorecard()" "SELECT * FROM channel.partner_scorecard()"
 		bi "$scale" "scorecard figures from the base tables (partner_month_computed)" \

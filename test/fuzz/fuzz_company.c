@@ -21,7 +21,11 @@
  *     normalized form) are of different jurisdictions, and the country codes
  *     the registration trigger stores for each (company_jurisdiction_codes,
  *     sorted) conflict exactly then;
- *   - acronyms, counted letters ("3m") included, never read past a token.
+ *   - acronyms, counted letters ("3m") included, never read past a token;
+ *   - the registration's lock keys (company_lock_keys) are sorted, each
+ *     once, and whenever a key of one name meets a key of the other, the
+ *     two names' locks conflict (two registrations the conflict lookup can
+ *     match serialize).
  * AddressSanitizer and LeakSanitizer catch memory errors and leaks.
  *
  *   make fuzz && ./test/fuzz/fuzz_company.fuzz test/fuzz/corpus
@@ -154,22 +158,89 @@ check_keys(const char *normalized)
 	free(keys);
 }
 
-/* Keys of a and b meet the same both ways round. */
+/*
+ * The registration's lock keys (company_lock_keys) of a name's blocking
+ * keys: sorted, each once, non-empty when there are keys, and conflicting
+ * with themselves.
+ */
+static company_lock *
+checked_locks(char **keys, int nkeys, int *nlocks)
+{
+	size_t	   *lens = malloc(sizeof(size_t) * (size_t) (nkeys > 0 ? nkeys : 1));
+	company_lock *locks = NULL;
+
+	if (lens == NULL)
+		abort();
+	for (int i = 0; i < nkeys; i++)
+		lens[i] = strlen(keys[i]);
+	if (company_lock_keys((const char *const *) keys, lens, nkeys, &locks, nlocks) != COMPANY_OK ||
+		(nkeys > 0) != (*nlocks > 0))
+		abort();
+	for (int i = 0; i < *nlocks; i++)
+	{
+		if (strlen(locks[i].key) != locks[i].len)
+			abort();
+		if (i > 0)
+		{
+			size_t		n = locks[i - 1].len < locks[i].len ? locks[i - 1].len : locks[i].len;
+			int			c = memcmp(locks[i - 1].key, locks[i].key, n);
+
+			if (c > 0 || (c == 0 && locks[i - 1].len >= locks[i].len))
+				abort();
+		}
+	}
+	/* a name's registration waits for another of the same name, unless it has only initials */
+	if (*nlocks > 0 && !company_locks_conflict(locks, *nlocks, locks, *nlocks))
+	{
+		for (int i = 0; i < nkeys; i++)
+		{
+			size_t		body;
+
+			if (company_key_kind(keys[i], lens[i], &body) != 'i')
+				abort();
+		}
+	}
+	free(lens);
+	return locks;
+}
+
+/*
+ * Keys of a and b meet the same both ways round; and when they meet, the
+ * lock keys of the two names conflict (the registration trigger's
+ * race-freedom: two registrations the conflict lookup can match wait for
+ * each other).
+ */
 static void
 check_keys_meet(const char *a, const char *b)
 {
 	char	  **ka = NULL,
 			  **kb = NULL;
 	int			na = 0,
-				nb = 0;
+				nb = 0,
+				nla = 0,
+				nlb = 0;
+	bool		meet = false;
+	company_lock *la,
+			   *lb;
 
 	if (company_match_keys(a, &ka, &na) != COMPANY_OK || company_match_keys(b, &kb, &nb) != COMPANY_OK)
 		abort();
 	for (int i = 0; i < na; i++)
 		for (int j = 0; j < nb; j++)
-			if (company_keys_meet(ka[i], strlen(ka[i]), kb[j], strlen(kb[j])) !=
-				company_keys_meet(kb[j], strlen(kb[j]), ka[i], strlen(ka[i])))
+		{
+			bool		ab = company_keys_meet(ka[i], strlen(ka[i]), kb[j], strlen(kb[j]));
+
+			if (ab != company_keys_meet(kb[j], strlen(kb[j]), ka[i], strlen(ka[i])))
 				abort();
+			meet = meet || ab;
+		}
+	la = checked_locks(ka, na, &nla);
+	lb = checked_locks(kb, nb, &nlb);
+	if (company_locks_conflict(la, nla, lb, nlb) != company_locks_conflict(lb, nlb, la, nla) ||
+		(meet && !company_locks_conflict(la, nla, lb, nlb)))
+		abort();
+	free(la);
+	free(lb);
 	free(ka);
 	free(kb);
 }
@@ -236,6 +307,41 @@ check_raw(const uint8_t *x, size_t xl, const uint8_t *y, size_t yl, const char *
 	free(nb);
 }
 
+/*
+ * a with one typo (the letter at pos dropped, replaced, or swapped with the
+ * next one), normalized again: a near-miss spelling whose keys mostly meet
+ * a's, for check_keys_meet.  NULL when nothing is left.
+ */
+static char *
+typo_of(const char *a, size_t pos, int op)
+{
+	size_t		len = strlen(a);
+	char	   *t,
+			   *out = NULL;
+
+	if (len < 2)
+		return NULL;
+	pos %= len;
+	t = strdup(a);
+	if (t == NULL)
+		abort();
+	if (op == 0)
+		memmove(t + pos, t + pos + 1, len - pos);
+	else if (op == 1)
+		t[pos] = t[pos] == 'x' ? 'q' : 'x';
+	else if (pos + 1 < len)
+	{
+		char		c = t[pos];
+
+		t[pos] = t[pos + 1];
+		t[pos + 1] = c;
+	}
+	if (company_normalize(t, strlen(t), &out) != COMPANY_OK)
+		abort();
+	free(t);
+	return out;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -265,6 +371,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_keys(a);
 		check_keys_meet(a, b);
 	}
+	if (whole)
+		for (int op = 0; op < 3; op++)
+		{
+			char	   *t = typo_of(whole, size, op);
+
+			if (t != NULL)
+				check_keys_meet(whole, t);
+			free(t);
+		}
 	free(whole);
 	free(a);
 	free(b);

@@ -285,3 +285,8 @@ END
 $$;
 COMMENT ON FUNCTION channel.resolve_conflict(bigint) IS
   'Channel managers: settles every open conflict of a registration in its favour -- it becomes approved, the live registrations it collided with are rejected. Returns how many were rejected.';
+
+-- issue 24: registrations lock their customer's blocking-key ranges and
+-- take the cell lock in share mode; this function's lock is exclusive.
+COMMENT ON FUNCTION channel.deal_lock_customer(text, text) IS
+  'Takes, until the end of the transaction, the exclusive advisory lock of this country and product line (its cell), which every registration there takes in share mode after the key locks of its customer''s name and before its conflict lookup: the registrations of the cell wait until this transaction ends. For the jobs that change which registrations are live (expire_deals, make_renewals).';
