@@ -43,6 +43,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
@@ -56,9 +57,12 @@
 #include "deal_lock.h"
 
 PG_FUNCTION_INFO_V1(channel_deal_lock_customer);
+PG_FUNCTION_INFO_V1(channel_end_customer_lock);
 
 /* first half of every advisory lock key this module takes: "CH" */
 #define DEAL_LOCK_CLASS 0x4348
+/* ... and of the end-customer master's (channel.end_customer_of): "CE", 17221 */
+#define END_CUSTOMER_LOCK_CLASS 0x4345
 /* the fourth field: 2 for the cell lock (as two int4 keys), 3 for key locks */
 #define DEAL_LOCK_CELL 2
 #define DEAL_LOCK_KEY 3
@@ -80,20 +84,28 @@ cell_tag(LOCKTAG *tag, const char *country, const char *product_line)
 	pfree(space);
 }
 
-/* Takes the lock, or fails when it must wait under a transaction snapshot. */
+/*
+ * Takes the lock, or fails when it must wait under a transaction snapshot;
+ * what names what the lock protects, for the message.
+ */
 static void
-acquire(LOCKTAG *tag, LOCKMODE mode)
+acquire(LOCKTAG *tag, LOCKMODE mode, const char *what)
 {
 	if (LockAcquire(tag, mode, false, true) != LOCKACQUIRE_NOT_AVAIL)
 		return;
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not register the deal because of a concurrent registration"),
+				 strcmp(what, "deal") == 0 ?
+				 errmsg("could not register the deal because of a concurrent registration") :
+				 errmsg("could not match the end customer because of a concurrent transaction"),
+				 strcmp(what, "deal") == 0 ?
 				 errdetail("Another transaction is registering a deal for a customer of a similar name, or changing "
 						   "the live registrations, in the same country and product line, and this transaction's "
-						   "snapshot could not see its outcome."),
-				 errhint("Retry the transaction, or register deals in READ COMMITTED.")));
+						   "snapshot could not see its outcome.") :
+				 errdetail("Another transaction is creating an end customer of a similar name in the same country, "
+						   "or matching its end customers, and this transaction's snapshot could not see its outcome."),
+				 errhint("Retry the transaction, or run it in READ COMMITTED.")));
 	(void) LockAcquire(tag, mode, false, false);
 }
 
@@ -118,7 +130,7 @@ key_lock_cmp(const void *a, const void *b)
  * each once (exclusive if any lock key of that hash is); returns how many.
  */
 static int
-key_locks_of(const char *country, const char *product_line, Datum match_keys, key_lock **out)
+key_locks_of(const char *scope, Datum match_keys, key_lock **out)
 {
 	ArrayType  *arr = DatumGetArrayTypeP(match_keys);
 	Datum	   *elems;
@@ -129,7 +141,6 @@ key_locks_of(const char *country, const char *product_line, Datum match_keys, ke
 	company_lock *locks;
 	int			nlocks;
 	int			kept = 0;
-	char	   *scope = psprintf("%s|%s", country, product_line);
 	company_status st;
 
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nkeys);
@@ -166,8 +177,18 @@ key_locks_of(const char *country, const char *product_line, Datum match_keys, ke
 	}
 	pfree(keys);
 	pfree(lens);
-	pfree(scope);
 	return kept;
+}
+
+/* the budget counts this transaction's key locks only */
+static void
+budget_reset(void)
+{
+	if (MyProc->lxid != key_locks_lxid)
+	{
+		key_locks_lxid = MyProc->lxid;
+		key_locks_taken = 0;
+	}
 }
 
 void
@@ -178,18 +199,14 @@ deal_lock_registration(const char *country, const char *product_line, Datum matc
 	int			n;
 
 	cell_tag(&cell, country, product_line);
-	if (MyProc->lxid != key_locks_lxid)
-	{
-		key_locks_lxid = MyProc->lxid;
-		key_locks_taken = 0;
-	}
+	budget_reset();
 	/* a job of this transaction, or an earlier registration, holds the whole cell */
 	if (LockHeldByMe(&cell, ExclusiveLock))
 		return;
-	n = key_locks_of(country, product_line, match_keys, &locks);
+	n = key_locks_of(psprintf("%s|%s", country, product_line), match_keys, &locks);
 	if (n == 0 || key_locks_taken + n > DEAL_KEY_LOCK_BUDGET)
 	{
-		acquire(&cell, ExclusiveLock);
+		acquire(&cell, ExclusiveLock, "deal");
 		pfree(locks);
 		return;
 	}
@@ -198,11 +215,11 @@ deal_lock_registration(const char *country, const char *product_line, Datum matc
 		LOCKTAG		tag;
 
 		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, DEAL_LOCK_CLASS, locks[i].hash, DEAL_LOCK_KEY);
-		acquire(&tag, locks[i].shared ? ShareLock : ExclusiveLock);
+		acquire(&tag, locks[i].shared ? ShareLock : ExclusiveLock, "deal");
 	}
 	key_locks_taken += n;
 	pfree(locks);
-	acquire(&cell, ShareLock);
+	acquire(&cell, ShareLock, "deal");
 }
 
 /*
@@ -217,6 +234,53 @@ channel_deal_lock_customer(PG_FUNCTION_ARGS)
 	LOCKTAG		cell;
 
 	cell_tag(&cell, text_to_cstring(PG_GETARG_TEXT_PP(0)), text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	acquire(&cell, ExclusiveLock);
+	acquire(&cell, ExclusiveLock, "deal");
+	PG_RETURN_VOID();
+}
+
+/*
+ * channel.end_customer_lock(country text, keys text[]) RETURNS void: the
+ * same two levels for the end-customer master (class "CE", 17221), for
+ * channel.end_customer_of() before it looks a new spelling up: the key
+ * locks of the name's blocking keys (with the head "country|"), scoped by
+ * the country, then the country's lock -- pg_advisory_xact_lock(17221,
+ * hashtext(country)) -- in share mode; or, past the transaction's budget
+ * of key locks, that country lock exclusive.  Two sessions creating end
+ * customers whose names could match wait for each other, unrelated new
+ * customers of a country do not, and channel.resolve_end_customers(), which
+ * takes the country's lock exclusive, waits for both.  Under REPEATABLE
+ * READ or SERIALIZABLE a wait fails with a serialization error, as the
+ * registration's does: the lookup's snapshot could not see the other
+ * session's new customer.
+ */
+Datum
+channel_end_customer_lock(PG_FUNCTION_ARGS)
+{
+	text	   *country = PG_GETARG_TEXT_PP(0);
+	LOCKTAG		whole;
+	key_lock   *locks;
+	int			n;
+	int32		hash = DatumGetInt32(DirectFunctionCall1Coll(hashtext, DEFAULT_COLLATION_OID,
+															 PointerGetDatum(country)));
+
+	SET_LOCKTAG_ADVISORY(whole, MyDatabaseId, END_CUSTOMER_LOCK_CLASS, (uint32) hash, DEAL_LOCK_CELL);
+	budget_reset();
+	if (LockHeldByMe(&whole, ExclusiveLock))
+		PG_RETURN_VOID();
+	n = key_locks_of(text_to_cstring(country), PG_GETARG_DATUM(1), &locks);
+	if (n == 0 || key_locks_taken + n > DEAL_KEY_LOCK_BUDGET)
+	{
+		acquire(&whole, ExclusiveLock, "end customer");
+		PG_RETURN_VOID();
+	}
+	for (int i = 0; i < n; i++)
+	{
+		LOCKTAG		tag;
+
+		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, END_CUSTOMER_LOCK_CLASS, locks[i].hash, DEAL_LOCK_KEY);
+		acquire(&tag, locks[i].shared ? ShareLock : ExclusiveLock, "end customer");
+	}
+	key_locks_taken += n;
+	acquire(&whole, ShareLock, "end customer");
 	PG_RETURN_VOID();
 }

@@ -27,10 +27,21 @@ CREATE INDEX lead_end_customer_idx ON channel.lead (end_customer_id, product_lin
 COMMENT ON INDEX channel.lead_end_customer_idx IS
   'Leads of an end customer and product line: the partner that accepted one already holds the account.';
 
+-- The key locks of a new spelling (src/deal_lock.c): one per blocking-key
+-- range its lookup searches, so that two sessions creating end customers
+-- whose names could match serialize, and unrelated ones do not.
+CREATE FUNCTION channel.end_customer_lock(country text, keys text[]) RETURNS void
+AS 'MODULE_PATHNAME', 'channel_end_customer_lock'
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION channel.end_customer_lock(text, text[]) IS
+  'Takes, until the end of the transaction, the advisory locks of the end-customer master for a new spelling with these blocking keys (of one name, with the head "country|"): one per key range the end-customer lookup searches, so that two names whose keys meet share one, then the country''s lock (pg_advisory_xact_lock(17221, hashtext(country)), which channel.resolve_end_customers() takes exclusive) in share mode -- or that lock exclusive once the transaction has taken 64 key locks. Under REPEATABLE READ or SERIALIZABLE a lock that must be waited for is a serialization failure. For channel.end_customer_of().';
+
 -- One spelling to its end customer, creating it when nothing matches.
 -- The country's advisory lock (the one channel.resolve_end_customers()
--- takes) is taken only for a spelling not seen before, before the key and
--- similarity lookups, so that two sessions cannot both create a customer.
+-- takes exclusive) is taken in share mode, after the key locks of the
+-- name, only for a spelling not seen before, before the key and similarity
+-- lookups, so that two sessions cannot both create a customer.
 CREATE FUNCTION channel.end_customer_of(country text, name text) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
@@ -57,10 +68,13 @@ BEGIN
   IF key IS NULL OR key = '' OR NOT EXISTS (SELECT 1 FROM channel.country co WHERE co.code = c) THEN
     RETURN NULL;
   END IF;
-  PERFORM pg_catalog.pg_advisory_xact_lock(17221, pg_catalog.hashtext(c));
+  keys := ARRAY(SELECT c || '|' || x FROM pg_catalog.unnest(channel.company_match_keys(key)) x);
+  -- the key locks of the name, then the country's lock in share mode: a
+  -- session creating a customer whose name could match waits, one creating
+  -- an unrelated customer does not
+  PERFORM channel.end_customer_lock(c, keys);
   SELECT e.end_customer_id INTO id FROM channel.end_customer e WHERE e.country = c AND e.customer_key = key;
   IF NOT FOUND THEN
-    keys := ARRAY(SELECT c || '|' || x FROM pg_catalog.unnest(channel.company_match_keys(key)) x);
     SELECT m.end_customer_id, channel.company_similarity(m.customer_key, key) INTO id, s
     FROM channel.end_customers_meeting(keys) m
     ORDER BY 2 DESC, 1 LIMIT 1;
@@ -160,5 +174,5 @@ COMMENT ON FUNCTION channel.link_end_customers() IS
 -- upgrade/0.1.0--0.2.0/98_link_end_customers.sql, once 0.2.0's constraints
 -- are validated: an update re-checks every constraint of the row)
 
-REVOKE EXECUTE ON FUNCTION channel.end_customer_of(text, text), channel.deal_end_customer(),
+REVOKE EXECUTE ON FUNCTION channel.end_customer_lock(text, text[]), channel.end_customer_of(text, text), channel.deal_end_customer(),
   channel.lead_end_customer(), channel.link_end_customers() FROM PUBLIC;
