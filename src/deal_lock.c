@@ -39,6 +39,12 @@
  * Under REPEATABLE READ or SERIALIZABLE the snapshot is older than any
  * wait, so a registration that would have to wait for a lock fails with a
  * serialization error instead of missing the conflict.
+ *
+ * The end-customer master (channel.end_customer_of, which every new
+ * registration and lead runs first, through its BEFORE trigger) has the
+ * same two levels, class "CE": key locks scoped by the country, then the
+ * country's lock in share mode, which channel.resolve_end_customers()
+ * takes exclusive (channel_end_customer_lock below).
  */
 #include "postgres.h"
 
