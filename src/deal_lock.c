@@ -33,8 +33,12 @@
  * DEAL_KEY_LOCK_BUDGET, a registration takes its cell lock EXCLUSIVE
  * instead (and needs no key lock while it holds it).  Two such bulk
  * transactions in the same cell, both holding the cell in share mode from
- * their first registrations, can then deadlock; PostgreSQL cancels one of
- * them (SQLSTATE 40P01), to be retried (doc/deals.md).
+ * their first registrations, can then deadlock, and so can a bulk one
+ * against a single registration of a matching customer that holds its
+ * country's end-customer lock in share mode while it waits for one of the
+ * bulk's key locks; PostgreSQL cancels one of them (SQLSTATE 40P01), to be
+ * retried (doc/deals.md).  Single registrations cannot deadlock each other
+ * or the jobs.
  *
  * Under REPEATABLE READ or SERIALIZABLE the snapshot is older than any
  * wait, so a registration that would have to wait for a lock fails with a
