@@ -149,6 +149,8 @@ compound_parts(const company_side *b, const bool *used_b, int t, int from, const
 {
 	const char *tok = company_token(&b->t, t);
 
+	if (--*budget < 0)
+		return false;
 	if (compound_spells(b, used_b, t + 1, acr, k, len, inner, budget))
 		return true;
 	if (k == len)
@@ -201,7 +203,7 @@ compound_acronym(const company_side *a, int i, const company_side *b, bool *used
 {
 	const char *acr = company_token(&a->t, i);
 	int			len = a->len[i];
-	int			budget = 256;
+	int			budget = 128;
 	double		w = 0;
 
 	if (len < 3 || len > 5 || a->digit[i] || !compound_spells(b, used_b, 0, acr, 0, len, false, &budget))
