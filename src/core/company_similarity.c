@@ -17,7 +17,8 @@
  * Tokens pair up in three passes, each only among tokens still unpaired:
  * equal tokens (similarity 1), an acronym against a run of consecutive
  * tokens of the other name whose initials spell it (0.9: "ibm" /
- * "international business machines"), and near tokens within one edit
+ * "international business machines"; syllables and the parts of compound
+ * words 0.85: company_acronym.c), and near tokens within one edit
  * (tokens of 5+ letters) or two (9+), by Damerau-Levenshtein distance
  * (1 - distance / longer length), best pairs first; tokens with digits
  * must be equal.  Names whose tokens concatenate to the same string
