@@ -42,6 +42,14 @@ typedef struct company_side
 bool		company_side_init(company_side *s, const char *normalized);
 void		company_side_free(company_side *s);
 
+/*
+ * The acronym pass of company_similarity (company_acronym.c): a's unused
+ * short tokens against runs of b's unused tokens; marks what it pairs and
+ * returns the matched weight, *found when any acronym matched.
+ */
+double		company_acronym_pass(const company_side *a, const company_side *b, bool *used_a, bool *used_b,
+								 bool *found);
+
 static inline const char *
 company_side_folded(const company_side *s, int i)
 {

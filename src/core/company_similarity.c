@@ -17,7 +17,8 @@
  * Tokens pair up in three passes, each only among tokens still unpaired:
  * equal tokens (similarity 1), an acronym against a run of consecutive
  * tokens of the other name whose initials spell it (0.9: "ibm" /
- * "international business machines"), and near tokens within one edit
+ * "international business machines"; syllables and the parts of compound
+ * words 0.85: company_acronym.c), and near tokens within one edit
  * (tokens of 5+ letters) or two (9+), by Damerau-Levenshtein distance
  * (1 - distance / longer length), best pairs first; tokens with digits
  * must be equal.  Names whose tokens concatenate to the same string
@@ -275,6 +276,72 @@ two_words(const char *x, int lx, const char *y, int ly)
 	return false;
 }
 
+/* Whether token i is the one distinctive token of its name. */
+static bool
+sole_distinctive(const company_side *s, int i)
+{
+	if (!COMPANY_DISTINCTIVE(s->weight[i]) || s->n < s->t.n)
+		return false;
+	for (int k = 0; k < s->n; k++)
+		if (k != i && COMPANY_DISTINCTIVE(s->weight[k]))
+			return false;
+	return true;
+}
+
+/*
+ * Tokens of one spelling fold that are two short names, not one name's two
+ * spellings, when each is the whole distinctive part of its name and, as
+ * written, they are as long and differ in one letter only, which is either
+ * a "c" against a "k" after the first letter ("Acer" / "Aker", "Nidec" /
+ * "Nidek", "Elektra" / "Electra": a brand coins its spelling; the scripts'
+ * and writers' c/k variants are word-initial, "Kodak" / "Codak", or in long
+ * transliterated words, "Rostelekom"), or two letters the fold does not
+ * make one ("Maaden" / "Madden": "aa" and "dd" both fold to one letter,
+ * but "a" is no spelling of "d"; scored then as the typo it is as written).
+ * Short: eight letters or fewer.
+ */
+#define FALSE_FRIEND_MAX_LEN 8
+
+static int
+raw_letter_difference(const company_side *a, int i, const company_side *b, int j, char *cx, char *cy)
+{
+	const char *x = company_token(&a->t, i);
+	const char *y = company_token(&b->t, j);
+	int			n = a->len[i],
+				at = -1;
+
+	if (n != b->len[j] || n > FALSE_FRIEND_MAX_LEN)
+		return -1;
+	for (int k = 0; k < n; k++)
+		if (x[k] != y[k])
+		{
+			if (at >= 0)
+				return -1;
+			at = k;
+		}
+	if (at >= 0)
+		*cx = x[at], *cy = y[at];
+	return at;
+}
+
+static bool
+fold_hides_a_letter(const company_side *a, int i, const company_side *b, int j)
+{
+	char		cx = 0,
+				cy = 0,
+				fx[4],
+				fy[4];
+	int			at = raw_letter_difference(a, i, b, j, &cx, &cy);
+
+	if (at < 0 || a->digit[i] || b->digit[j] || !sole_distinctive(a, i) || !sole_distinctive(b, j))
+		return false;
+	if ((cx == 'c' && cy == 'k') || (cx == 'k' && cy == 'c'))
+		return at > 0;
+	company_fold_spelling(&cx, 1, fx);
+	company_fold_spelling(&cy, 1, fy);
+	return strcmp(fx, fy) != 0;
+}
+
 /*
  * Tokens equal only once spelling-folded that are two English words, not
  * one word's two spellings: "Boots" / "Booths" (th -> t), unlike "Centre" /
@@ -290,6 +357,8 @@ folded_words_differ(const company_side *a, int i, const company_side *b, int j)
 		return false;
 	if (strcmp(company_word_canonical(x), company_word_canonical(y)) == 0)
 		return false;
+	if (fold_hides_a_letter(a, i, b, j))
+		return true;
 	return company_is_english_word(x) && company_is_english_word(y) &&
 		two_words(x, a->len[i], y, b->len[j]);
 }
@@ -304,6 +373,32 @@ swapped(const char *x, const char *y, int n)
 		i++;
 	return i + 1 < n && x[i] == y[i + 1] && x[i + 1] == y[i] &&
 		memcmp(x + i + 2, y + i + 2, n - i - 2) == 0;
+}
+
+/*
+ * Whether two words that end in the same word of a trade ("bank", "energy",
+ * "tech") differ only in what comes before it, and that is shorter than five
+ * letters in both: a short name with its trade written on, where no typo is
+ * forgiven, as in a short word alone ("Nedbank" / "NetBank" are "Ned" and
+ * "Net", two names; "Swedbank" / "Swedbnak" still a typo in the trade word).
+ */
+static bool
+typo_in_short_stem(const char *x, int lx, const char *y, int ly)
+{
+	char		w[MAX_TYPO_TOKEN_LEN + 1];
+
+	for (int l = 4; l < lx && l < ly && l <= MAX_TYPO_TOKEN_LEN; l++)
+	{
+		if (memcmp(x + lx - l, y + ly - l, (size_t) l) != 0)
+			return false;
+		if (lx - l >= 5 || ly - l >= 5)
+			continue;
+		memcpy(w, x + lx - l, (size_t) l);
+		w[l] = '\0';
+		if (in_list(w, common_words, sizeof(common_words) / sizeof(common_words[0])))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -326,6 +421,15 @@ typo_similarity(const company_side *a, int i, const company_side *b, int j)
 	const char *y = company_side_folded(b, j);
 	double		d;
 
+	/* one fold, told apart by folded_words_differ: the letter they differ in as written is a typo */
+	if (la == lb && memcmp(x, y, la) == 0 && fold_hides_a_letter(a, i, b, j))
+	{
+		char		cx = 0,
+					cy = 0;
+
+		(void) raw_letter_difference(a, i, b, j, &cx, &cy);
+		return (cx == 'c' && cy == 'k') || (cx == 'k' && cy == 'c') || a->len[i] < 5 ? 0.0 : 1.0 - 1.0 / a->len[i];
+	}
 	/* more letters apart than typos allowed: most pairs end here */
 	if (allowed == 0 || longer - shorter > allowed || longer > MAX_TYPO_TOKEN_LEN ||
 		a->digit[i] || b->digit[j])
@@ -345,131 +449,11 @@ typo_similarity(const company_side *a, int i, const company_side *b, int j)
 	 */
 	if (d == 1 && la == lb && memcmp(x, y, la - 1) == 0)
 		return 0.0;
+	if (typo_in_short_stem(company_token(&a->t, i), a->len[i], company_token(&b->t, j), b->len[j]))
+		return 0.0;
 	if (two_words(company_token(&a->t, i), a->len[i], company_token(&b->t, j), b->len[j]))
 		return 0.0;
 	return 1.0 - d / longer;
-}
-
-/*
- * Whether acr[k..len) spells the tokens of b from end on, each unused
- * token giving its first letter -- or, with syllables, its first one to
- * three letters ("kepco" from "korea electric power co...") -- a
- * connective after the first also giving nothing, when skip allows.  The
- * run may stop short of the acronym's end by a dropped legal form's
- * initials ("c", "co", "l": "adnoc" / "abu dhabi national oil [company]")
- * when it reaches the end of b.  On success *stop is the token after the
- * run and *w the weight of its tokens.
- */
-static bool
-spells(const company_side *b, const bool *used_b, int end, int first, const char *acr, int k, int len,
-	   bool syllables, bool skip, int *stop, double *w, int *budget)
-{
-	const char *tok;
-	int			most;
-
-	/* a bound on the search, for names made to defeat it; real ones take a few steps */
-	if (--*budget < 0)
-		return false;
-	if (k == len)
-	{
-		*stop = end;
-		*w = 0;
-		return end - first >= 2;
-	}
-	if (end == b->n)
-	{
-		const char *rest = acr + k;
-
-		*stop = end;
-		*w = 0;
-		return end - first >= 2 && k >= 2 &&
-			(strcmp(rest, "c") == 0 || strcmp(rest, "co") == 0 || strcmp(rest, "l") == 0);
-	}
-	if (used_b[end])
-		return false;
-	tok = company_token(&b->t, end);
-	if (skip && b->connective[end] && end > first &&
-		spells(b, used_b, end + 1, first, acr, k, len, syllables, skip, stop, w, budget))
-	{
-		*w += b->weight[end];
-		return true;
-	}
-	most = syllables ? 3 : 1;
-	for (int p = most; p >= 1; p--)
-	{
-		if (p > b->len[end] || k + p > len || memcmp(tok, acr + k, p) != 0)
-			continue;
-		if (spells(b, used_b, end + 1, first, acr, k + p, len, syllables, skip, stop, w, budget))
-		{
-			*w += b->weight[end];
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * Acronym pass, from a's short tokens to runs in b: a run matches when the
- * initials of all its tokens, or of its tokens but the connectives, spell
- * the acronym (0.9), or, for acronyms of four letters or more, their
- * first syllables do (0.85).
- */
-static double
-acronym_pass(const company_side *a, const company_side *b, bool *used_a, bool *used_b, bool *found)
-{
-	double		matched = 0;
-
-	for (int i = 0; i < a->n; i++)
-	{
-		const char *acr = company_token(&a->t, i);
-		int			len = a->len[i];
-
-		char		repeated[10];
-
-		if (used_a[i] || len < 2 || len > 8)
-			continue;
-		/* a letter counted: "3m" for "minnesota mining and manufacturing" */
-		if (a->digit[i])
-		{
-			if (len != 2 || acr[0] < '2' || acr[0] > '9' || acr[1] < 'a' || acr[1] > 'z')
-				continue;
-			len = acr[0] - '0';
-			memset(repeated, acr[1], (size_t) len);
-			repeated[len] = '\0';
-			acr = repeated;
-		}
-		for (int syl = 0; syl <= (len >= 4 ? 1 : 0); syl++)
-			for (int start = 0; start < b->n; start++)
-				for (int skip = 0; skip <= 1; skip++)
-				{
-					int			stop;
-					double		w;
-					int			budget = 64;
-					int			rest;
-
-					if (!spells(b, used_b, start, start, acr, 0, len, syl, skip, &stop, &w, &budget))
-						continue;
-					/*
-					 * Words of a trade or holding ending the name go with
-					 * the run: an acronym often leaves them out ("anz" /
-					 * "australia and new zealand banking group").
-					 */
-					for (rest = stop; rest < b->n && !used_b[rest] && !b->connective[rest] &&
-						 b->weight[rest] <= COMPANY_COMMON_WEIGHT + 1e-9; rest++)
-						;
-					if (rest == b->n)
-						for (; stop < b->n; stop++)
-							w += b->weight[stop];
-					used_a[i] = true;
-					for (int j = start; j < stop; j++)
-						used_b[j] = true;
-					matched += (syl ? 0.85 : 0.9) * (a->weight[i] + w) / 2;
-					*found = true;
-					goto next_acronym;
-				}
-next_acronym:;
-	}
-	return matched;
 }
 
 typedef struct candidate
@@ -510,7 +494,7 @@ align(const company_side *a, const company_side *b, bool *acronym_found)
 				break;
 			}
 
-	matched += acronym_pass(a, b, used_a, used_b, acronym_found);
+	matched += company_acronym_pass(a, b, used_a, used_b, acronym_found);
 
 	/* near tokens, best pairs first */
 	for (int i = 0; i < a->n; i++)
@@ -581,6 +565,24 @@ same_folds_concatenated(const company_side *a, const company_side *b)
 }
 
 /*
+ * Names of as many tokens, one of which folds alike but was told apart
+ * (folded_words_differ: "Boots" / "Booths", "Acer Group" / "Aker Group"):
+ * their folds concatenate alike, which must not make them one name.
+ */
+static bool
+told_apart_tokenwise(const company_side *a, const company_side *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (int k = 0; k < a->n; k++)
+		if (a->flen[k] == b->flen[k] &&
+			memcmp(company_side_folded(a, k), company_side_folded(b, k), (size_t) a->flen[k]) == 0 &&
+			folded_words_differ(a, k, b, k))
+			return true;
+	return false;
+}
+
+/*
  * A normalized name made ready for comparison with many others: its side
  * is built once, not once per comparison.
  */
@@ -637,7 +639,7 @@ similarity_of_sides(const char *a, const company_side *sa, const char *b, const 
 	}
 	k = (ab >= ba ? acr_ab : acr_ba) ? COMPANY_MATCH_ACRONYM : COMPANY_MATCH_FUZZY;
 	if ((same_when_concatenated(a, b) ||
-		 (same_folds_concatenated(sa, sb) && !(sa->n == 1 && sb->n == 1 && folded_words_differ(sa, 0, sb, 0)))) &&
+		 (same_folds_concatenated(sa, sb) && !told_apart_tokenwise(sa, sb))) &&
 		best < 0.95)
 	{
 		best = 0.95;

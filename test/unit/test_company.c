@@ -349,6 +349,46 @@ UNIT_TEST(similarity_endings_and_acronyms)
 	CHECK(share_key("mog", "magyar olaj es gazipari"));
 }
 
+UNIT_TEST(similarity_compound_acronyms_and_fold_false_friends)
+{
+	company_match_kind kind;
+
+	/* the initials of a compound's parts: at an English word, or between two consonants */
+	CHECK(sim("GSK", "GlaxoSmithKline") >= 0.85f);
+	CHECK(sim("SKF", "Svenska Kullagerfabriken AB") >= 0.85f);
+	CHECK(sim("NSW", "Nordstahlwerke") >= 0.85f);
+	CHECK(sim("OTP", "Orsz\xc3\xa1gos Takar\xc3\xa9kp\xc3\xa9nzt\xc3\xa1r") >= 0.85f);
+	company_similarity_normalized("nsw", "nordstahlwerke", &kind);
+	CHECK(kind == COMPANY_MATCH_ACRONYM);
+	/* the whole name is spelled: another distinctive word is left out of nothing */
+	CHECK(sim("NSW", "Nordstahlwerke Kovacic") < 0.85f);
+	/* a part starts with a consonant, after three letters and before four */
+	CHECK(sim("NAW", "Nordstahlwerke") < 0.85f);
+	CHECK(sim("NOS", "Nordstahl") < 0.85f);
+	/* three letters from syllables: of a two-word name only */
+	CHECK(sim("TEM", "Telemedia Marche") >= 0.85f);
+	CHECK(sim("TEM", "Telemedia Marche Nord") < 0.85f);
+	/* one letter the fold hides, in a name's only distinctive word of eight letters or fewer */
+	CHECK(sim("Acer", "Aker") < 0.5f);
+	CHECK(sim("Nidec Corporation", "Nidek Co., Ltd.") < 0.5f);
+	CHECK(sim("Acer Group", "Aker Group") < 0.85f);
+	CHECK(sim("Maaden", "Madden") < 0.85f);
+	CHECK(sim("Maaden", "Madden") > 0.8f);			/* the typo it is as written */
+	/* but a word-initial c/k, a long word, or a name of two distinctive words stay one */
+	CHECK(sim("Kodak", "Codak") >= 0.85f);
+	CHECK(sim("Rostelecom", "Rostelekom") >= 0.85f);
+	CHECK(sim("Acme Vantor", "Akme Vantor") >= 0.85f);
+	CHECK(sim("Sony", "Soni") >= 0.85f);
+	/* no typo in a short name with its trade written on */
+	CHECK(sim("Nedbank", "NetBank") < 0.85f);
+	CHECK(sim("Swedbank", "Swedbnak") >= 0.85f);
+	/* symmetric */
+	CHECK(sim("GSK", "GlaxoSmithKline") == sim("GlaxoSmithKline", "GSK"));
+	CHECK(sim("Maaden", "Madden") == sim("Madden", "Maaden"));
+	/* a name built to make the search long ends within its budget */
+	CHECK(sim("bbbbb", "babababababababababababababababababababababababababababab") < 0.85f);
+}
+
 UNIT_TEST(similarity_kinds)
 {
 	company_match_kind kind;
