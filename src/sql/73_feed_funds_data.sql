@@ -57,7 +57,7 @@ AS $$
 BEGIN
   INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
   VALUES ('sell_through.leakage', 'sell_through', NEW.line_id, NULL,
-          pg_catalog.jsonb_build_object('v', 1, 'line_id', NEW.line_id, 'batch_id', NEW.batch_id,
+          channel.feed_payload('v', 1, 'line_id', NEW.line_id, 'batch_id', NEW.batch_id,
                                         'reporting_partner_id', NEW.partner_id, 'seller_id', NEW.seller_id,
                                         'invoice_no', NEW.invoice_no, 'line_no', NEW.line_no,
                                         'end_customer_id', NEW.end_customer_id, 'product_line', NEW.product_line,

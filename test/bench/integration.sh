@@ -6,6 +6,7 @@
 #   bash test/bench/integration.sh
 #   BENCH_PARTNERS=27500 BENCH_LEADS=200000 BENCH_DEALS=1000000 BENCH_EVENTS=1000000 BENCH_RUNS=3 BENCH_SECONDS=20 bash test/bench/integration.sh
 #   BENCH_ONLY=upsert bash test/bench/integration.sh     # one part only
+#   BENCH_ONLY=instructions BENCH_PARTNERS=2750 BENCH_LEADS=20000 bash test/bench/integration.sh
 #
 # 1. upserts: a 10,000-lead batch through channel.upsert_leads (create, the
 #    same batch again, a newer version of every record) against the plain
@@ -23,6 +24,18 @@
 #    plain one in a MATERIALIZED CTE, as a function's result is): without
 #    it the planner drops the columns the loop does not use and the plain
 #    side reads event ids only.
+# 4. (only when asked for: BENCH_ONLY=instructions; needs valgrind) what
+#    the feed adds in instructions, which do not depend on the machine's
+#    load: BENCH_REG one-row registrations (the pgbench script's statement,
+#    fixed names, each its own transaction) and route_leads() over
+#    BENCH_ROUTE leads reset to new (rolled back), each in a single-user
+#    backend under callgrind, feed on and feed off; the change feed is
+#    emptied and the tables vacuumed before every run, and the
+#    registrations are made once beforehand (their end customers then exist
+#    in both runs).  The whole runs' difference moves by up to ~16,000
+#    instructions per item with the state the runs leave (index page splits,
+#    the GIN pending list, the conflict search); the after-trigger phase and
+#    the payload builder's own count do not (doc/benchmarks.md).
 # Every figure is the median of BENCH_RUNS runs.  Each upsert pass is its
 # own transaction, as a connector calls it (the three passes in one
 # transaction were far slower: over 13 minutes for the third on a loaded
@@ -137,6 +150,10 @@ for r in $(seq 1 "$runs"); do
 		psql_b -v run="$r" -v feed="$feed" <<'SQL'
 \set QUIET on
 SELECT bench_feed(:feed);
+-- the rolled-back runs before left dead rows and index entries in the feed
+-- (feed on) and the leads: cleared, so no run pays for the ones before it
+VACUUM channel.change_event;
+VACUUM channel.lead;
 BEGIN;
 SELECT clock_timestamp() AS t0 \gset
 SELECT count(*) AS n FROM channel.route_leads() \gset
@@ -175,7 +192,7 @@ FROM channel.partner_product pp WHERE pp.partner_id = :p LIMIT 1;
 SQL
 for r in $(seq 1 "$runs"); do
 	for feed in true false; do
-		psql_b -c "SELECT bench_feed($feed)" >/dev/null
+		psql_b -c "SELECT bench_feed($feed)" -c "VACUUM channel.change_event" -c "VACUUM channel.deal" >/dev/null
 		tps=$("$CHANNEL_PG_BIN/pgbench" -n -c 2 -j 2 -T "$seconds" -D partners="$partners" -f "$CHANNEL_TMP/register.sql" $db 2>/dev/null \
 		      | sed -n 's/^tps = \([0-9.]*\) .*/\1/p')
 		psql_b -c "INSERT INTO bench_result VALUES ('register', CASE WHEN $feed THEN 'feed on' ELSE 'feed off' END, $r, $tps, NULL)"
@@ -183,6 +200,64 @@ for r in $(seq 1 "$runs"); do
 	done
 done
 
+fi
+
+if want instructions; then
+nreg=${BENCH_REG:-300}
+nroute=${BENCH_ROUTE:-4000}
+say "4. instructions (callgrind, single-user backend): $nreg registrations, route_leads() over $nroute leads, feed on vs off"
+cg=$CHANNEL_TMP/callgrind; mkdir -p "$cg" && chmod 777 "$cg"	# written by the server's user
+{
+	echo "SELECT channel.normalize_company('Société Générale 株式会社');"	# ICU opened in both runs
+	for i in $(seq 1 "$nreg"); do
+		echo "INSERT INTO channel.deal (partner_id, customer_name, customer_country, product_line, amount, expected_close)" \
+		     "SELECT pp.partner_id, 'Bench customer $i', 'FR', pp.product_line, 1000, current_date + 30" \
+		     "FROM channel.partner_product pp WHERE pp.partner_id = $(( 1 + (i * 7919) % partners )) LIMIT 1;"
+	done
+} > "$cg/reg.sql"
+printf '%s\n' "BEGIN;" "SELECT count(*) FROM channel.route_leads();" "ROLLBACK;" > "$cg/route.sql"
+chmod 644 "$cg"/*.sql
+psql_b -v n="$nroute" <<'SQL' >/dev/null
+SELECT bench_feed(false);
+UPDATE channel.lead SET status = 'new', partner_id = NULL, routed_at = NULL, accept_by = NULL,
+       accepted_at = NULL, closed_at = NULL, reject_reason = NULL, status_reason = NULL
+WHERE lead_id IN (SELECT lead_id FROM channel.lead ORDER BY lead_id LIMIT :n);
+UPDATE channel.lead SET status = 'pooled'
+WHERE status = 'new' AND lead_id > (SELECT lead_id FROM channel.lead ORDER BY lead_id OFFSET :n - 1 LIMIT 1);
+SELECT bench_feed(true);
+SQL
+psql_b -q < "$cg/reg.sql" >/dev/null	# the end customers of the names, made once
+for feed in on off; do
+	for w in reg route; do
+		psql_b -c "SELECT bench_feed($([ $feed = on ] && echo true || echo false))" \
+		       -c "DELETE FROM channel.deal WHERE customer_name LIKE 'Bench customer %'" -c "TRUNCATE channel.change_event" \
+		       -c "VACUUM ANALYZE channel.deal" -c "VACUUM ANALYZE channel.lead" -c "CHECKPOINT" >/dev/null
+		run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$CHANNEL_TMP/data" -m fast -w stop >/dev/null
+		run_as_postgres valgrind --tool=callgrind --callgrind-out-file="$cg/$w.$feed" \
+			"$CHANNEL_PG_BIN/postgres" --single -D "$CHANNEL_TMP/data" -c shared_preload_libraries= -c autovacuum=off $db \
+			< "$cg/$w.sql" > "$cg/$w.$feed.log" 2>&1
+		run_as_postgres "$CHANNEL_PG_BIN/pg_ctl" -D "$CHANNEL_TMP/data" -l "$CHANNEL_TMP/data/server.log" -w start >/dev/null
+	done
+done
+psql_b -c "SELECT bench_feed(true)" -c "DELETE FROM channel.deal WHERE customer_name LIKE 'Bench customer %'" >/dev/null
+ir() {  # ir <file> <function>: inclusive instructions of a function ("PROGRAM TOTALS": the whole run)
+	# awk reads the whole listing (a grep -m1 would end the pipe early: SIGPIPE under pipefail)
+	callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+		awk -v f="$2" 'n == "" && index($0, f) { n = $1; gsub(",", "", n) } END { printf "%.0f\n", n + 0 }'
+}
+routed=$(awk 'match($0, /count = "[0-9]+"/) && r == "" { r = substr($0, RSTART + 9, RLENGTH - 10) } END { print r }' "$cg/route.on.log")
+r_on=$(ir "$cg/reg.on" "PROGRAM TOTALS") r_off=$(ir "$cg/reg.off" "PROGRAM TOTALS")
+l_on=$(ir "$cg/route.on" "PROGRAM TOTALS") l_off=$(ir "$cg/route.off" "PROGRAM TOTALS")
+printf '%-58s %12s\n' "instructions" "count"
+printf '%-58s %12d\n' "per registration, feed off (start-up included)" $(( r_off / nreg ))
+printf '%-58s %12d\n' "  what the feed adds per registration" $(( (r_on - r_off) / nreg ))
+printf '%-58s %12s\n' "  as a share of the registration" "$(echo "scale=4; 100 * ($r_on - $r_off) / $r_off" | bc) %"
+printf '%-58s %12d\n' "  the after-trigger phase, feed on - off" $(( ($(ir "$cg/reg.on" "AfterTriggerEndQuery [") - $(ir "$cg/reg.off" "AfterTriggerEndQuery [")) / nreg ))
+printf '%-58s %12d\n' "  of which the payload builder (channel_feed_payload)" $(( $(ir "$cg/reg.on" "channel_feed_payload [") / nreg ))
+printf '%-58s %12d\n' "route_leads() over $nroute leads ($routed routed), feed off" "$l_off"
+printf '%-58s %12d\n' "  what the feed adds per lead routed" $(( (l_on - l_off) / routed ))
+printf '%-58s %12s\n' "  as a share of route_leads()" "$(echo "scale=4; 100 * ($l_on - $l_off) / $l_off" | bc) %"
+printf '%-58s %12d\n' "  of which the payload builder, per lead routed" $(( $(ir "$cg/route.on" "channel_feed_payload [") / routed ))
 fi
 
 if want drain; then
