@@ -131,17 +131,17 @@ AS $$
            (o.status = 'won' AND o.closed_at < o.upto) AS won
     FROM open o
     LEFT JOIN rec r ON r.partner_id = o.partner_id AND r.as_at = o.as_at
-  ),
-  m AS (SELECT e.key, e.value::float8 AS v FROM pg_catalog.jsonb_each_text(model) e)
+  )
+  -- the model's estimates by key, each a lookup in the jsonb object
   SELECT f.*, t.base_rate, t.amount_factor, t.partner_factor, t.line_factor,
          least(t.base_rate * t.amount_factor * t.partner_factor * t.line_factor, 1)
   FROM f
-  LEFT JOIN m mc ON mc.key = 'cell:' || f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon
-  LEFT JOIN m ms ON ms.key = 'stage:' || f.stage
-  LEFT JOIN m ma ON ma.key = 'amount:' || f.amount_band
-  LEFT JOIN m mp ON mp.key = 'partner:' || f.partner_band
-  LEFT JOIN m ml ON ml.key = 'line:' || f.product_line
-  CROSS JOIN LATERAL channel.forecast_terms(mc.v, ms.v, f.stage, ma.v, mp.v, ml.v) t
+  CROSS JOIN LATERAL channel.forecast_terms(
+    (model ->> ('cell:' || f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon))::float8,
+    (model ->> ('stage:' || f.stage))::float8, f.stage,
+    (model ->> ('amount:' || f.amount_band))::float8,
+    (model ->> ('partner:' || f.partner_band))::float8,
+    (model ->> ('line:' || f.product_line))::float8) t
 $$;
 COMMENT ON FUNCTION channel.forecast_snapshot(timestamptz[], jsonb) IS
   'The registrations open at each of the given moments, as they stood then, with the forecast features (stage, age, amount, partner record, expected close against the moment''s UTC quarter, months left) and whether each was won before the quarter ended; with a model (channel.forecast_model_json()), the terms of its probability of being won before then. Training examples and backtests are built from it.';
@@ -322,6 +322,30 @@ $$;
 COMMENT ON FUNCTION channel.forecast_terms(float8, float8, text, float8, float8, float8) IS
   'The terms of a registration''s close probability from the model''s estimates for its values (NULL when the model lacks them): base rate (cell rate, else stage rate, else the fixed stage weight) and the amount, partner and line factors (else 1).';
 
+-- The open registrations by expected close, with every column the
+-- pipeline and the forecast read: an index-only scan of the quarter's open
+-- registrations instead of a heap page visited for each of them.  Only open
+-- registrations are in it, so a win or loss takes its entry out of the
+-- index's reach and a closed registration never costs it anything.
+CREATE INDEX deal_open_close_idx ON channel.deal (expected_close)
+  INCLUDE (partner_id, product_line, amount, submitted_at, status, deal_id)
+  WHERE status IN ('submitted', 'approved', 'conflict');
+COMMENT ON INDEX channel.deal_open_close_idx IS
+  'Pipeline and forecast: open registrations by expected close, covering what they read.';
+
+-- Per partner, its deals won and closed (won or lost) over the whole
+-- rollup: the forecast's partner record, summed in C by one scan
+-- (src/rollup_totals.c).  Granted to no one.
+CREATE FUNCTION channel.partner_win_record()
+RETURNS TABLE (partner_id bigint, wins bigint, closed bigint)
+AS 'MODULE_PATHNAME', 'channel_partner_win_record'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+ROWS 10000;
+COMMENT ON FUNCTION channel.partner_win_record() IS
+  'Per partner with a channel.partner_month row: its deals won and its deals won or lost, summed over every month (as of the last refresh). The forecast''s partner record; checks SELECT on the rollup.';
+REVOKE ALL ON FUNCTION channel.partner_win_record() FROM PUBLIC;
+
 -- Today's open registrations (submitted, approved, conflict) with their
 -- features against the quarter ending at upto.  The partner's record is
 -- read from channel.partner_month (as of the last refresh).
@@ -340,9 +364,7 @@ AS $$
       AND d.expected_close >= coalesce(close_from, '-infinity') AND d.expected_close < coalesce(close_before, 'infinity')
   ),
   record AS (
-    SELECT pm.partner_id, sum(pm.deals_won) AS wins, sum(pm.deals_won + pm.deals_lost) AS closed
-    FROM channel.partner_month pm
-    GROUP BY pm.partner_id
+    SELECT r.partner_id, r.wins, r.closed FROM channel.partner_win_record() r
   ),
   f AS (
     SELECT o.deal_id, o.partner_id, o.product_line, o.amount, o.expected_close, o.status, o.status::text AS stage,
@@ -353,17 +375,17 @@ AS $$
            channel.forecast_horizon(now(), upto) AS horizon
     FROM open o
     LEFT JOIN record r ON r.partner_id = o.partner_id
-  ),
-  m AS (SELECT e.key, e.value::float8 AS v FROM pg_catalog.jsonb_each_text(model) e)
+  )
+  -- the model's estimates by key, each a lookup in the jsonb object
   SELECT f.*, t.base_rate, t.amount_factor, t.partner_factor, t.line_factor,
          least(t.base_rate * t.amount_factor * t.partner_factor * t.line_factor, 1)
   FROM f
-  LEFT JOIN m mc ON mc.key = 'cell:' || f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon
-  LEFT JOIN m ms ON ms.key = 'stage:' || f.stage
-  LEFT JOIN m ma ON ma.key = 'amount:' || f.amount_band
-  LEFT JOIN m mp ON mp.key = 'partner:' || f.partner_band
-  LEFT JOIN m ml ON ml.key = 'line:' || f.product_line
-  CROSS JOIN LATERAL channel.forecast_terms(mc.v, ms.v, f.stage, ma.v, mp.v, ml.v) t
+  CROSS JOIN LATERAL channel.forecast_terms(
+    (model ->> ('cell:' || f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon))::float8,
+    (model ->> ('stage:' || f.stage))::float8, f.stage,
+    (model ->> ('amount:' || f.amount_band))::float8,
+    (model ->> ('partner:' || f.partner_band))::float8,
+    (model ->> ('line:' || f.product_line))::float8) t
 $$;
 COMMENT ON FUNCTION channel.forecast_open(timestamptz, jsonb, date, date) IS
   'Today''s open registrations (those expected to close from close_from and before close_before, when given) with the forecast features against the quarter ending at upto (the partner''s record from channel.partner_month, as of the last refresh) and the terms of their probability of being won before upto under the model (channel.forecast_model_json(); NULL: the fixed stage weights).';
