@@ -90,6 +90,7 @@ typedef struct rollup_reader
 	Oid			count_type[TOTALS_MAX_COUNTS];
 	int			n_money;
 	AttrNumber	money_att[TOTALS_MAX_MONEY];
+	AttrNumber	last_att;		/* the highest of the columns above */
 } rollup_reader;
 
 /* The relation channel.<name>, opened for reading after the caller's
@@ -166,6 +167,11 @@ reader_open(rollup_reader *r, const char *table, const char *index, const char *
 	r->n_money = n_money;
 	for (int i = 0; i < n_money; i++)
 		r->money_att[i] = rollup_column(r->rel, money[i], NUMERICOID, NUMERICOID, NULL);
+	r->last_att = Max(Max(r->partner_att, r->period_att), r->line_att);
+	for (int i = 0; i < n_counts; i++)
+		r->last_att = Max(r->last_att, r->count_att[i]);
+	for (int i = 0; i < n_money; i++)
+		r->last_att = Max(r->last_att, r->money_att[i]);
 }
 
 static void
@@ -380,6 +386,7 @@ typedef struct line_names
 	int			n;
 	int			cap;
 	char	  **names;
+	int		   *lens;
 } line_names;
 
 static int32
@@ -389,15 +396,18 @@ line_intern(line_names *lines, text *t)
 	const char *s = VARDATA_ANY(t);
 
 	for (int i = 0; i < lines->n; i++)
-		if ((int) strlen(lines->names[i]) == len && memcmp(lines->names[i], s, len) == 0)
+		if (lines->lens[i] == len && memcmp(lines->names[i], s, len) == 0)
 			return i;
 	if (lines->n == lines->cap)
 	{
 		lines->cap = lines->cap ? lines->cap * 2 : 16;
 		lines->names = lines->names ? repalloc(lines->names, lines->cap * sizeof(char *))
 			: palloc(lines->cap * sizeof(char *));
+		lines->lens = lines->lens ? repalloc(lines->lens, lines->cap * sizeof(int))
+			: palloc(lines->cap * sizeof(int));
 	}
 	lines->names[lines->n] = pnstrdup(s, len);
+	lines->lens[lines->n] = len;
 	return lines->n++;
 }
 
@@ -438,46 +448,42 @@ static void
 add_row(rollup_reader *r, line_names *lines, row_router route, void *state)
 {
 	TupleTableSlot *slot = r->slot;
-	bool		isnull;
-	int64		partner_id;
+	Datum	   *values;
+	bool	   *nulls;
 	int32		line = 0;
-	DateADT		period;
 	row_target	t;
 
-	partner_id = DatumGetInt64(slot_getattr(slot, r->partner_att, &isnull));
-	if (isnull)
+	/* one deforming pass up to the last column read, then plain array reads */
+	slot_getsomeattrs(slot, r->last_att);
+	values = slot->tts_values;
+	nulls = slot->tts_isnull;
+	if (nulls[r->partner_att - 1] || nulls[r->period_att - 1])
 		return;
-	period = DatumGetDateADT(slot_getattr(slot, r->period_att, &isnull));
 	if (r->line_att != InvalidAttrNumber)
 	{
-		Datum		d = slot_getattr(slot, r->line_att, &isnull);
-
-		if (isnull)
+		if (nulls[r->line_att - 1])
 			return;
-		line = line_intern(lines, DatumGetTextPP(d));
+		line = line_intern(lines, DatumGetTextPP(values[r->line_att - 1]));
 	}
-	if (!route(state, r, partner_id, line, period, &t))
+	if (!route(state, r, DatumGetInt64(values[r->partner_att - 1]), line,
+			   DatumGetDateADT(values[r->period_att - 1]), &t))
 		return;
 	for (int i = 0; t.add_counts && i < r->n_counts; i++)
 	{
-		Datum		d = slot_getattr(slot, r->count_att[i], &isnull);
-		int64		v;
+		int			a = r->count_att[i] - 1;
 
-		if (isnull)
+		if (nulls[a])
 			continue;
-		v = r->count_type[i] == INT4OID ? DatumGetInt32(d) : DatumGetInt64(d);
-		add_count(&t.entry->count[i], t.sign * v);
+		add_count(&t.entry->count[i],
+				  t.sign * (r->count_type[i] == INT4OID ? DatumGetInt32(values[a]) : DatumGetInt64(values[a])));
 	}
 	for (int i = 0; i < r->n_money; i++)
 	{
-		Datum		d;
+		int			a = r->money_att[i] - 1;
 
-		if (t.money_slot[i] < 0)
+		if (t.money_slot[i] < 0 || nulls[a] || numeric_datum_is_zero(values[a]))
 			continue;
-		d = slot_getattr(slot, r->money_att[i], &isnull);
-		if (isnull || numeric_datum_is_zero(d))
-			continue;
-		add_money(&t.entry->money[t.money_slot[i]], d, t.sign < 0);
+		add_money(&t.entry->money[t.money_slot[i]], values[a], t.sign < 0);
 	}
 }
 

@@ -199,29 +199,45 @@ BEGIN
   -- channel.train_forecast() has run, by the fixed stage weights, which
   -- need none of the forecast's features
   IF model IS NULL THEN
+    -- the weights are per stage, so each stage's amounts are summed once
+    -- and weighted after (numeric arithmetic: the same exact sum)
     RETURN QUERY
-    SELECT d.partner_id, p.name, p.tier, p.region, d.product_line::channel.product_code,
-           channel.month_of(d.expected_close), count(*)::int, sum(d.amount)::numeric,
-           round(sum(d.amount * channel.pipeline_stage_weight(d.status)::numeric), 2), 'stage'::text
-    FROM channel.deal d
-    LEFT JOIN channel.partner p ON p.partner_id = d.partner_id
-    WHERE d.status IN ('submitted', 'approved', 'conflict')
-      AND d.expected_close >= q_start AND d.expected_close < (q_start + interval '3 months')::date
-      AND (me IS NULL OR d.partner_id = me)
-    GROUP BY d.partner_id, p.name, p.tier, p.region, d.product_line, channel.month_of(d.expected_close)
-    ORDER BY d.partner_id NULLS LAST, d.product_line, channel.month_of(d.expected_close);
+    WITH g AS (
+      SELECT d.partner_id, d.product_line, channel.month_of(d.expected_close) AS close_month,
+             count(*)::int AS n, sum(d.amount) AS amount,
+             coalesce(sum(d.amount) FILTER (WHERE d.status = 'approved'), 0)
+               * channel.pipeline_stage_weight('approved')::numeric
+             + coalesce(sum(d.amount) FILTER (WHERE d.status = 'submitted'), 0)
+               * channel.pipeline_stage_weight('submitted')::numeric
+             + coalesce(sum(d.amount) FILTER (WHERE d.status = 'conflict'), 0)
+               * channel.pipeline_stage_weight('conflict')::numeric AS weighted
+      FROM channel.deal d
+      WHERE d.status IN ('submitted', 'approved', 'conflict')
+        AND d.expected_close >= q_start AND d.expected_close < (q_start + interval '3 months')::date
+        AND (me IS NULL OR d.partner_id = me)
+      GROUP BY d.partner_id, d.product_line, channel.month_of(d.expected_close)
+    )
+    SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.n, g.amount,
+           round(g.weighted, 2), 'stage'::text
+    FROM g
+    LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
+    ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
     RETURN;
   END IF;
   RETURN QUERY
-  SELECT o.partner_id, p.name, p.tier, p.region, o.product_line::channel.product_code,
-         channel.month_of(o.expected_close), count(*)::int, sum(o.amount)::numeric,
-         round(sum(o.amount * o.probability::numeric), 2), 'forecast'::text
-  FROM channel.forecast_open(((q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'), model,
-                             q_start, (q_start + interval '3 months')::date) o
-  LEFT JOIN channel.partner p ON p.partner_id = o.partner_id
-  WHERE me IS NULL OR o.partner_id = me
-  GROUP BY o.partner_id, p.name, p.tier, p.region, o.product_line, channel.month_of(o.expected_close)
-  ORDER BY o.partner_id NULLS LAST, o.product_line, channel.month_of(o.expected_close);
+  WITH g AS (
+    SELECT o.partner_id, o.product_line, channel.month_of(o.expected_close) AS close_month,
+           count(*)::int AS n, sum(o.amount) AS amount, sum(o.amount * o.probability::numeric) AS weighted
+    FROM channel.forecast_open(((q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'), model,
+                               q_start, (q_start + interval '3 months')::date) o
+    WHERE me IS NULL OR o.partner_id = me
+    GROUP BY o.partner_id, o.product_line, channel.month_of(o.expected_close)
+  )
+  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.n, g.amount,
+         round(g.weighted, 2), 'forecast'::text
+  FROM g
+  LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
+  ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
 END
 $$;
 COMMENT ON FUNCTION channel.pipeline(date) IS
