@@ -51,12 +51,20 @@ RETURN CASE WHEN partner_id IS NULL THEN 'direct sales'
 COMMENT ON FUNCTION channel.forecast_partner_band(bigint, bigint, bigint) IS
   'Forecast feature: band of the registering partner''s past win rate (wins / deals won or lost before the moment of the forecast): direct sales, under 5 closed, won <25%, 25-50%, 50-75%, 75%+.';
 
+CREATE FUNCTION channel.forecast_close_band_by(expected_close date, as_at_day date, quarter_end date, next_quarter_end date)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN expected_close < as_at_day THEN 'overdue'
+            WHEN expected_close < quarter_end THEN 'this quarter'
+            WHEN expected_close < next_quarter_end THEN 'next quarter'
+            ELSE 'later' END;
+COMMENT ON FUNCTION channel.forecast_close_band_by(date, date, date, date) IS
+  'channel.forecast_close_band() with its three UTC days given: the UTC day of the forecast, the first day after the quarter and the first day after the next one (for a query that computes them once, not per registration).';
+
 CREATE FUNCTION channel.forecast_close_band(expected_close date, as_at timestamptz, upto timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN expected_close < (as_at AT TIME ZONE 'UTC')::date THEN 'overdue'
-            WHEN expected_close < (upto AT TIME ZONE 'UTC')::date THEN 'this quarter'
-            WHEN expected_close < ((upto AT TIME ZONE 'UTC') + interval '3 months')::date THEN 'next quarter'
-            ELSE 'later' END;
+RETURN channel.forecast_close_band_by(expected_close, (as_at AT TIME ZONE 'UTC')::date, (upto AT TIME ZONE 'UTC')::date,
+                                      ((upto AT TIME ZONE 'UTC') + interval '3 months')::date);
 COMMENT ON FUNCTION channel.forecast_close_band(date, timestamptz, timestamptz) IS
   'Forecast feature: the expected close date against the quarter being forecast (as_at: the moment of the forecast, upto: the end of the quarter): overdue, this quarter, next quarter, later.';
 
@@ -131,17 +139,17 @@ AS $$
            (o.status = 'won' AND o.closed_at < o.upto) AS won
     FROM open o
     LEFT JOIN rec r ON r.partner_id = o.partner_id AND r.as_at = o.as_at
-  )
-  -- the model's estimates by key, each a lookup in the jsonb object
+  ),
+  m AS (SELECT e.key, e.value::float8 AS v FROM pg_catalog.jsonb_each_text(model) e)
   SELECT f.*, t.base_rate, t.amount_factor, t.partner_factor, t.line_factor,
          least(t.base_rate * t.amount_factor * t.partner_factor * t.line_factor, 1)
   FROM f
-  CROSS JOIN LATERAL channel.forecast_terms(
-    (model ->> ('cell:' || f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon))::float8,
-    (model ->> ('stage:' || f.stage))::float8, f.stage,
-    (model ->> ('amount:' || f.amount_band))::float8,
-    (model ->> ('partner:' || f.partner_band))::float8,
-    (model ->> ('line:' || f.product_line))::float8) t
+  LEFT JOIN m mc ON mc.key = 'cell:' || f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon
+  LEFT JOIN m ms ON ms.key = 'stage:' || f.stage
+  LEFT JOIN m ma ON ma.key = 'amount:' || f.amount_band
+  LEFT JOIN m mp ON mp.key = 'partner:' || f.partner_band
+  LEFT JOIN m ml ON ml.key = 'line:' || f.product_line
+  CROSS JOIN LATERAL channel.forecast_terms(mc.v, ms.v, f.stage, ma.v, mp.v, ml.v) t
 $$;
 COMMENT ON FUNCTION channel.forecast_snapshot(timestamptz[], jsonb) IS
   'The registrations open at each of the given moments, as they stood then, with the forecast features (stage, age, amount, partner record, expected close against the moment''s UTC quarter, months left) and whether each was won before the quarter ended; with a model (channel.forecast_model_json()), the terms of its probability of being won before then. Training examples and backtests are built from it.';
@@ -356,8 +364,21 @@ RETURNS TABLE (deal_id bigint, partner_id bigint, product_line channel.product_c
                base_rate float8, amount_factor float8, partner_factor float8, line_factor float8, probability float8)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, channel, pg_temp
+ROWS 50000
 AS $$
-  WITH open AS (
+  WITH k AS MATERIALIZED (
+    -- the same for every registration: computed once
+    SELECT channel.forecast_horizon(now(), upto) AS horizon, (now() AT TIME ZONE 'UTC')::date AS today,
+           (upto AT TIME ZONE 'UTC')::date AS quarter_end, ((upto AT TIME ZONE 'UTC') + interval '3 months')::date AS next_end
+  ),
+  m AS MATERIALIZED (
+    -- the model's estimates as (term, value): joined on the features'
+    -- values, with no key built per registration but the cell's
+    SELECT pg_catalog.split_part(e.key, ':', 1) AS term,
+           pg_catalog.substr(e.key, pg_catalog.strpos(e.key, ':') + 1) AS value, e.value::float8 AS v
+    FROM pg_catalog.jsonb_each_text(model) e
+  ),
+  open AS (
     SELECT d.deal_id, d.partner_id, d.product_line, d.amount, d.submitted_at, d.expected_close, d.status
     FROM channel.deal d
     WHERE d.status IN ('submitted', 'approved', 'conflict')
@@ -371,21 +392,21 @@ AS $$
            channel.forecast_age_band(now() - o.submitted_at) AS age_band,
            channel.forecast_amount_band(o.amount) AS amount_band,
            channel.forecast_partner_band(o.partner_id, r.wins, r.closed) AS partner_band,
-           channel.forecast_close_band(o.expected_close, now(), upto) AS close_band,
-           channel.forecast_horizon(now(), upto) AS horizon
+           channel.forecast_close_band_by(o.expected_close, k.today, k.quarter_end, k.next_end) AS close_band,
+           k.horizon
     FROM open o
+    CROSS JOIN k
     LEFT JOIN record r ON r.partner_id = o.partner_id
   )
-  -- the model's estimates by key, each a lookup in the jsonb object
   SELECT f.*, t.base_rate, t.amount_factor, t.partner_factor, t.line_factor,
          least(t.base_rate * t.amount_factor * t.partner_factor * t.line_factor, 1)
   FROM f
-  CROSS JOIN LATERAL channel.forecast_terms(
-    (model ->> ('cell:' || f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon))::float8,
-    (model ->> ('stage:' || f.stage))::float8, f.stage,
-    (model ->> ('amount:' || f.amount_band))::float8,
-    (model ->> ('partner:' || f.partner_band))::float8,
-    (model ->> ('line:' || f.product_line))::float8) t
+  LEFT JOIN m mc ON mc.term = 'cell' AND mc.value = f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon
+  LEFT JOIN m ms ON ms.term = 'stage' AND ms.value = f.stage
+  LEFT JOIN m ma ON ma.term = 'amount' AND ma.value = f.amount_band
+  LEFT JOIN m mp ON mp.term = 'partner' AND mp.value = f.partner_band
+  LEFT JOIN m ml ON ml.term = 'line' AND ml.value = f.product_line
+  CROSS JOIN LATERAL channel.forecast_terms(mc.v, ms.v, f.stage, ma.v, mp.v, ml.v) t
 $$;
 COMMENT ON FUNCTION channel.forecast_open(timestamptz, jsonb, date, date) IS
   'Today''s open registrations (those expected to close from close_from and before close_before, when given) with the forecast features against the quarter ending at upto (the partner''s record from channel.partner_month, as of the last refresh) and the terms of their probability of being won before upto under the model (channel.forecast_model_json(); NULL: the fixed stage weights).';
