@@ -45,6 +45,70 @@ LANGUAGE sql STABLE AS $$
   FROM a
   WHERE coalesce(greatest(a.l_at, a.r_at, a.s_at), '-infinity') < now() - make_interval(days => days)
 $$;
+-- the scorecard from the base tables: the same figures summed in plain SQL
+-- over channel.partner_month_computed (the rollup's definition), what
+-- partner_scorecard() computed before its totals were read in C
+CREATE FUNCTION pg_temp.scorecard_base(as_of date)
+RETURNS TABLE (partner_id bigint, leads_routed integer, leads_accepted integer, acceptance_rate float8,
+               conversion_rate float8, accept_hours_avg float8, deals_registered integer, deals_won integer,
+               deals_lost integer, win_rate float8, revenue numeric, revenue_previous numeric,
+               sell_through_lines integer, sell_through_units bigint, sell_through_revenue numeric,
+               sell_through_revenue_previous numeric)
+LANGUAGE sql STABLE AS $$
+  WITH w AS (SELECT channel.bi_window_start(as_of, 12) AS cur, channel.bi_window_start(as_of, 24) AS prev,
+                    channel.month_of(as_of) AS last),
+  s AS (
+    SELECT pm.partner_id,
+           sum(pm.leads_routed) FILTER (WHERE pm.month >= w.cur) AS routed,
+           sum(pm.leads_accepted) FILTER (WHERE pm.month >= w.cur) AS accepted,
+           sum(pm.leads_rejected + pm.leads_recalled) FILTER (WHERE pm.month >= w.cur) AS declined,
+           sum(pm.leads_converted) FILTER (WHERE pm.month >= w.cur) AS converted,
+           sum(pm.leads_lost) FILTER (WHERE pm.month >= w.cur) AS lost,
+           sum(pm.accept_hours_sum) FILTER (WHERE pm.month >= w.cur) AS hours,
+           sum(pm.accept_hours_n) FILTER (WHERE pm.month >= w.cur) AS hours_n,
+           sum(pm.deals_registered) FILTER (WHERE pm.month >= w.cur) AS registered,
+           sum(pm.deals_won) FILTER (WHERE pm.month >= w.cur) AS won,
+           sum(pm.deals_lost) FILTER (WHERE pm.month >= w.cur) AS dlost,
+           sum(pm.won_revenue) FILTER (WHERE pm.month >= w.cur) AS rev,
+           sum(pm.won_revenue) FILTER (WHERE pm.month < w.cur) AS rev_prev,
+           sum(pm.sell_through_lines) FILTER (WHERE pm.month >= w.cur) AS st_lines,
+           sum(pm.sell_through_units) FILTER (WHERE pm.month >= w.cur) AS st_units,
+           sum(pm.sell_through_revenue) FILTER (WHERE pm.month >= w.cur) AS st_rev,
+           sum(pm.sell_through_revenue) FILTER (WHERE pm.month < w.cur) AS st_rev_prev
+    FROM channel.partner_month_computed pm CROSS JOIN w
+    WHERE pm.month >= w.prev AND pm.month <= w.last
+    GROUP BY pm.partner_id)
+  SELECT p.partner_id, coalesce(s.routed, 0)::int, coalesce(s.accepted, 0)::int,
+         coalesce(s.accepted, 0)::float8 / nullif(coalesce(s.accepted, 0) + coalesce(s.declined, 0), 0),
+         coalesce(s.converted, 0)::float8 / nullif(coalesce(s.converted, 0) + coalesce(s.lost, 0), 0),
+         (s.hours / nullif(s.hours_n, 0))::float8, coalesce(s.registered, 0)::int, coalesce(s.won, 0)::int,
+         coalesce(s.dlost, 0)::int, coalesce(s.won, 0)::float8 / nullif(coalesce(s.won, 0) + coalesce(s.dlost, 0), 0),
+         coalesce(s.rev, 0)::numeric(18,2), coalesce(s.rev_prev, 0)::numeric(18,2), coalesce(s.st_lines, 0)::int,
+         coalesce(s.st_units, 0)::bigint, coalesce(s.st_rev, 0)::numeric(18,2), coalesce(s.st_rev_prev, 0)::numeric(18,2)
+  FROM channel.partner p LEFT JOIN s ON s.partner_id = p.partner_id
+  WHERE p.status = 'active' OR s.partner_id IS NOT NULL
+$$;
+-- as of today, last month, more than a year ago and in the future
+CREATE FUNCTION pg_temp.scorecard_diffs(today date) RETURNS TABLE (as_of text, rows_ok boolean, differing bigint)
+LANGUAGE sql AS $$
+  SELECT d.name, (SELECT count(*) FROM channel.partner_scorecard(d.a) c WHERE c.revenue > 0) > 0 OR d.name = 'next year',
+         (SELECT count(*) FROM (
+            (SELECT c.partner_id, c.leads_routed, c.leads_accepted, c.acceptance_rate, c.conversion_rate,
+                    c.accept_hours_avg, c.deals_registered, c.deals_won, c.deals_lost, c.win_rate, c.revenue,
+                    c.revenue_previous, c.sell_through_lines, c.sell_through_units, c.sell_through_revenue,
+                    c.sell_through_revenue_previous
+             FROM channel.partner_scorecard(d.a) c EXCEPT ALL SELECT * FROM pg_temp.scorecard_base(d.a))
+            UNION ALL
+            (SELECT * FROM pg_temp.scorecard_base(d.a) EXCEPT ALL
+             SELECT c.partner_id, c.leads_routed, c.leads_accepted, c.acceptance_rate, c.conversion_rate,
+                    c.accept_hours_avg, c.deals_registered, c.deals_won, c.deals_lost, c.win_rate, c.revenue,
+                    c.revenue_previous, c.sell_through_lines, c.sell_through_units, c.sell_through_revenue,
+                    c.sell_through_revenue_previous
+             FROM channel.partner_scorecard(d.a) c)) x)
+  FROM (VALUES ('today', today), ('a month ago', today - 31), ('14 months ago', today - 425),
+               ('next year', today + 365)) d(name, a)
+  ORDER BY d.a
+$$;
 -- windows: whole months, mid-month to mid-month, one day, within one
 -- month, across a year, reaching past today
 CREATE TEMP TABLE bi_window (name text, a date, b date);
@@ -122,6 +186,7 @@ SELECT channel.rebuild_rollups() > 0 AS rebuilt;
 SELECT * FROM pg_temp.rollup_diffs();
 SELECT * FROM pg_temp.funnel_diffs();
 SELECT * FROM pg_temp.inactive_diffs();
+SELECT * FROM pg_temp.scorecard_diffs(:'today');
 
 -- a day of changes, not yet refreshed: the funnel and inactive_partners
 -- read the queued partner-months from the base tables and still agree
@@ -145,6 +210,7 @@ SELECT count(*) AS queued_after_refresh FROM channel.partner_month_dirty;
 SELECT * FROM pg_temp.rollup_diffs();
 SELECT * FROM pg_temp.funnel_diffs();
 SELECT * FROM pg_temp.inactive_diffs();
+SELECT * FROM pg_temp.scorecard_diffs(:'today');
 
 -- a partner caller sees only its own funnel rows, the same as the vendor's for it
 SAVEPOINT as_partner;
@@ -225,3 +291,16 @@ SELECT * FROM channel.forecast('2001-02-03');
 SELECT * FROM channel.forecast(NULL);
 SELECT * FROM channel.forecast_backtest(0);
 SELECT * FROM channel.train_forecast(2);
+-- the totals the BI functions read in C: bad periods are refused, and only
+-- the SECURITY DEFINER BI functions may call them
+SELECT * FROM channel.funnel_totals(ARRAY[NULL::date], NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM channel.funnel_totals(NULL, ARRAY['infinity'::date], NULL, NULL, NULL, NULL);
+SELECT * FROM channel.funnel_totals(ARRAY[current_date], NULL, NULL, ARRAY[1, 2]::bigint[], ARRAY[current_date], NULL);
+SELECT * FROM channel.scorecard_totals('-infinity', current_date, current_date);
+SELECT count(*) AS nothing_in_an_empty_window
+FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL);
+SET ROLE channel_analyst;
+SELECT * FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM channel.scorecard_totals(current_date, current_date, current_date);
+SELECT * FROM channel.partner_win_record();
+RESET ROLE;

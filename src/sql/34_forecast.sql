@@ -51,12 +51,20 @@ RETURN CASE WHEN partner_id IS NULL THEN 'direct sales'
 COMMENT ON FUNCTION channel.forecast_partner_band(bigint, bigint, bigint) IS
   'Forecast feature: band of the registering partner''s past win rate (wins / deals won or lost before the moment of the forecast): direct sales, under 5 closed, won <25%, 25-50%, 50-75%, 75%+.';
 
+CREATE FUNCTION channel.forecast_close_band_by(expected_close date, as_at_day date, quarter_end date, next_quarter_end date)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN expected_close < as_at_day THEN 'overdue'
+            WHEN expected_close < quarter_end THEN 'this quarter'
+            WHEN expected_close < next_quarter_end THEN 'next quarter'
+            ELSE 'later' END;
+COMMENT ON FUNCTION channel.forecast_close_band_by(date, date, date, date) IS
+  'channel.forecast_close_band() with its three UTC days given: the UTC day of the forecast, the first day after the quarter and the first day after the next one (for a query that computes them once, not per registration).';
+
 CREATE FUNCTION channel.forecast_close_band(expected_close date, as_at timestamptz, upto timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN expected_close < (as_at AT TIME ZONE 'UTC')::date THEN 'overdue'
-            WHEN expected_close < (upto AT TIME ZONE 'UTC')::date THEN 'this quarter'
-            WHEN expected_close < ((upto AT TIME ZONE 'UTC') + interval '3 months')::date THEN 'next quarter'
-            ELSE 'later' END;
+RETURN channel.forecast_close_band_by(expected_close, (as_at AT TIME ZONE 'UTC')::date, (upto AT TIME ZONE 'UTC')::date,
+                                      ((upto AT TIME ZONE 'UTC') + interval '3 months')::date);
 COMMENT ON FUNCTION channel.forecast_close_band(date, timestamptz, timestamptz) IS
   'Forecast feature: the expected close date against the quarter being forecast (as_at: the moment of the forecast, upto: the end of the quarter): overdue, this quarter, next quarter, later.';
 
@@ -322,6 +330,30 @@ $$;
 COMMENT ON FUNCTION channel.forecast_terms(float8, float8, text, float8, float8, float8) IS
   'The terms of a registration''s close probability from the model''s estimates for its values (NULL when the model lacks them): base rate (cell rate, else stage rate, else the fixed stage weight) and the amount, partner and line factors (else 1).';
 
+-- The open registrations by expected close, with every column the
+-- pipeline and the forecast read: an index-only scan of the quarter's open
+-- registrations instead of a heap page visited for each of them.  Only open
+-- registrations are in it, so a win or loss takes its entry out of the
+-- index's reach and a closed registration never costs it anything.
+CREATE INDEX deal_open_close_idx ON channel.deal (expected_close)
+  INCLUDE (partner_id, product_line, amount, submitted_at, status, deal_id)
+  WHERE status IN ('submitted', 'approved', 'conflict');
+COMMENT ON INDEX channel.deal_open_close_idx IS
+  'Pipeline and forecast: open registrations by expected close, covering what they read.';
+
+-- Per partner, its deals won and closed (won or lost) over the whole
+-- rollup: the forecast's partner record, summed in C by one scan
+-- (src/rollup_totals.c).  Granted to no one.
+CREATE FUNCTION channel.partner_win_record()
+RETURNS TABLE (partner_id bigint, wins bigint, closed bigint)
+AS 'MODULE_PATHNAME', 'channel_partner_win_record'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+ROWS 10000;
+COMMENT ON FUNCTION channel.partner_win_record() IS
+  'Per partner with a channel.partner_month row: its deals won and its deals won or lost, summed over every month (as of the last refresh). The forecast''s partner record; checks SELECT on the rollup.';
+REVOKE ALL ON FUNCTION channel.partner_win_record() FROM PUBLIC;
+
 -- Today's open registrations (submitted, approved, conflict) with their
 -- features against the quarter ending at upto.  The partner's record is
 -- read from channel.partner_month (as of the last refresh).
@@ -332,37 +364,48 @@ RETURNS TABLE (deal_id bigint, partner_id bigint, product_line channel.product_c
                base_rate float8, amount_factor float8, partner_factor float8, line_factor float8, probability float8)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, channel, pg_temp
+ROWS 50000
 AS $$
-  WITH open AS (
+  WITH k AS MATERIALIZED (
+    -- the same for every registration: computed once
+    SELECT channel.forecast_horizon(now(), upto) AS horizon, (now() AT TIME ZONE 'UTC')::date AS today,
+           (upto AT TIME ZONE 'UTC')::date AS quarter_end, ((upto AT TIME ZONE 'UTC') + interval '3 months')::date AS next_end
+  ),
+  m AS MATERIALIZED (
+    -- the model's estimates as (term, value): joined on the features'
+    -- values, with no key built per registration but the cell's
+    SELECT pg_catalog.split_part(e.key, ':', 1) AS term,
+           pg_catalog.substr(e.key, pg_catalog.strpos(e.key, ':') + 1) AS value, e.value::float8 AS v
+    FROM pg_catalog.jsonb_each_text(model) e
+  ),
+  open AS (
     SELECT d.deal_id, d.partner_id, d.product_line, d.amount, d.submitted_at, d.expected_close, d.status
     FROM channel.deal d
     WHERE d.status IN ('submitted', 'approved', 'conflict')
       AND d.expected_close >= coalesce(close_from, '-infinity') AND d.expected_close < coalesce(close_before, 'infinity')
   ),
   record AS (
-    SELECT pm.partner_id, sum(pm.deals_won) AS wins, sum(pm.deals_won + pm.deals_lost) AS closed
-    FROM channel.partner_month pm
-    GROUP BY pm.partner_id
+    SELECT r.partner_id, r.wins, r.closed FROM channel.partner_win_record() r
   ),
   f AS (
     SELECT o.deal_id, o.partner_id, o.product_line, o.amount, o.expected_close, o.status, o.status::text AS stage,
            channel.forecast_age_band(now() - o.submitted_at) AS age_band,
            channel.forecast_amount_band(o.amount) AS amount_band,
            channel.forecast_partner_band(o.partner_id, r.wins, r.closed) AS partner_band,
-           channel.forecast_close_band(o.expected_close, now(), upto) AS close_band,
-           channel.forecast_horizon(now(), upto) AS horizon
+           channel.forecast_close_band_by(o.expected_close, k.today, k.quarter_end, k.next_end) AS close_band,
+           k.horizon
     FROM open o
+    CROSS JOIN k
     LEFT JOIN record r ON r.partner_id = o.partner_id
-  ),
-  m AS (SELECT e.key, e.value::float8 AS v FROM pg_catalog.jsonb_each_text(model) e)
+  )
   SELECT f.*, t.base_rate, t.amount_factor, t.partner_factor, t.line_factor,
          least(t.base_rate * t.amount_factor * t.partner_factor * t.line_factor, 1)
   FROM f
-  LEFT JOIN m mc ON mc.key = 'cell:' || f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon
-  LEFT JOIN m ms ON ms.key = 'stage:' || f.stage
-  LEFT JOIN m ma ON ma.key = 'amount:' || f.amount_band
-  LEFT JOIN m mp ON mp.key = 'partner:' || f.partner_band
-  LEFT JOIN m ml ON ml.key = 'line:' || f.product_line
+  LEFT JOIN m mc ON mc.term = 'cell' AND mc.value = f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon
+  LEFT JOIN m ms ON ms.term = 'stage' AND ms.value = f.stage
+  LEFT JOIN m ma ON ma.term = 'amount' AND ma.value = f.amount_band
+  LEFT JOIN m mp ON mp.term = 'partner' AND mp.value = f.partner_band
+  LEFT JOIN m ml ON ml.term = 'line' AND ml.value = f.product_line
   CROSS JOIN LATERAL channel.forecast_terms(mc.v, ms.v, f.stage, ma.v, mp.v, ml.v) t
 $$;
 COMMENT ON FUNCTION channel.forecast_open(timestamptz, jsonb, date, date) IS

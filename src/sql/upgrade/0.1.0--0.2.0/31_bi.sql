@@ -11,6 +11,40 @@ RETURN CASE status WHEN 'approved' THEN 0.6 WHEN 'submitted' THEN 0.3 WHEN 'conf
 COMMENT ON FUNCTION channel.pipeline_stage_weight(channel.deal_status) IS
   'Probability of winning assumed for an open registration by stage: approved 0.6, submitted 0.3, conflict 0.1 (closed stages 0).';
 
+-- 0.2.0 (issue 26): the BI functions sum the rollups in C.
+---------------------------------------------------------------- totals (C)
+-- The per-partner sums of rollup rows over a set of periods, read in C by
+-- index scans of the rollups' period indexes (src/rollup_totals.c): what
+-- a HashAggregate of a dozen sums per row cost most of the BI functions'
+-- time.  Granted to no one: the SECURITY DEFINER BI functions below call
+-- them and apply the partner filter.
+CREATE FUNCTION channel.funnel_totals(months date[], days date[], minus_days date[],
+                                      skip_partner bigint[], skip_month date[], only_partner bigint)
+RETURNS TABLE (partner_id bigint, product_line channel.product_code, facts bigint, leads_routed bigint, leads_accepted bigint,
+               leads_rejected bigint, leads_recalled bigint, leads_converted bigint, leads_lost bigint,
+               deals_registered bigint, deals_won bigint, deals_lost bigint, won_revenue numeric)
+AS 'MODULE_PATHNAME', 'channel_funnel_totals'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+ROWS 30000;
+COMMENT ON FUNCTION channel.funnel_totals(date[], date[], date[], bigint[], date[], bigint) IS
+  'Per partner and product line, the sums of the channel.partner_line_month rows of the months, plus the channel.partner_line_day rows of days, less those of minus_days; the rows of the partner-months (skip_partner[i], skip_month[i]) are left out, and when only_partner is not NULL every other partner''s. NULL arrays are empty. Used by channel.lead_funnel(); checks SELECT on the rollups.';
+REVOKE ALL ON FUNCTION channel.funnel_totals(date[], date[], date[], bigint[], date[], bigint) FROM PUBLIC;
+
+CREATE FUNCTION channel.scorecard_totals(from_month date, split_month date, to_month date)
+RETURNS TABLE (partner_id bigint, leads_routed bigint, leads_accepted bigint, leads_rejected bigint,
+               leads_recalled bigint, leads_converted bigint, leads_lost bigint, accept_hours_n bigint,
+               deals_registered bigint, deals_won bigint, deals_lost bigint, sell_through_lines bigint,
+               sell_through_units bigint, accept_hours_sum numeric, won_revenue numeric,
+               sell_through_revenue numeric, won_revenue_previous numeric, sell_through_revenue_previous numeric)
+AS 'MODULE_PATHNAME', 'channel_scorecard_totals'
+LANGUAGE C STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+ROWS 10000;
+COMMENT ON FUNCTION channel.scorecard_totals(date, date, date) IS
+  'Per partner with a channel.partner_month row from from_month to to_month: the sums of its rows from split_month to to_month, and the won and sell-through revenue of its rows from from_month to the month before split_month. Used by channel.partner_scorecard(); checks SELECT on the rollup.';
+REVOKE ALL ON FUNCTION channel.scorecard_totals(date, date, date) FROM PUBLIC;
+
 CREATE FUNCTION channel.funnel_periods(from_date date, to_date date)
 RETURNS TABLE (is_day boolean, period date, sign integer)
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -90,63 +124,46 @@ BEGIN
   -- tables instead of the rollups, so the funnel is always current: the
   -- queue and the rollups are read in one snapshot, and a writer commits
   -- its change and its mark together.
-  SELECT array_agg(DISTINCT q.month), array_agg(DISTINCT q.partner_id)
-  INTO q_months, q_partners
-  FROM channel.partner_month_dirty q
-  WHERE q.month >= channel.month_of(from_date) AND q.month <= to_date;
+  SELECT array_agg(q.partner_id), array_agg(q.month)
+  INTO q_partners, q_months
+  FROM (SELECT DISTINCT d.partner_id, d.month FROM channel.partner_month_dirty d
+        WHERE d.month >= channel.month_of(from_date) AND d.month <= to_date) q;
   RETURN QUERY
-  WITH q AS (
-    SELECT DISTINCT d.partner_id, d.month FROM channel.partner_month_dirty d
-    WHERE d.month = ANY (q_months)
+  WITH rolled AS (
+    -- the rollups' rows of the periods, but the queued partner-months'
+    SELECT t.* FROM channel.funnel_totals(plus_months, plus_days, minus_days, q_partners, q_months, me) t
   ),
-  rows AS (
-    SELECT x.partner_id, x.product_line, x.month, 1 AS sign, x.facts, x.leads_routed, x.leads_accepted,
-           x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won,
-           x.deals_lost, x.won_revenue
-    FROM channel.partner_line_month x WHERE x.month = ANY (plus_months)
-    UNION ALL
-    SELECT x.partner_id, x.product_line, channel.month_of(x.day), 1, x.facts, x.leads_routed, x.leads_accepted,
-           x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won,
-           x.deals_lost, x.won_revenue
-    FROM channel.partner_line_day x WHERE x.day = ANY (plus_days)
-    UNION ALL
-    SELECT x.partner_id, x.product_line, channel.month_of(x.day), -1, x.facts, x.leads_routed, x.leads_accepted,
-           x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won,
-           x.deals_lost, x.won_revenue
-    FROM channel.partner_line_day x WHERE x.day = ANY (minus_days)
-  ),
-  summed AS (
-    SELECT r.partner_id, r.product_line, r.sign * r.facts AS facts, r.sign * r.leads_routed AS routed,
-           r.sign * r.leads_accepted AS accepted, r.sign * r.leads_rejected AS rejected,
-           r.sign * r.leads_recalled AS recalled, r.sign * r.leads_converted AS converted,
-           r.sign * r.leads_lost AS lost, r.sign * r.deals_registered AS registered, r.sign * r.deals_won AS won,
-           r.sign * r.deals_lost AS deal_lost, r.sign * r.won_revenue AS won_amount
-    FROM rows r
-    WHERE (me IS NULL OR r.partner_id = me)
-      AND (q_months IS NULL OR NOT EXISTS (SELECT 1 FROM q WHERE q.partner_id = r.partner_id AND q.month = r.month))
-    UNION ALL
-    -- the queued partner-months, from the base tables
-    SELECT f.partner_id, f.product_line, 1, f.routed, f.accepted, f.rejected, f.recalled, f.converted, f.lost,
-           f.registered, f.won, f.deal_lost, f.won_amount
+  queued AS (
+    SELECT f.partner_id, f.product_line, count(*) AS facts, sum(f.routed) AS routed,
+           sum(f.accepted) AS accepted, sum(f.rejected) AS rejected, sum(f.recalled) AS recalled,
+           sum(f.converted) AS converted, sum(f.lost) AS lost, sum(f.registered) AS registered,
+           sum(f.won) AS won, sum(f.deal_lost) AS deal_lost, sum(f.won_amount) AS won_amount
     FROM channel.partner_month_fact f
+    JOIN unnest(q_partners, q_months) AS q(partner_id, month) ON q.partner_id = f.partner_id AND q.month = f.month
     WHERE q_months IS NOT NULL
       AND f.month = ANY (q_months) AND f.partner_id = ANY (q_partners)
-      AND EXISTS (SELECT 1 FROM q WHERE q.partner_id = f.partner_id AND q.month = f.month)
       AND f.at >= lo AND f.at < hi
       AND f.open_amount = 0     -- open registrations are pipeline, not funnel
       AND (me IS NULL OR f.partner_id = me)
+    GROUP BY f.partner_id, f.product_line
   ),
   g AS (
-    SELECT s.partner_id, s.product_line,
-           sum(s.routed)::int AS routed, sum(s.accepted)::int AS accepted, sum(s.rejected)::int AS rejected,
-           sum(s.recalled)::int AS recalled, sum(s.converted)::int AS converted, sum(s.lost)::int AS lost,
-           sum(s.registered)::int AS registered, sum(s.won)::int AS won, sum(s.deal_lost)::int AS deal_lost,
-           sum(s.won_amount)::numeric(18,2) AS won_amount
-    FROM summed s
-    GROUP BY s.partner_id, s.product_line
-    HAVING sum(s.facts) > 0
+    SELECT coalesce(r.partner_id, b.partner_id) AS partner_id, coalesce(r.product_line, b.product_line) AS product_line,
+           (coalesce(r.leads_routed, 0) + coalesce(b.routed, 0))::int AS routed,
+           (coalesce(r.leads_accepted, 0) + coalesce(b.accepted, 0))::int AS accepted,
+           (coalesce(r.leads_rejected, 0) + coalesce(b.rejected, 0))::int AS rejected,
+           (coalesce(r.leads_recalled, 0) + coalesce(b.recalled, 0))::int AS recalled,
+           (coalesce(r.leads_converted, 0) + coalesce(b.converted, 0))::int AS converted,
+           (coalesce(r.leads_lost, 0) + coalesce(b.lost, 0))::int AS lost,
+           (coalesce(r.deals_registered, 0) + coalesce(b.registered, 0))::int AS registered,
+           (coalesce(r.deals_won, 0) + coalesce(b.won, 0))::int AS won,
+           (coalesce(r.deals_lost, 0) + coalesce(b.deal_lost, 0))::int AS deal_lost,
+           (coalesce(r.won_revenue, 0) + coalesce(b.won_amount, 0))::numeric(18,2) AS won_amount
+    FROM rolled r
+    FULL JOIN queued b ON b.partner_id = r.partner_id AND b.product_line = r.product_line
+    WHERE coalesce(r.facts, 0) + coalesce(b.facts, 0) > 0
   )
-  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line::channel.product_code,
+  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line,
          g.routed, g.accepted, g.rejected, g.recalled, g.converted, g.lost, g.registered, g.won, g.won_amount,
          g.accepted::float8 / nullif(g.accepted + g.rejected + g.recalled, 0),
          g.converted::float8 / nullif(g.converted + g.lost, 0),
@@ -178,19 +195,49 @@ BEGIN
     'Omit it for the current quarter: SELECT * FROM channel.pipeline();');
   q_start := pg_catalog.date_trunc('quarter', quarter::timestamp)::date;
   -- each registration weighted by its learned probability of being won
-  -- before the end of the quarter (34_forecast.sql; the fixed stage
-  -- weights until channel.train_forecast() has run)
+  -- before the end of the quarter (34_forecast.sql); until
+  -- channel.train_forecast() has run, by the fixed stage weights, which
+  -- need none of the forecast's features
+  IF model IS NULL THEN
+    -- the weights are per stage, so each stage's amounts are summed once
+    -- and weighted after (numeric arithmetic: the same exact sum)
+    RETURN QUERY
+    WITH g AS (
+      SELECT d.partner_id, d.product_line, channel.month_of(d.expected_close) AS close_month,
+             count(*)::int AS n, sum(d.amount) AS amount,
+             coalesce(sum(d.amount) FILTER (WHERE d.status = 'approved'), 0)
+               * channel.pipeline_stage_weight('approved')::numeric
+             + coalesce(sum(d.amount) FILTER (WHERE d.status = 'submitted'), 0)
+               * channel.pipeline_stage_weight('submitted')::numeric
+             + coalesce(sum(d.amount) FILTER (WHERE d.status = 'conflict'), 0)
+               * channel.pipeline_stage_weight('conflict')::numeric AS weighted
+      FROM channel.deal d
+      WHERE d.status IN ('submitted', 'approved', 'conflict')
+        AND d.expected_close >= q_start AND d.expected_close < (q_start + interval '3 months')::date
+        AND (me IS NULL OR d.partner_id = me)
+      GROUP BY d.partner_id, d.product_line, channel.month_of(d.expected_close)
+    )
+    SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.n, g.amount,
+           round(g.weighted, 2), 'stage'::text
+    FROM g
+    LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
+    ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
+    RETURN;
+  END IF;
   RETURN QUERY
-  SELECT o.partner_id, p.name, p.tier, p.region, o.product_line::channel.product_code,
-         channel.month_of(o.expected_close), count(*)::int, sum(o.amount)::numeric,
-         round(sum(o.amount * o.probability::numeric), 2),
-         CASE WHEN model IS NULL THEN 'stage' ELSE 'forecast' END
-  FROM channel.forecast_open(((q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'), model,
-                             q_start, (q_start + interval '3 months')::date) o
-  LEFT JOIN channel.partner p ON p.partner_id = o.partner_id
-  WHERE me IS NULL OR o.partner_id = me
-  GROUP BY o.partner_id, p.name, p.tier, p.region, o.product_line, channel.month_of(o.expected_close)
-  ORDER BY o.partner_id NULLS LAST, o.product_line, channel.month_of(o.expected_close);
+  WITH g AS (
+    SELECT o.partner_id, o.product_line, channel.month_of(o.expected_close) AS close_month,
+           count(*)::int AS n, sum(o.amount) AS amount, sum(o.amount * o.probability::numeric) AS weighted
+    FROM channel.forecast_open(((q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'), model,
+                               q_start, (q_start + interval '3 months')::date) o
+    WHERE me IS NULL OR o.partner_id = me
+    GROUP BY o.partner_id, o.product_line, channel.month_of(o.expected_close)
+  )
+  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.n, g.amount,
+         round(g.weighted, 2), 'forecast'::text
+  FROM g
+  LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
+  ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
 END
 $$;
 COMMENT ON FUNCTION channel.pipeline(date) IS
@@ -284,37 +331,24 @@ BEGIN
            channel.month_of(as_of) AS cur_end
   ),
   sums AS (
-    SELECT pm.partner_id,
-           sum(pm.leads_routed) FILTER (WHERE pm.month >= w.cur_start)::int AS routed,
-           sum(pm.leads_accepted) FILTER (WHERE pm.month >= w.cur_start)::int AS accepted,
-           sum(pm.leads_rejected + pm.leads_recalled) FILTER (WHERE pm.month >= w.cur_start)::int AS declined,
-           sum(pm.leads_converted) FILTER (WHERE pm.month >= w.cur_start)::int AS converted,
-           sum(pm.leads_lost) FILTER (WHERE pm.month >= w.cur_start)::int AS lost,
-           sum(pm.accept_hours_sum) FILTER (WHERE pm.month >= w.cur_start) AS hours,
-           sum(pm.accept_hours_n) FILTER (WHERE pm.month >= w.cur_start)::int AS hours_n,
-           sum(pm.deals_registered) FILTER (WHERE pm.month >= w.cur_start)::int AS registered,
-           sum(pm.deals_won) FILTER (WHERE pm.month >= w.cur_start)::int AS won,
-           sum(pm.deals_lost) FILTER (WHERE pm.month >= w.cur_start)::int AS dlost,
-           sum(pm.won_revenue) FILTER (WHERE pm.month >= w.cur_start) AS rev,
-           sum(pm.won_revenue) FILTER (WHERE pm.month < w.cur_start) AS rev_prev,
-           sum(pm.sell_through_lines) FILTER (WHERE pm.month >= w.cur_start)::int AS st_lines,
-           sum(pm.sell_through_units) FILTER (WHERE pm.month >= w.cur_start)::bigint AS st_units,
-           sum(pm.sell_through_revenue) FILTER (WHERE pm.month >= w.cur_start) AS st_rev,
-           sum(pm.sell_through_revenue) FILTER (WHERE pm.month < w.cur_start) AS st_rev_prev
-    FROM channel.partner_month pm CROSS JOIN w
-    WHERE pm.month >= w.prev_start AND pm.month <= w.cur_end
-    GROUP BY pm.partner_id
+    SELECT t.partner_id, t.leads_routed AS routed, t.leads_accepted AS accepted,
+           t.leads_rejected + t.leads_recalled AS declined, t.leads_converted AS converted, t.leads_lost AS lost,
+           t.accept_hours_sum AS hours, t.accept_hours_n AS hours_n, t.deals_registered AS registered,
+           t.deals_won AS won, t.deals_lost AS dlost, t.won_revenue AS rev, t.won_revenue_previous AS rev_prev,
+           t.sell_through_lines AS st_lines, t.sell_through_units AS st_units, t.sell_through_revenue AS st_rev,
+           t.sell_through_revenue_previous AS st_rev_prev
+    FROM w CROSS JOIN LATERAL channel.scorecard_totals(w.prev_start, w.cur_start, w.cur_end) t
   ),
   card AS (
     SELECT p.partner_id, p.name, p.tier, p.region, p.status,
-           coalesce(s.routed, 0) AS routed, coalesce(s.accepted, 0) AS accepted,
+           coalesce(s.routed, 0)::int AS routed, coalesce(s.accepted, 0)::int AS accepted,
            coalesce(s.accepted, 0)::float8 / nullif(coalesce(s.accepted, 0) + coalesce(s.declined, 0), 0) AS acc_rate,
            coalesce(s.converted, 0)::float8 / nullif(coalesce(s.converted, 0) + coalesce(s.lost, 0), 0) AS conv_rate,
            (s.hours / nullif(s.hours_n, 0))::float8 AS hours_avg,
-           coalesce(s.registered, 0) AS registered, coalesce(s.won, 0) AS won, coalesce(s.dlost, 0) AS dlost,
+           coalesce(s.registered, 0)::int AS registered, coalesce(s.won, 0)::int AS won, coalesce(s.dlost, 0)::int AS dlost,
            coalesce(s.won, 0)::float8 / nullif(coalesce(s.won, 0) + coalesce(s.dlost, 0), 0) AS win,
            coalesce(s.rev, 0)::numeric(18,2) AS rev, coalesce(s.rev_prev, 0)::numeric(18,2) AS rev_prev,
-           coalesce(s.st_lines, 0) AS st_lines, coalesce(s.st_units, 0)::bigint AS st_units,
+           coalesce(s.st_lines, 0)::int AS st_lines, coalesce(s.st_units, 0)::bigint AS st_units,
            coalesce(s.st_rev, 0)::numeric(18,2) AS st_rev, coalesce(s.st_rev_prev, 0)::numeric(18,2) AS st_rev_prev
     FROM channel.partner p
     LEFT JOIN sums s ON s.partner_id = p.partner_id
