@@ -1,0 +1,1 @@
+../../31_bi_totals.sql
