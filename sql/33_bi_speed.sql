@@ -45,6 +45,75 @@ LANGUAGE sql STABLE AS $$
   FROM a
   WHERE coalesce(greatest(a.l_at, a.r_at, a.s_at), '-infinity') < now() - make_interval(days => days)
 $$;
+-- the forecast's open registrations as SQL computes them: channel.forecast_open()
+-- computes the same rows in C (src/forecast_open.c); compared below, floats included
+CREATE FUNCTION pg_temp.forecast_open_sql(upto timestamptz, model jsonb, close_from date DEFAULT NULL, close_before date DEFAULT NULL)
+RETURNS TABLE (deal_id bigint, partner_id bigint, product_line channel.product_code, amount numeric,
+               expected_close date, status channel.deal_status, stage text, age_band text, amount_band text,
+               partner_band text, close_band text, horizon integer,
+               base_rate float8, amount_factor float8, partner_factor float8, line_factor float8, probability float8)
+LANGUAGE sql STABLE
+AS $$
+  WITH k AS MATERIALIZED (
+    -- the same for every registration: computed once
+    SELECT channel.forecast_horizon(now(), upto) AS horizon, (now() AT TIME ZONE 'UTC')::date AS today,
+           (upto AT TIME ZONE 'UTC')::date AS quarter_end, ((upto AT TIME ZONE 'UTC') + interval '3 months')::date AS next_end
+  ),
+  m AS MATERIALIZED (
+    -- the model's estimates as (term, value): joined on the features'
+    -- values, with no key built per registration but the cell's
+    SELECT pg_catalog.split_part(e.key, ':', 1) AS term,
+           pg_catalog.substr(e.key, pg_catalog.strpos(e.key, ':') + 1) AS value, e.value::float8 AS v
+    FROM pg_catalog.jsonb_each_text(model) e
+  ),
+  open AS (
+    SELECT d.deal_id, d.partner_id, d.product_line, d.amount, d.submitted_at, d.expected_close, d.status
+    FROM channel.deal d
+    WHERE d.status IN ('submitted', 'approved', 'conflict')
+      AND d.expected_close >= coalesce(close_from, '-infinity') AND d.expected_close < coalesce(close_before, 'infinity')
+  ),
+  record AS (
+    SELECT r.partner_id, r.wins, r.closed FROM channel.partner_win_record() r
+  ),
+  f AS (
+    SELECT o.deal_id, o.partner_id, o.product_line, o.amount, o.expected_close, o.status, o.status::text AS stage,
+           channel.forecast_age_band(now() - o.submitted_at) AS age_band,
+           channel.forecast_amount_band(o.amount) AS amount_band,
+           channel.forecast_partner_band(o.partner_id, r.wins, r.closed) AS partner_band,
+           channel.forecast_close_band_by(o.expected_close, k.today, k.quarter_end, k.next_end) AS close_band,
+           k.horizon
+    FROM open o
+    CROSS JOIN k
+    LEFT JOIN record r ON r.partner_id = o.partner_id
+  )
+  SELECT f.*, t.base_rate, t.amount_factor, t.partner_factor, t.line_factor,
+         least(t.base_rate * t.amount_factor * t.partner_factor * t.line_factor, 1)
+  FROM f
+  LEFT JOIN m mc ON mc.term = 'cell' AND mc.value = f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon
+  LEFT JOIN m ms ON ms.term = 'stage' AND ms.value = f.stage
+  LEFT JOIN m ma ON ma.term = 'amount' AND ma.value = f.amount_band
+  LEFT JOIN m mp ON mp.term = 'partner' AND mp.value = f.partner_band
+  LEFT JOIN m ml ON ml.term = 'line' AND ml.value = f.product_line
+  CROSS JOIN LATERAL channel.forecast_terms(mc.v, ms.v, f.stage, ma.v, mp.v, ml.v) t
+$$;
+CREATE FUNCTION pg_temp.forecast_open_diffs(today date) RETURNS TABLE (window_name text, rows_ok boolean, differing bigint)
+LANGUAGE sql AS $$
+  SELECT w.name, (SELECT count(*) FROM channel.forecast_open(w.upto, channel.forecast_model_json(), w.a, w.b)) > 0,
+         (SELECT count(*) FROM (
+            (SELECT * FROM channel.forecast_open(w.upto, channel.forecast_model_json(), w.a, w.b)
+             EXCEPT ALL SELECT * FROM pg_temp.forecast_open_sql(w.upto, channel.forecast_model_json(), w.a, w.b))
+            UNION ALL
+            (SELECT * FROM pg_temp.forecast_open_sql(w.upto, channel.forecast_model_json(), w.a, w.b)
+             EXCEPT ALL SELECT * FROM channel.forecast_open(w.upto, channel.forecast_model_json(), w.a, w.b))) x)
+  FROM (VALUES ('every open registration, this quarter', (date_trunc('quarter', today) + interval '3 months') AT TIME ZONE 'UTC',
+                NULL::date, NULL::date),
+               ('this quarter''s', (date_trunc('quarter', today) + interval '3 months') AT TIME ZONE 'UTC',
+                date_trunc('quarter', today)::date, (date_trunc('quarter', today) + interval '3 months')::date),
+               ('next quarter''s', (date_trunc('quarter', today) + interval '6 months') AT TIME ZONE 'UTC',
+                (date_trunc('quarter', today) + interval '3 months')::date, (date_trunc('quarter', today) + interval '6 months')::date))
+       w(name, upto, a, b)
+  ORDER BY w.name
+$$;
 -- the scorecard from the base tables: the same figures summed in plain SQL
 -- over channel.partner_month_computed (the rollup's definition), what
 -- partner_scorecard() computed before its totals were read in C
@@ -240,7 +309,9 @@ SELECT (SELECT row(count(*), sum(amount)) FROM channel.deal
               AND expected_close >= date_trunc('quarter', :'today'::date)
               AND expected_close < date_trunc('quarter', :'today'::date) + interval '3 months'
             GROUP BY partner_id, product_line, channel.month_of(expected_close)) x) AS stage_weighted_amounts;
+SELECT * FROM pg_temp.forecast_open_diffs(:'today');
 SELECT count(*) > 20 AS model_terms FROM channel.train_forecast();
+SELECT * FROM pg_temp.forecast_open_diffs(:'today');
 SELECT term, count(*) > 0 AS present, bool_and(estimate >= 0) AS estimates_ok,
        bool_and(wins <= snapshots) AS wins_le_snapshots
 FROM channel.forecast_model GROUP BY term ORDER BY term;
@@ -297,10 +368,13 @@ SELECT * FROM channel.funnel_totals(ARRAY[NULL::date], NULL, NULL, NULL, NULL, N
 SELECT * FROM channel.funnel_totals(NULL, ARRAY['infinity'::date], NULL, NULL, NULL, NULL);
 SELECT * FROM channel.funnel_totals(ARRAY[current_date], NULL, NULL, ARRAY[1, 2]::bigint[], ARRAY[current_date], NULL);
 SELECT * FROM channel.scorecard_totals('-infinity', current_date, current_date);
+SELECT * FROM channel.forecast_open_rows(NULL, NULL, NULL, NULL, current_date, current_date, current_date, 1);
+SELECT * FROM channel.forecast_open_rows('[1, 2]', NULL, NULL, now(), current_date, current_date, current_date, 1);
 SELECT count(*) AS nothing_in_an_empty_window
 FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL);
 SET ROLE channel_analyst;
 SELECT * FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL);
 SELECT * FROM channel.scorecard_totals(current_date, current_date, current_date);
 SELECT * FROM channel.partner_win_record();
+SELECT * FROM channel.forecast_open_rows(NULL, NULL, NULL, now(), current_date, current_date, current_date, 1);
 RESET ROLE;

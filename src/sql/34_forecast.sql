@@ -357,6 +357,23 @@ REVOKE ALL ON FUNCTION channel.partner_win_record() FROM PUBLIC;
 -- Today's open registrations (submitted, approved, conflict) with their
 -- features against the quarter ending at upto.  The partner's record is
 -- read from channel.partner_month (as of the last refresh).
+-- The rows of channel.forecast_open(), computed in C (src/forecast_open.c):
+-- the same features as the SQL helpers above, with the moment's day, the
+-- quarter's ends and the months left given once.  Granted to no one.
+CREATE FUNCTION channel.forecast_open_rows(model jsonb, close_from date, close_before date, as_at timestamptz,
+                                           as_at_day date, quarter_end date, next_quarter_end date, horizon integer)
+RETURNS TABLE (deal_id bigint, partner_id bigint, product_line channel.product_code, amount numeric,
+               expected_close date, status channel.deal_status, stage text, age_band text, amount_band text,
+               partner_band text, close_band text, horizon integer,
+               base_rate float8, amount_factor float8, partner_factor float8, line_factor float8, probability float8)
+AS 'MODULE_PATHNAME', 'channel_forecast_open_rows'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+ROWS 50000;
+COMMENT ON FUNCTION channel.forecast_open_rows(jsonb, date, date, timestamptz, date, date, date, integer) IS
+  'The open registrations expected to close from close_from and before close_before (NULL: unbounded) with their forecast features and probability under the model (NULL: the fixed stage weights), as at as_at (its UTC day as_at_day), against the quarter ending before quarter_end (the next ending before next_quarter_end) with horizon months left: the rows of channel.forecast_open(), computed in C.';
+REVOKE ALL ON FUNCTION channel.forecast_open_rows(jsonb, date, date, timestamptz, date, date, date, integer) FROM PUBLIC;
+
 CREATE FUNCTION channel.forecast_open(upto timestamptz, model jsonb, close_from date DEFAULT NULL, close_before date DEFAULT NULL)
 RETURNS TABLE (deal_id bigint, partner_id bigint, product_line channel.product_code, amount numeric,
                expected_close date, status channel.deal_status, stage text, age_band text, amount_band text,
@@ -366,47 +383,12 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, channel, pg_temp
 ROWS 50000
 AS $$
-  WITH k AS MATERIALIZED (
-    -- the same for every registration: computed once
-    SELECT channel.forecast_horizon(now(), upto) AS horizon, (now() AT TIME ZONE 'UTC')::date AS today,
-           (upto AT TIME ZONE 'UTC')::date AS quarter_end, ((upto AT TIME ZONE 'UTC') + interval '3 months')::date AS next_end
-  ),
-  m AS MATERIALIZED (
-    -- the model's estimates as (term, value): joined on the features'
-    -- values, with no key built per registration but the cell's
-    SELECT pg_catalog.split_part(e.key, ':', 1) AS term,
-           pg_catalog.substr(e.key, pg_catalog.strpos(e.key, ':') + 1) AS value, e.value::float8 AS v
-    FROM pg_catalog.jsonb_each_text(model) e
-  ),
-  open AS (
-    SELECT d.deal_id, d.partner_id, d.product_line, d.amount, d.submitted_at, d.expected_close, d.status
-    FROM channel.deal d
-    WHERE d.status IN ('submitted', 'approved', 'conflict')
-      AND d.expected_close >= coalesce(close_from, '-infinity') AND d.expected_close < coalesce(close_before, 'infinity')
-  ),
-  record AS (
-    SELECT r.partner_id, r.wins, r.closed FROM channel.partner_win_record() r
-  ),
-  f AS (
-    SELECT o.deal_id, o.partner_id, o.product_line, o.amount, o.expected_close, o.status, o.status::text AS stage,
-           channel.forecast_age_band(now() - o.submitted_at) AS age_band,
-           channel.forecast_amount_band(o.amount) AS amount_band,
-           channel.forecast_partner_band(o.partner_id, r.wins, r.closed) AS partner_band,
-           channel.forecast_close_band_by(o.expected_close, k.today, k.quarter_end, k.next_end) AS close_band,
-           k.horizon
-    FROM open o
-    CROSS JOIN k
-    LEFT JOIN record r ON r.partner_id = o.partner_id
-  )
-  SELECT f.*, t.base_rate, t.amount_factor, t.partner_factor, t.line_factor,
-         least(t.base_rate * t.amount_factor * t.partner_factor * t.line_factor, 1)
-  FROM f
-  LEFT JOIN m mc ON mc.term = 'cell' AND mc.value = f.stage || '|' || f.age_band || '|' || f.close_band || '|' || f.horizon
-  LEFT JOIN m ms ON ms.term = 'stage' AND ms.value = f.stage
-  LEFT JOIN m ma ON ma.term = 'amount' AND ma.value = f.amount_band
-  LEFT JOIN m mp ON mp.term = 'partner' AND mp.value = f.partner_band
-  LEFT JOIN m ml ON ml.term = 'line' AND ml.value = f.product_line
-  CROSS JOIN LATERAL channel.forecast_terms(mc.v, ms.v, f.stage, ma.v, mp.v, ml.v) t
+  SELECT o.deal_id, o.partner_id, o.product_line, o.amount, o.expected_close, o.status, o.stage, o.age_band,
+         o.amount_band, o.partner_band, o.close_band, o.horizon, o.base_rate, o.amount_factor, o.partner_factor,
+         o.line_factor, o.probability
+  FROM channel.forecast_open_rows(model, close_from, close_before, now(), (now() AT TIME ZONE 'UTC')::date,
+                                  (upto AT TIME ZONE 'UTC')::date, ((upto AT TIME ZONE 'UTC') + interval '3 months')::date,
+                                  channel.forecast_horizon(now(), upto)) o
 $$;
 COMMENT ON FUNCTION channel.forecast_open(timestamptz, jsonb, date, date) IS
   'Today''s open registrations (those expected to close from close_from and before close_before, when given) with the forecast features against the quarter ending at upto (the partner''s record from channel.partner_month, as of the last refresh) and the terms of their probability of being won before upto under the model (channel.forecast_model_json(); NULL: the fixed stage weights).';
