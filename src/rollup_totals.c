@@ -140,6 +140,8 @@ rollup_column(Relation rel, const char *name, Oid type1, Oid type2, Oid *type_ou
 	return att;
 }
 
+/* The rollup, and its period index unless index is NULL (a sequential
+ * scan needs none). */
 static void
 reader_open(rollup_reader *r, const char *table, const char *index, const char *period,
 			bool lines, const char *const *counts, int n_counts,
@@ -149,14 +151,17 @@ reader_open(rollup_reader *r, const char *table, const char *index, const char *
 
 	memset(r, 0, sizeof(*r));
 	r->rel = open_rollup(table);
-	index_oid = get_relname_relid(index, RelationGetNamespace(r->rel));
-	if (!OidIsValid(index_oid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("index channel.%s does not exist", index),
-				 errdetail("The BI totals read %s by its period index.", table),
-				 errhint("Reinstall or update the extension: ALTER EXTENSION channel UPDATE;")));
-	r->index = index_open(index_oid, AccessShareLock);
+	if (index != NULL)
+	{
+		index_oid = get_relname_relid(index, RelationGetNamespace(r->rel));
+		if (!OidIsValid(index_oid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("index channel.%s does not exist", index),
+					 errdetail("The BI totals read %s by its period index.", table),
+					 errhint("Reinstall or update the extension: ALTER EXTENSION channel UPDATE;")));
+		r->index = index_open(index_oid, AccessShareLock);
+	}
 	r->slot = table_slot_create(r->rel, NULL);
 	r->partner_att = rollup_column(r->rel, "partner_id", INT8OID, INT8OID, NULL);
 	r->period_att = rollup_column(r->rel, period, DATEOID, DATEOID, NULL);
@@ -178,7 +183,8 @@ static void
 reader_close(rollup_reader *r)
 {
 	ExecDropSingleTupleTableSlot(r->slot);
-	index_close(r->index, AccessShareLock);
+	if (r->index != NULL)
+		index_close(r->index, AccessShareLock);
 	table_close(r->rel, AccessShareLock);
 }
 
@@ -779,7 +785,7 @@ channel_scorecard_totals(PG_FUNCTION_ARGS)
 				 errdetail("from_month, split_month and to_month are first days of months."),
 				 errhint("Pass the months of channel.bi_window_start().")));
 	c.totals = totals_create("scorecard totals");
-	reader_open(&r, "partner_month", "partner_month_month_idx", "month", false,
+	reader_open(&r, "partner_month", NULL, "month", false,
 				card_counts, CARD_COUNTS, card_money, CARD_MONEY);
 	scan = table_beginscan(r.rel, GetActiveSnapshot(), 0, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, r.slot))
@@ -837,7 +843,7 @@ channel_partner_win_record(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	totals = totals_create("win record");
-	reader_open(&r, "partner_month", "partner_month_month_idx", "month", false, counts, 2, NULL, 0);
+	reader_open(&r, "partner_month", NULL, "month", false, counts, 2, NULL, 0);
 	scan = table_beginscan(r.rel, GetActiveSnapshot(), 0, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, r.slot))
 	{
