@@ -484,5 +484,4 @@ SELECT * FROM channel.scorecard_totals(current_date, current_date, current_date)
 SELECT * FROM channel.partner_win_record();
 SELECT * FROM channel.forecast_open_rows(NULL, NULL, NULL, now(), current_date, current_date, current_date, 1);
 SELECT * FROM channel.forecast_totals(NULL, NULL, NULL, now(), current_date, current_date, current_date, 1, false, true, NULL, NULL, NULL);
-SELECT * FROM channel.forecast_open_totals(now(), NULL, NULL, NULL, false, true, NULL, NULL, NULL);
 RESET ROLE;

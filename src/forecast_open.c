@@ -239,7 +239,6 @@ static const double stage_weights[N_STAGE] = {0.3, 0.6, 0.1};
  * combination of its features: computed once per combination. */
 typedef struct terms
 {
-	bool		set;
 	double		base,
 				fa,
 				fp,
@@ -257,8 +256,8 @@ typedef struct line_set
 				last;
 	char	  **names;
 	text	  **texts;
-	terms	  **cache;
-	terms	   *null_cache;		/* no product line */
+	terms	 ***cache;			/* per line, per combination; NULL: not met yet */
+	terms	  **null_cache;		/* no product line */
 } line_set;
 
 /* What every registration of one call is weighed against. */
@@ -310,11 +309,11 @@ line_intern(forecast_ctx *c, Datum d)
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->names = l->names ? repalloc(l->names, l->cap * sizeof(char *)) : palloc(l->cap * sizeof(char *));
 		l->texts = l->texts ? repalloc(l->texts, l->cap * sizeof(text *)) : palloc(l->cap * sizeof(text *));
-		l->cache = l->cache ? repalloc(l->cache, l->cap * sizeof(terms *)) : palloc(l->cap * sizeof(terms *));
+		l->cache = l->cache ? repalloc(l->cache, l->cap * sizeof(terms **)) : palloc(l->cap * sizeof(terms **));
 	}
 	l->names[l->n] = pnstrdup(s, len);
 	l->texts[l->n] = cstring_to_text_with_len(s, len);
-	l->cache[l->n] = palloc0(N_COMBOS * sizeof(terms));
+	l->cache[l->n] = palloc0(N_COMBOS * sizeof(terms *));
 	MemoryContextSwitchTo(old);
 	return l->last = l->n++;
 }
@@ -325,7 +324,8 @@ line_intern(forecast_ctx *c, Datum d)
 static terms *
 terms_of(forecast_ctx *c, open_features *f)
 {
-	terms	   *cache;
+	terms	  **cache;
+	terms	  **slot;
 	terms	   *t;
 	char		cell[MODEL_KEY_LEN];
 	const char *stage = stage_names[f->stage];
@@ -333,14 +333,15 @@ terms_of(forecast_ctx *c, open_features *f)
 	if (f->line < 0)
 	{
 		if (c->lines.null_cache == NULL)
-			c->lines.null_cache = MemoryContextAllocZero(c->keep, N_COMBOS * sizeof(terms));
+			c->lines.null_cache = MemoryContextAllocZero(c->keep, N_COMBOS * sizeof(terms *));
 		cache = c->lines.null_cache;
 	}
 	else
 		cache = c->lines.cache[f->line];
-	t = &cache[(((f->stage * N_AGE + f->age) * N_AMOUNT + f->amount) * N_PARTNER + f->partner) * N_CLOSE + f->close];
-	if (t->set)
-		return t;
+	slot = &cache[(((f->stage * N_AGE + f->age) * N_AMOUNT + f->amount) * N_PARTNER + f->partner) * N_CLOSE + f->close];
+	if (*slot != NULL)
+		return *slot;
+	t = *slot = MemoryContextAllocZero(c->keep, sizeof(terms));
 	t->fa = t->fp = t->fl = 1;
 	snprintf(cell, sizeof(cell), "%s|%s|%s|%s", stage, age_names[f->age], close_names[f->close], c->horizon_text);
 	if (!model_get(c->model, "cell", cell, &t->base) && !model_get(c->model, "stage", stage, &t->base))
@@ -353,7 +354,6 @@ terms_of(forecast_ctx *c, open_features *f)
 	/* least(p, 1): float8 ordering puts NaN above every number */
 	if (isnan(t->p) || t->p > 1)
 		t->p = 1;
-	t->set = true;
 	return t;
 }
 
@@ -365,6 +365,11 @@ enum
 };
 
 static SPIPlanPtr open_plan;
+
+/* Rows fetched at a time: a batch's tuples (about 100 kB) stay below
+ * malloc's mmap threshold, so their memory is reused, not mapped and
+ * zeroed by the kernel anew for every batch. */
+#define FETCH_ROWS 1000
 
 /* The open registrations expected to close from close_from and before
  * close_before (NULL: unbounded), of only_partner when not NULL, with the
@@ -457,7 +462,7 @@ channel_forecast_open_rows(PG_FUNCTION_ARGS)
 	portal = open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2), 0, true);
 	for (;;)
 	{
-		SPI_cursor_fetch(portal, true, 10000);
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
 		if (SPI_processed == 0)
 			break;
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -653,7 +658,7 @@ channel_forecast_totals(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("by_month and levels must not be NULL, and the wins' period has both ends or none"),
 				 errdetail("They say how the registrations are summed."),
-				 errhint("Call channel.forecast_open_totals(), which passes them.")));
+				 errhint("Call channel.forecast() or channel.pipeline(), which pass them.")));
 	ctx_init(&c, fcinfo);
 	by_month = PG_GETARG_BOOL(8);
 	levels = PG_GETARG_BOOL(9);
@@ -677,7 +682,7 @@ channel_forecast_totals(PG_FUNCTION_ARGS)
 						 PG_GETARG_DATUM(12), PG_ARGISNULL(12));
 	for (;;)
 	{
-		SPI_cursor_fetch(portal, true, 10000);
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
 		if (SPI_processed == 0)
 			break;
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -753,7 +758,7 @@ channel_forecast_totals(PG_FUNCTION_ARGS)
 		portal = SPI_cursor_open(NULL, won_plan, params, nulls, true);
 		for (;;)
 		{
-			SPI_cursor_fetch(portal, true, 10000);
+			SPI_cursor_fetch(portal, true, FETCH_ROWS);
 			if (SPI_processed == 0)
 				break;
 			for (uint64 i = 0; i < SPI_processed; i++)

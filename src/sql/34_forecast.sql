@@ -403,7 +403,9 @@ COMMENT ON FUNCTION channel.forecast_open(timestamptz, jsonb, date, date) IS
   'Today''s open registrations (those expected to close from close_from and before close_before, when given) with the forecast features against the quarter ending at upto (the partner''s record from channel.partner_month, as of the last refresh) and the terms of their probability of being won before upto under the model (channel.forecast_model_json(); NULL: the fixed stage weights).';
 
 -- The same registrations summed in C (src/forecast_open.c), for the
--- pipeline and the forecast: per partner, line and (by_month) month of
+-- pipeline and the forecast (which pass the quarter's constants as
+-- forecast_open() does, calling it directly: a SQL wrapper would
+-- materialize its rows once more): per partner, line and (by_month) month of
 -- expected close, the count, the amount, the expected amount (each amount
 -- times its probability::numeric, exactly summed) and the stage-weighted
 -- amount, with the amounts won in [won_from, won_before) in the same
@@ -423,26 +425,6 @@ ROWS 10000;
 COMMENT ON FUNCTION channel.forecast_totals(jsonb, date, date, timestamptz, date, date, date, integer, boolean, boolean, timestamptz, timestamptz, bigint) IS
   'The open registrations of channel.forecast_open_rows() (of only_partner when not NULL) summed per partner, product line and, when by_month, month of expected close (grouping_level 0), and when levels per line (1) and in total (2): count, amount, expected amount (sum of amount times probability::numeric), the amounts won from won_from and before won_before (none when NULL), and the stage-weighted amount; exact numeric sums.';
 REVOKE ALL ON FUNCTION channel.forecast_totals(jsonb, date, date, timestamptz, date, date, date, integer, boolean, boolean, timestamptz, timestamptz, bigint) FROM PUBLIC;
-
-CREATE FUNCTION channel.forecast_open_totals(upto timestamptz, model jsonb, close_from date, close_before date,
-                                             by_month boolean, levels boolean, won_from timestamptz,
-                                             won_before timestamptz, only_partner bigint)
-RETURNS TABLE (grouping_level integer, partner_id bigint, product_line channel.product_code, close_month date,
-               open_deals integer, open_amount numeric, expected numeric, won numeric, staged numeric)
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, channel, pg_temp
-ROWS 10000
-AS $$
-  SELECT t.grouping_level, t.partner_id, t.product_line, t.close_month, t.open_deals, t.open_amount, t.expected,
-         t.won, t.staged
-  FROM channel.forecast_totals(model, close_from, close_before, now(), (now() AT TIME ZONE 'UTC')::date,
-                               (upto AT TIME ZONE 'UTC')::date, ((upto AT TIME ZONE 'UTC') + interval '3 months')::date,
-                               channel.forecast_horizon(now(), upto), by_month, levels, won_from, won_before,
-                               only_partner) t
-$$;
-COMMENT ON FUNCTION channel.forecast_open_totals(timestamptz, jsonb, date, date, boolean, boolean, timestamptz, timestamptz, bigint) IS
-  'channel.forecast_open() summed (channel.forecast_totals) against the quarter ending at upto: per partner and line (and month of expected close when by_month), with levels per line and in total, with the wins from won_from and before won_before. Read by channel.pipeline() and channel.forecast().';
-REVOKE ALL ON FUNCTION channel.forecast_open_totals(timestamptz, jsonb, date, date, boolean, boolean, timestamptz, timestamptz, bigint) FROM PUBLIC;
 
 ---------------------------------------------------------------- forecast
 -- The forecast is of the current quarter: the UTC one, or the one of the
@@ -520,7 +502,9 @@ BEGIN
   SELECT CASE g.grouping_level WHEN 0 THEN 'partner and line' WHEN 1 THEN 'line' ELSE 'total' END,
          g.partner_id, p.name, g.product_line, g.open_deals, g.open_amount, round(g.expected, 2), g.won,
          g.won + round(g.expected, 2), round(g.staged, 2)
-  FROM channel.forecast_open_totals(upto, model, NULL, NULL, false, true, q_start, upto, me) g
+  FROM channel.forecast_totals(model, NULL, NULL, now(), (now() AT TIME ZONE 'UTC')::date, (upto AT TIME ZONE 'UTC')::date,
+                               ((upto AT TIME ZONE 'UTC') + interval '3 months')::date, channel.forecast_horizon(now(), upto),
+                               false, true, q_start, upto, me) g
   LEFT JOIN channel.partner p ON g.grouping_level = 0 AND p.partner_id = g.partner_id
   ORDER BY g.grouping_level, g.product_line, g.partner_id NULLS LAST;
 END

@@ -197,8 +197,11 @@ BEGIN
   RETURN QUERY
   SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.open_deals, g.open_amount,
          round(g.expected, 2), 'forecast'::text
-  FROM channel.forecast_open_totals(((q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'), model,
-                                    q_start, (q_start + interval '3 months')::date, true, false, NULL, NULL, me) g
+  FROM channel.forecast_totals(model, q_start, (q_start + interval '3 months')::date, now(),
+                               (now() AT TIME ZONE 'UTC')::date, (q_start + interval '3 months')::date,
+                               ((q_start + interval '3 months') + interval '3 months')::date,
+                               channel.forecast_horizon(now(), (q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'),
+                               true, false, NULL, NULL, me) g
   LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
   ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
 END
