@@ -39,6 +39,7 @@
 
 #include "channel.h"
 #include "channel_spi.h"
+#include "rollup_totals.h"
 
 PG_FUNCTION_INFO_V1(channel_forecast_open_rows);
 PG_FUNCTION_INFO_V1(channel_forecast_totals);
@@ -272,8 +273,27 @@ typedef struct forecast_ctx
 	char		horizon_text[16];
 	bounds		b;
 	line_set	lines;
+	HTAB	   *records;		/* partner id -> win_record */
 	MemoryContext keep;			/* outlives the SPI connection's tuples */
 } forecast_ctx;
+
+/* The partner's record (channel.partner_win_record()'s row), read in C
+ * from partner_month once per call instead of joined in the query. */
+typedef struct win_record
+{
+	int64		partner_id;
+	int64		wins;
+	int64		closed;
+} win_record;
+
+static void
+record_add(void *arg, int64 partner_id, int64 wins, int64 closed)
+{
+	win_record *r = hash_search((HTAB *) arg, &partner_id, HASH_ENTER, NULL);
+
+	r->wins = wins;
+	r->closed = closed;
+}
 
 /* One open registration's features, by index, and its terms. */
 typedef struct open_features
@@ -360,8 +380,7 @@ terms_of(forecast_ctx *c, open_features *f)
 /* The columns of the feed query below. */
 enum
 {
-	IN_DEAL, IN_PARTNER, IN_LINE, IN_AMOUNT, IN_CLOSE, IN_STATUS, IN_STAGE, IN_SUBMITTED,
-	IN_WINS, IN_CLOSED, IN_NO_RECORD, IN_COLS
+	IN_DEAL, IN_PARTNER, IN_LINE, IN_AMOUNT, IN_CLOSE, IN_STATUS, IN_STAGE, IN_SUBMITTED, IN_COLS
 };
 
 static SPIPlanPtr open_plan;
@@ -372,8 +391,8 @@ static SPIPlanPtr open_plan;
 #define FETCH_ROWS 1000
 
 /* The open registrations expected to close from close_from and before
- * close_before (NULL: unbounded), of only_partner when not NULL, with the
- * partner's record: a cursor of a kept plan. */
+ * close_before (NULL: unbounded), of only_partner when not NULL: a cursor
+ * of a kept plan. */
 static Portal
 open_cursor(Datum close_from, bool from_null, Datum close_before, bool before_null,
 			Datum only_partner, bool partner_null)
@@ -387,9 +406,8 @@ open_cursor(Datum close_from, bool from_null, Datum close_before, bool before_nu
 	params[2] = partner_null ? (Datum) 0 : only_partner;
 	channel_spi_plan(&open_plan,
 					 "SELECT d.deal_id, d.partner_id, d.product_line, d.amount, d.expected_close, d.status, "
-					 "       d.status::text, d.submitted_at, r.wins, r.closed, r.partner_id IS NULL "
+					 "       d.status::text, d.submitted_at "
 					 "FROM channel.deal d "
-					 "LEFT JOIN channel.partner_win_record() r ON r.partner_id = d.partner_id "
 					 "WHERE d.status IN ('submitted', 'approved', 'conflict') "
 					 "  AND d.expected_close >= $1 AND d.expected_close < $2 "
 					 "  AND ($3::bigint IS NULL OR d.partner_id = $3)",
@@ -407,9 +425,15 @@ open_row(forecast_ctx *c, Datum *in, bool *null, open_features *f)
 	pfree(status);
 	f->age = age_band(null[IN_SUBMITTED], DatumGetTimestampTz(in[IN_SUBMITTED]), c->as_at);
 	f->amount = amount_band(null[IN_AMOUNT], in[IN_AMOUNT], &c->b);
-	f->partner = partner_band(null[IN_PARTNER], DatumGetBool(in[IN_NO_RECORD]),
-							  null[IN_WINS] ? 0 : DatumGetInt64(in[IN_WINS]),
-							  null[IN_CLOSED] ? 0 : DatumGetInt64(in[IN_CLOSED]));
+	if (null[IN_PARTNER])
+		f->partner = partner_band(true, true, 0, 0);
+	else
+	{
+		int64		id = DatumGetInt64(in[IN_PARTNER]);
+		win_record *r = hash_search(c->records, &id, HASH_FIND, NULL);
+
+		f->partner = partner_band(false, r == NULL, r ? r->wins : 0, r ? r->closed : 0);
+	}
 	f->close = close_band(null[IN_CLOSE], DatumGetDateADT(in[IN_CLOSE]), c->today, c->q_end, c->next_end);
 	f->line = null[IN_LINE] ? -1 : line_intern(c, in[IN_LINE]);
 	f->t = terms_of(c, f);
@@ -439,6 +463,18 @@ ctx_init(forecast_ctx *c, FunctionCallInfo fcinfo)
 	c->b.k250 = NumericGetDatum(int64_to_numeric(250000));
 	c->lines.last = -1;
 	c->keep = AllocSetContextCreate(CurrentMemoryContext, "forecast", ALLOCSET_DEFAULT_SIZES);
+	{
+		HASHCTL		ctl;
+		MemoryContext old = MemoryContextSwitchTo(c->keep);
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(win_record);
+		ctl.hcxt = c->keep;
+		c->records = hash_create("forecast partner records", 32768, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		channel_win_record_each(record_add, c->records);
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /*

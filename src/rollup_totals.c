@@ -50,6 +50,7 @@
 #include "utils/tuplestore.h"
 
 #include "channel.h"
+#include "rollup_totals.h"
 
 PG_FUNCTION_INFO_V1(channel_funnel_totals);
 PG_FUNCTION_INFO_V1(channel_scorecard_totals);
@@ -826,22 +827,14 @@ record_route(void *state, rollup_reader *r, int64 partner_id, int32 line, DateAD
 	return true;
 }
 
-/*
- * channel.partner_win_record()
- * Per partner with a partner_month row: its deals won and its deals won
- * or lost over every month of the rollup (the forecast's partner record).
- * A sequential scan: every row is read.
- */
-Datum
-channel_partner_win_record(PG_FUNCTION_ARGS)
+void
+channel_win_record_each(win_record_fn fn, void *arg)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	static const char *const counts[2] = {"deals_won", "deals_lost"};
 	totals_set *totals;
 	rollup_reader r;
 	TableScanDesc scan;
 
-	InitMaterializedSRF(fcinfo, 0);
 	totals = totals_create("win record");
 	reader_open(&r, "partner_month", NULL, "month", false, counts, 2, NULL, 0);
 	scan = table_beginscan(r.rel, GetActiveSnapshot(), 0, NULL);
@@ -856,15 +849,44 @@ channel_partner_win_record(PG_FUNCTION_ARGS)
 	for (int g = 0; g < totals->n; g++)
 	{
 		totals_entry *e = &totals->entries[g];
-		Datum		values[3];
-		bool		nulls[3] = {0};
 		int64		closed = e->count[0];
 
 		add_count(&closed, e->count[1]);
-		values[0] = Int64GetDatum(e->partner_id);
-		values[1] = Int64GetDatum(e->count[0]);
-		values[2] = Int64GetDatum(closed);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		fn(arg, e->partner_id, e->count[0], closed);
 	}
+}
+
+typedef struct win_record_out
+{
+	ReturnSetInfo *rsinfo;
+} win_record_out;
+
+static void
+record_put(void *arg, int64 partner_id, int64 wins, int64 closed)
+{
+	ReturnSetInfo *rsinfo = ((win_record_out *) arg)->rsinfo;
+	Datum		values[3];
+	bool		nulls[3] = {0};
+
+	values[0] = Int64GetDatum(partner_id);
+	values[1] = Int64GetDatum(wins);
+	values[2] = Int64GetDatum(closed);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * channel.partner_win_record()
+ * Per partner with a partner_month row: its deals won and its deals won
+ * or lost over every month of the rollup (the forecast's partner record).
+ * A sequential scan: every row is read.
+ */
+Datum
+channel_partner_win_record(PG_FUNCTION_ARGS)
+{
+	win_record_out	out;
+
+	InitMaterializedSRF(fcinfo, 0);
+	out.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	channel_win_record_each(record_put, &out);
 	return (Datum) 0;
 }
