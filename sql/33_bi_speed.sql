@@ -114,6 +114,92 @@ LANGUAGE sql AS $$
        w(name, upto, a, b)
   ORDER BY w.name
 $$;
+-- the pipeline and the forecast as SQL grouped channel.forecast_open()'s
+-- rows (their definitions before the sums moved to C,
+-- channel.forecast_totals): compared below row by row, as text, in order
+CREATE FUNCTION pg_temp.pipeline_sql(quarter date)
+RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, region channel.region_code,
+               product_line channel.product_code, expected_close_month date, open_deals integer,
+               open_amount numeric, weighted_amount numeric, weighting text)
+LANGUAGE sql STABLE AS $$
+  WITH q AS (SELECT date_trunc('quarter', quarter::timestamp)::date AS s),
+  g AS (
+    SELECT o.partner_id, o.product_line, channel.month_of(o.expected_close) AS close_month,
+           count(*)::int AS n, sum(o.amount) AS amount, sum(o.amount * o.probability::numeric) AS weighted
+    FROM q, channel.forecast_open(((q.s + interval '3 months')::timestamp AT TIME ZONE 'UTC'),
+                                  channel.forecast_model_json(), q.s, (q.s + interval '3 months')::date) o
+    WHERE channel.current_partner() IS NULL OR o.partner_id = channel.current_partner()
+    GROUP BY o.partner_id, o.product_line, channel.month_of(o.expected_close)
+  )
+  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.n, g.amount,
+         round(g.weighted, 2), 'forecast'::text
+  FROM g
+  LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
+  ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month
+$$;
+CREATE FUNCTION pg_temp.forecast_sql(quarter date, me bigint)
+RETURNS TABLE (level text, partner_id bigint, partner_name text, product_line channel.product_code,
+               open_deals integer, open_amount numeric, expected_from_open numeric, won_so_far numeric,
+               expected_won numeric, stage_weighted numeric)
+LANGUAGE sql STABLE AS $$
+  WITH k AS (SELECT date_trunc('quarter', quarter::timestamp) AT TIME ZONE 'UTC' AS q_start,
+                    (date_trunc('quarter', quarter::timestamp) + interval '3 months') AT TIME ZONE 'UTC' AS upto),
+  o AS (
+    SELECT o.partner_id, o.product_line, 1 AS n, o.amount,
+           o.amount * o.probability::numeric AS expected,
+           0::numeric AS won, o.amount * channel.pipeline_stage_weight(o.status)::numeric AS staged
+    FROM k, channel.forecast_open(k.upto, channel.forecast_model_json()) o
+    WHERE me IS NULL OR o.partner_id = me
+    UNION ALL
+    SELECT d.partner_id, d.product_line, 0, 0, 0, d.amount, 0
+    FROM k, channel.deal d
+    WHERE d.status = 'won' AND d.closed_at >= k.q_start AND d.closed_at < k.upto
+      AND (me IS NULL OR d.partner_id = me)
+  ),
+  g AS (
+    SELECT CASE WHEN GROUPING(o.partner_id) = 0 THEN 'partner and line'
+                WHEN GROUPING(o.product_line) = 0 THEN 'line' ELSE 'total' END AS level,
+           o.partner_id, o.product_line, sum(o.n)::int AS n, sum(o.amount) AS amount,
+           round(sum(o.expected), 2) AS expected, sum(o.won) AS won, round(sum(o.staged), 2) AS staged,
+           GROUPING(o.partner_id) AS gp, GROUPING(o.product_line) AS gl
+    FROM o
+    GROUP BY GROUPING SETS ((o.partner_id, o.product_line), (o.product_line), ())
+  )
+  SELECT g.level, g.partner_id, p.name, g.product_line::channel.product_code, g.n, g.amount, g.expected, g.won,
+         g.won + g.expected, g.staged
+  FROM g
+  LEFT JOIN channel.partner p ON g.gp = 0 AND p.partner_id = g.partner_id
+  ORDER BY g.gl, g.gp, g.product_line, g.partner_id NULLS LAST
+$$;
+-- rows (as text, in the order returned) of the C-summed function that the
+-- SQL definition lacks or has more of, and whether both are the same text
+CREATE FUNCTION pg_temp.totals_diffs(today date) RETURNS TABLE (what text, rows_ok boolean, differing bigint, same_in_order boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  q date;
+  n text;
+BEGIN
+  FOR n, q IN VALUES ('pipeline, last quarter', (date_trunc('quarter', today) - interval '3 months')::date),
+                     ('pipeline, this quarter', today),
+                     ('pipeline, next quarter', (date_trunc('quarter', today) + interval '3 months')::date)
+  LOOP
+    -- untrained, the pipeline weighs by stage without the forecast (checked above)
+    CONTINUE WHEN channel.forecast_model_json() IS NULL;
+    CREATE TEMP TABLE c_rows AS SELECT x::text AS r, i FROM channel.pipeline(q) WITH ORDINALITY x(a, b, c, d, e, f, g, h, j, k, i);
+    CREATE TEMP TABLE s_rows AS SELECT x::text AS r, i FROM pg_temp.pipeline_sql(q) WITH ORDINALITY x(a, b, c, d, e, f, g, h, j, k, i);
+    RETURN QUERY SELECT n, (SELECT count(*) FROM c_rows) > 0,
+      (SELECT count(*) FROM ((SELECT r FROM c_rows EXCEPT ALL SELECT r FROM s_rows) UNION ALL (SELECT r FROM s_rows EXCEPT ALL SELECT r FROM c_rows)) x),
+      (SELECT string_agg(r, E'\n' ORDER BY i) FROM c_rows) IS NOT DISTINCT FROM (SELECT string_agg(r, E'\n' ORDER BY i) FROM s_rows);
+    DROP TABLE c_rows, s_rows;
+  END LOOP;
+  CREATE TEMP TABLE c_rows AS SELECT x::text AS r, i FROM channel.forecast(today) WITH ORDINALITY x(a, b, c, d, e, f, g, h, j, k, i);
+  CREATE TEMP TABLE s_rows AS SELECT x::text AS r, i FROM pg_temp.forecast_sql(today, channel.current_partner()) WITH ORDINALITY x(a, b, c, d, e, f, g, h, j, k, i);
+  RETURN QUERY SELECT 'forecast', (SELECT count(*) FROM c_rows) > 2,
+    (SELECT count(*) FROM ((SELECT r FROM c_rows EXCEPT ALL SELECT r FROM s_rows) UNION ALL (SELECT r FROM s_rows EXCEPT ALL SELECT r FROM c_rows)) x),
+    (SELECT string_agg(r, E'\n' ORDER BY i) FROM c_rows) = (SELECT string_agg(r, E'\n' ORDER BY i) FROM s_rows);
+  DROP TABLE c_rows, s_rows;
+END
+$$;
 -- the scorecard from the base tables: the same figures summed in plain SQL
 -- over channel.partner_month_computed (the rollup's definition), what
 -- partner_scorecard() computed before its totals were read in C
@@ -310,8 +396,24 @@ SELECT (SELECT row(count(*), sum(amount)) FROM channel.deal
               AND expected_close < date_trunc('quarter', :'today'::date) + interval '3 months'
             GROUP BY partner_id, product_line, channel.month_of(expected_close)) x) AS stage_weighted_amounts;
 SELECT * FROM pg_temp.forecast_open_diffs(:'today');
+SELECT * FROM pg_temp.totals_diffs(:'today');
 SELECT count(*) > 20 AS model_terms FROM channel.train_forecast();
 SELECT * FROM pg_temp.forecast_open_diffs(:'today');
+SELECT * FROM pg_temp.totals_diffs(:'today');
+-- a partner caller: its own rows, summed the same
+SAVEPOINT forecast_as_partner;
+-- (one with open registrations expected to close in each of the three quarters)
+SELECT partner_id AS fp FROM channel.deal
+WHERE status IN ('submitted', 'approved', 'conflict') AND partner_id IS NOT NULL
+  AND expected_close >= date_trunc('quarter', :'today'::date) - interval '3 months'
+  AND expected_close < date_trunc('quarter', :'today'::date) + interval '6 months'
+GROUP BY partner_id HAVING count(DISTINCT date_trunc('quarter', expected_close)) = 3
+ORDER BY partner_id LIMIT 1 \gset
+SELECT channel.set_portal_partner(:fp) IS NOT NULL AS acting;
+SELECT * FROM pg_temp.totals_diffs(:'today');
+SELECT count(*) FILTER (WHERE level = 'partner and line' AND partner_id IS DISTINCT FROM :fp) AS others_rows
+FROM channel.forecast(:'today');
+ROLLBACK TO SAVEPOINT forecast_as_partner;
 SELECT term, count(*) > 0 AS present, bool_and(estimate >= 0) AS estimates_ok,
        bool_and(wins <= snapshots) AS wins_le_snapshots
 FROM channel.forecast_model GROUP BY term ORDER BY term;
@@ -370,6 +472,10 @@ SELECT * FROM channel.funnel_totals(ARRAY[current_date], NULL, NULL, ARRAY[1, 2]
 SELECT * FROM channel.scorecard_totals('-infinity', current_date, current_date);
 SELECT * FROM channel.forecast_open_rows(NULL, NULL, NULL, NULL, current_date, current_date, current_date, 1);
 SELECT * FROM channel.forecast_open_rows('[1, 2]', NULL, NULL, now(), current_date, current_date, current_date, 1);
+SELECT * FROM channel.forecast_totals(NULL, NULL, NULL, now(), current_date, current_date, current_date, 1, NULL, true, NULL, NULL, NULL);
+SELECT * FROM channel.forecast_totals(NULL, NULL, NULL, now(), current_date, current_date, current_date, 1, false, true, now(), NULL, NULL);
+-- no registration in the window: one total row of NULL sums, as SQL's grouping sets give
+SELECT * FROM channel.forecast_totals(NULL, 'infinity', NULL, now(), current_date, current_date, current_date, 1, false, true, NULL, NULL, NULL);
 SELECT count(*) AS nothing_in_an_empty_window
 FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL);
 SET ROLE channel_analyst;
@@ -377,4 +483,5 @@ SELECT * FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL);
 SELECT * FROM channel.scorecard_totals(current_date, current_date, current_date);
 SELECT * FROM channel.partner_win_record();
 SELECT * FROM channel.forecast_open_rows(NULL, NULL, NULL, now(), current_date, current_date, current_date, 1);
+SELECT * FROM channel.forecast_totals(NULL, NULL, NULL, now(), current_date, current_date, current_date, 1, false, true, NULL, NULL, NULL);
 RESET ROLE;

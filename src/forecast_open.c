@@ -29,6 +29,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -38,8 +39,10 @@
 
 #include "channel.h"
 #include "channel_spi.h"
+#include "rollup_totals.h"
 
 PG_FUNCTION_INFO_V1(channel_forecast_open_rows);
+PG_FUNCTION_INFO_V1(channel_forecast_totals);
 
 #define MODEL_KEY_LEN 160
 
@@ -120,24 +123,51 @@ model_get(HTAB *model, const char *term, const char *value, double *out)
 	return true;
 }
 
+/* The features' values, by index: the names the SQL helpers return. */
+#define N_STAGE 3
+#define N_AGE 5
+#define N_AMOUNT 4
+#define N_PARTNER 6
+#define N_CLOSE 4
+#define N_COMBOS (N_STAGE * N_AGE * N_AMOUNT * N_PARTNER * N_CLOSE)
+static const char *const stage_names[N_STAGE] = {"submitted", "approved", "conflict"};
+static const char *const age_names[N_AGE] = {"0-13 days", "14-44 days", "45-89 days", "90-179 days", "180+ days"};
+static const char *const amount_names[N_AMOUNT] = {"<10k", "10k-50k", "50k-250k", "250k+"};
+static const char *const partner_names[N_PARTNER] = {"direct sales", "under 5 closed", "won <25%", "won 25-50%",
+													  "won 50-75%", "won 75%+"};
+static const char *const close_names[N_CLOSE] = {"overdue", "this quarter", "next quarter", "later"};
+
+/* the stage of a status text (the query reads only open ones) */
+static int
+stage_index(const char *status)
+{
+	for (int i = 0; i < N_STAGE; i++)
+		if (strcmp(status, stage_names[i]) == 0)
+			return i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("unexpected open registration status \"%s\"", status)));
+	return 0;
+}
+
 /* forecast_age_band(as_at - submitted_at): the interval comparisons are
  * comparisons of the difference in microseconds (a day is 24 hours). */
-static const char *
+static int
 age_band(bool isnull, TimestampTz submitted, TimestampTz as_at)
 {
 	int64		age;
 
 	if (isnull || pg_sub_s64_overflow(as_at, submitted, &age))
-		return "180+ days";
+		return 4;
 	if (age < 14 * USECS_PER_DAY)
-		return "0-13 days";
+		return 0;
 	if (age < 45 * USECS_PER_DAY)
-		return "14-44 days";
+		return 1;
 	if (age < 90 * USECS_PER_DAY)
-		return "45-89 days";
+		return 2;
 	if (age < 180 * USECS_PER_DAY)
-		return "90-179 days";
-	return "180+ days";
+		return 3;
+	return 4;
 }
 
 typedef struct bounds
@@ -154,69 +184,298 @@ numeric_below(Datum amount, Datum bound)
 }
 
 /* forecast_amount_band(amount) */
-static const char *
+static int
 amount_band(bool isnull, Datum amount, const bounds *b)
 {
 	if (isnull)
-		return "250k+";
+		return 3;
 	if (numeric_below(amount, b->k10))
-		return "<10k";
+		return 0;
 	if (numeric_below(amount, b->k50))
-		return "10k-50k";
+		return 1;
 	if (numeric_below(amount, b->k250))
-		return "50k-250k";
-	return "250k+";
+		return 2;
+	return 3;
 }
 
 /* forecast_partner_band(partner_id, wins, closed) */
-static const char *
+static int
 partner_band(bool no_partner, bool no_record, int64 wins, int64 closed)
 {
 	double		rate;
 
 	if (no_partner)
-		return "direct sales";
+		return 0;
 	if (no_record || closed < 5)
-		return "under 5 closed";
+		return 1;
 	rate = (double) wins / (double) closed;
 	if (rate < 0.25)
-		return "won <25%";
+		return 2;
 	if (rate < 0.50)
-		return "won 25-50%";
+		return 3;
 	if (rate < 0.75)
-		return "won 50-75%";
-	return "won 75%+";
+		return 4;
+	return 5;
 }
 
 /* forecast_close_band_by(expected_close, today, quarter_end, next_end) */
-static const char *
+static int
 close_band(bool isnull, DateADT expected, DateADT today, DateADT q_end, DateADT next_end)
 {
 	if (isnull)
-		return "later";
+		return 3;
 	if (expected < today)
-		return "overdue";
+		return 0;
 	if (expected < q_end)
-		return "this quarter";
+		return 1;
 	if (expected < next_end)
-		return "next quarter";
-	return "later";
+		return 2;
+	return 3;
 }
 
-/* pipeline_stage_weight(status), as float8 */
-static double
-stage_weight(const char *stage)
+/* pipeline_stage_weight(status), as float8, by stage */
+static const double stage_weights[N_STAGE] = {0.3, 0.6, 0.1};
+
+/* A registration's probability and its terms under the model, for one
+ * combination of its features: computed once per combination. */
+typedef struct terms
 {
-	if (strcmp(stage, "approved") == 0)
-		return 0.6;
-	if (strcmp(stage, "submitted") == 0)
-		return 0.3;
-	if (strcmp(stage, "conflict") == 0)
-		return 0.1;
-	return 0;
+	double		base,
+				fa,
+				fp,
+				fl,
+				p;
+	Numeric		p_numeric;		/* p::numeric, when the totals need it */
+} terms;
+
+/* The product lines met, interned (there are few): their names, and the
+ * terms of each feature combination per line. */
+typedef struct line_set
+{
+	int			n,
+				cap,
+				last;
+	char	  **names;
+	text	  **texts;
+	terms	 ***cache;			/* per line, per combination; NULL: not met yet */
+	terms	  **null_cache;		/* no product line */
+} line_set;
+
+/* What every registration of one call is weighed against. */
+typedef struct forecast_ctx
+{
+	HTAB	   *model;
+	TimestampTz as_at;
+	DateADT		today,
+				q_end,
+				next_end;
+	int32		horizon;
+	char		horizon_text[16];
+	bounds		b;
+	line_set	lines;
+	HTAB	   *records;		/* partner id -> win_record */
+	MemoryContext keep;			/* outlives the SPI connection's tuples */
+} forecast_ctx;
+
+/* The partner's record (channel.partner_win_record()'s row), read in C
+ * from partner_month once per call instead of joined in the query. */
+typedef struct win_record
+{
+	int64		partner_id;
+	int64		wins;
+	int64		closed;
+} win_record;
+
+static void
+record_add(void *arg, int64 partner_id, int64 wins, int64 closed)
+{
+	win_record *r = hash_search((HTAB *) arg, &partner_id, HASH_ENTER, NULL);
+
+	r->wins = wins;
+	r->closed = closed;
 }
+
+/* One open registration's features, by index, and its terms. */
+typedef struct open_features
+{
+	int			stage,
+				age,
+				amount,
+				partner,
+				close,
+				line;			/* -1: none */
+	terms	   *t;
+} open_features;
+
+/* The index of a product line (text datum), interned on first sight. */
+static int
+line_intern(forecast_ctx *c, Datum d)
+{
+	line_set   *l = &c->lines;
+	text	   *t = DatumGetTextPP(d);
+	const char *s = VARDATA_ANY(t);
+	size_t		len = VARSIZE_ANY_EXHDR(t);
+	MemoryContext old;
+
+	if (l->last >= 0 && VARSIZE_ANY_EXHDR(l->texts[l->last]) == len &&
+		memcmp(VARDATA_ANY(l->texts[l->last]), s, len) == 0)
+		return l->last;
+	for (int i = 0; i < l->n; i++)
+		if (VARSIZE_ANY_EXHDR(l->texts[i]) == len && memcmp(VARDATA_ANY(l->texts[i]), s, len) == 0)
+			return l->last = i;
+	old = MemoryContextSwitchTo(c->keep);
+	if (l->n == l->cap)
+	{
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->names = l->names ? repalloc(l->names, l->cap * sizeof(char *)) : palloc(l->cap * sizeof(char *));
+		l->texts = l->texts ? repalloc(l->texts, l->cap * sizeof(text *)) : palloc(l->cap * sizeof(text *));
+		l->cache = l->cache ? repalloc(l->cache, l->cap * sizeof(terms **)) : palloc(l->cap * sizeof(terms **));
+	}
+	l->names[l->n] = pnstrdup(s, len);
+	l->texts[l->n] = cstring_to_text_with_len(s, len);
+	l->cache[l->n] = palloc0(N_COMBOS * sizeof(terms *));
+	MemoryContextSwitchTo(old);
+	return l->last = l->n++;
+}
+
+/* The terms of a feature combination: the cell's rate, else the stage's,
+ * else the fixed stage weight; the amount, partner and line factors (1
+ * when the model lacks them); their product capped at 1. */
+static terms *
+terms_of(forecast_ctx *c, open_features *f)
+{
+	terms	  **cache;
+	terms	  **slot;
+	terms	   *t;
+	char		cell[MODEL_KEY_LEN];
+	const char *stage = stage_names[f->stage];
+
+	if (f->line < 0)
+	{
+		if (c->lines.null_cache == NULL)
+			c->lines.null_cache = MemoryContextAllocZero(c->keep, N_COMBOS * sizeof(terms *));
+		cache = c->lines.null_cache;
+	}
+	else
+		cache = c->lines.cache[f->line];
+	slot = &cache[(((f->stage * N_AGE + f->age) * N_AMOUNT + f->amount) * N_PARTNER + f->partner) * N_CLOSE + f->close];
+	if (*slot != NULL)
+		return *slot;
+	t = *slot = MemoryContextAllocZero(c->keep, sizeof(terms));
+	t->fa = t->fp = t->fl = 1;
+	snprintf(cell, sizeof(cell), "%s|%s|%s|%s", stage, age_names[f->age], close_names[f->close], c->horizon_text);
+	if (!model_get(c->model, "cell", cell, &t->base) && !model_get(c->model, "stage", stage, &t->base))
+		t->base = stage_weights[f->stage];
+	model_get(c->model, "amount", amount_names[f->amount], &t->fa);
+	model_get(c->model, "partner", partner_names[f->partner], &t->fp);
+	if (f->line >= 0)
+		model_get(c->model, "line", c->lines.names[f->line], &t->fl);
+	t->p = t->base * t->fa * t->fp * t->fl;
+	/* least(p, 1): float8 ordering puts NaN above every number */
+	if (isnan(t->p) || t->p > 1)
+		t->p = 1;
+	return t;
+}
+
+/* The columns of the feed query below. */
+enum
+{
+	IN_DEAL, IN_PARTNER, IN_LINE, IN_AMOUNT, IN_CLOSE, IN_STATUS, IN_STAGE, IN_SUBMITTED, IN_COLS
+};
 
 static SPIPlanPtr open_plan;
+
+/* Rows fetched at a time: a batch's tuples (about 100 kB) stay below
+ * malloc's mmap threshold, so their memory is reused, not mapped and
+ * zeroed by the kernel anew for every batch. */
+#define FETCH_ROWS 1000
+
+/* The open registrations expected to close from close_from and before
+ * close_before (NULL: unbounded), of only_partner when not NULL: a cursor
+ * of a kept plan. */
+static Portal
+open_cursor(Datum close_from, bool from_null, Datum close_before, bool before_null,
+			Datum only_partner, bool partner_null)
+{
+	Datum		params[3];
+	char		nulls[3] = {' ', ' ', partner_null ? 'n' : ' '};
+	Oid			types[3] = {DATEOID, DATEOID, INT8OID};
+
+	params[0] = from_null ? DateADTGetDatum(DATEVAL_NOBEGIN) : close_from;
+	params[1] = before_null ? DateADTGetDatum(DATEVAL_NOEND) : close_before;
+	params[2] = partner_null ? (Datum) 0 : only_partner;
+	channel_spi_plan(&open_plan,
+					 "SELECT d.deal_id, d.partner_id, d.product_line, d.amount, d.expected_close, d.status, "
+					 "       d.status::text, d.submitted_at "
+					 "FROM channel.deal d "
+					 "WHERE d.status IN ('submitted', 'approved', 'conflict') "
+					 "  AND d.expected_close >= $1 AND d.expected_close < $2 "
+					 "  AND ($3::bigint IS NULL OR d.partner_id = $3)",
+					 3, types);
+	return SPI_cursor_open(NULL, open_plan, params, nulls, true);
+}
+
+/* A feed row's features and terms. */
+static void
+open_row(forecast_ctx *c, Datum *in, bool *null, open_features *f)
+{
+	char	   *status = TextDatumGetCString(in[IN_STAGE]);
+
+	f->stage = stage_index(status);
+	pfree(status);
+	f->age = age_band(null[IN_SUBMITTED], DatumGetTimestampTz(in[IN_SUBMITTED]), c->as_at);
+	f->amount = amount_band(null[IN_AMOUNT], in[IN_AMOUNT], &c->b);
+	if (null[IN_PARTNER])
+		f->partner = partner_band(true, true, 0, 0);
+	else
+	{
+		int64		id = DatumGetInt64(in[IN_PARTNER]);
+		win_record *r = hash_search(c->records, &id, HASH_FIND, NULL);
+
+		f->partner = partner_band(false, r == NULL, r ? r->wins : 0, r ? r->closed : 0);
+	}
+	f->close = close_band(null[IN_CLOSE], DatumGetDateADT(in[IN_CLOSE]), c->today, c->q_end, c->next_end);
+	f->line = null[IN_LINE] ? -1 : line_intern(c, in[IN_LINE]);
+	f->t = terms_of(c, f);
+}
+
+/* The context of a call from its arguments model (0), as_at (3) to
+ * horizon (7), shared by both functions. */
+static void
+ctx_init(forecast_ctx *c, FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(3) || PG_ARGISNULL(4) || PG_ARGISNULL(5) || PG_ARGISNULL(6) || PG_ARGISNULL(7))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the moment, its day, the quarter's ends and the months left must not be NULL"),
+				 errdetail("They place each registration against the quarter being forecast."),
+				 errhint("Call channel.forecast_open(), which computes them.")));
+	memset(c, 0, sizeof(*c));
+	c->model = model_table(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0));
+	c->as_at = PG_GETARG_TIMESTAMPTZ(3);
+	c->today = PG_GETARG_DATEADT(4);
+	c->q_end = PG_GETARG_DATEADT(5);
+	c->next_end = PG_GETARG_DATEADT(6);
+	c->horizon = PG_GETARG_INT32(7);
+	snprintf(c->horizon_text, sizeof(c->horizon_text), "%d", c->horizon);
+	c->b.k10 = NumericGetDatum(int64_to_numeric(10000));
+	c->b.k50 = NumericGetDatum(int64_to_numeric(50000));
+	c->b.k250 = NumericGetDatum(int64_to_numeric(250000));
+	c->lines.last = -1;
+	c->keep = AllocSetContextCreate(CurrentMemoryContext, "forecast", ALLOCSET_DEFAULT_SIZES);
+	{
+		HASHCTL		ctl;
+		MemoryContext old = MemoryContextSwitchTo(c->keep);
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(win_record);
+		ctl.hcxt = c->keep;
+		c->records = hash_create("forecast partner records", 32768, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		channel_win_record_each(record_add, c->records);
+		MemoryContextSwitchTo(old);
+	}
+}
 
 /*
  * channel.forecast_open_rows(model jsonb, close_from date, close_before date,
@@ -228,116 +487,368 @@ Datum
 channel_forecast_open_rows(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	HTAB	   *model = model_table(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0));
-	Datum		params[2];
-	TimestampTz as_at;
-	DateADT		today,
-				q_end,
-				next_end;
-	int32		horizon;
-	char		horizon_text[16];
-	bounds		b;
+	forecast_ctx c;
 	Portal		portal;
-	Oid			types[2] = {DATEOID, DATEOID};
+	MemoryContext rowcxt;
 
-	if (PG_ARGISNULL(3) || PG_ARGISNULL(4) || PG_ARGISNULL(5) || PG_ARGISNULL(6) || PG_ARGISNULL(7))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the moment, its day, the quarter's ends and the months left must not be NULL"),
-				 errdetail("They place each registration against the quarter being forecast."),
-				 errhint("Call channel.forecast_open(), which computes them.")));
-	params[0] = PG_ARGISNULL(1) ? DateADTGetDatum(DATEVAL_NOBEGIN) : PG_GETARG_DATUM(1);
-	params[1] = PG_ARGISNULL(2) ? DateADTGetDatum(DATEVAL_NOEND) : PG_GETARG_DATUM(2);
-	as_at = PG_GETARG_TIMESTAMPTZ(3);
-	today = PG_GETARG_DATEADT(4);
-	q_end = PG_GETARG_DATEADT(5);
-	next_end = PG_GETARG_DATEADT(6);
-	horizon = PG_GETARG_INT32(7);
-	snprintf(horizon_text, sizeof(horizon_text), "%d", horizon);
-	b.k10 = NumericGetDatum(int64_to_numeric(10000));
-	b.k50 = NumericGetDatum(int64_to_numeric(50000));
-	b.k250 = NumericGetDatum(int64_to_numeric(250000));
-
+	ctx_init(&c, fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
+	rowcxt = AllocSetContextCreate(c.keep, "forecast row", ALLOCSET_SMALL_SIZES);
 	channel_spi_connect();
-	channel_spi_plan(&open_plan,
-					 "SELECT d.deal_id, d.partner_id, d.product_line, d.amount, d.expected_close, d.status, "
-					 "       d.status::text, d.submitted_at, r.wins, r.closed, r.partner_id IS NULL "
-					 "FROM channel.deal d "
-					 "LEFT JOIN channel.partner_win_record() r ON r.partner_id = d.partner_id "
-					 "WHERE d.status IN ('submitted', 'approved', 'conflict') "
-					 "  AND d.expected_close >= $1 AND d.expected_close < $2",
-					 2, types);
-	portal = SPI_cursor_open(NULL, open_plan, params, NULL, true);
+	portal = open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2), 0, true);
 	for (;;)
 	{
-		SPI_cursor_fetch(portal, true, 10000);
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
 		if (SPI_processed == 0)
 			break;
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			Datum		in[11];
-			bool		null[11];
+			Datum		in[IN_COLS];
+			bool		null[IN_COLS];
 			Datum		out[17];
 			bool		out_null[17] = {0};
-			const char *stage,
-					   *age,
-					   *amount,
-					   *partner,
-					   *close;
-			char		cell[MODEL_KEY_LEN];
-			double		base,
-						fa = 1,
-						fp = 1,
-						fl = 1,
-						p;
+			open_features f;
+			MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
-			heap_deform_tuple(tup, desc, in, null);
-			stage = TextDatumGetCString(in[6]);
-			age = age_band(null[7], DatumGetTimestampTz(in[7]), as_at);
-			amount = amount_band(null[3], in[3], &b);
-			partner = partner_band(null[1], DatumGetBool(in[10]),
-								   null[8] ? 0 : DatumGetInt64(in[8]), null[9] ? 0 : DatumGetInt64(in[9]));
-			close = close_band(null[4], DatumGetDateADT(in[4]), today, q_end, next_end);
-			snprintf(cell, sizeof(cell), "%s|%s|%s|%s", stage, age, close, horizon_text);
-			if (!model_get(model, "cell", cell, &base) && !model_get(model, "stage", stage, &base))
-				base = stage_weight(stage);
-			model_get(model, "amount", amount, &fa);
-			model_get(model, "partner", partner, &fp);
-			if (!null[2])
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
+			open_row(&c, in, null, &f);
+			for (int k = 0; k < 6; k++)
 			{
-				char	   *line = TextDatumGetCString(in[2]);
-
-				model_get(model, "line", line, &fl);
+				out[k] = in[k];
+				out_null[k] = null[k];
 			}
-			p = base * fa * fp * fl;
-			/* least(p, 1): float8 ordering puts NaN above every number */
-			if (isnan(p) || p > 1)
-				p = 1;
-
-			for (int c = 0; c < 6; c++)
-			{
-				out[c] = in[c];
-				out_null[c] = null[c];
-			}
-			out[6] = CStringGetTextDatum(stage);
-			out[7] = CStringGetTextDatum(age);
-			out[8] = CStringGetTextDatum(amount);
-			out[9] = CStringGetTextDatum(partner);
-			out[10] = CStringGetTextDatum(close);
-			out[11] = Int32GetDatum(horizon);
-			out[12] = Float8GetDatum(base);
-			out[13] = Float8GetDatum(fa);
-			out[14] = Float8GetDatum(fp);
-			out[15] = Float8GetDatum(fl);
-			out[16] = Float8GetDatum(p);
+			out[6] = CStringGetTextDatum(stage_names[f.stage]);
+			out[7] = CStringGetTextDatum(age_names[f.age]);
+			out[8] = CStringGetTextDatum(amount_names[f.amount]);
+			out[9] = CStringGetTextDatum(partner_names[f.partner]);
+			out[10] = CStringGetTextDatum(close_names[f.close]);
+			out[11] = Int32GetDatum(c.horizon);
+			out[12] = Float8GetDatum(f.t->base);
+			out[13] = Float8GetDatum(f.t->fa);
+			out[14] = Float8GetDatum(f.t->fp);
+			out[15] = Float8GetDatum(f.t->fl);
+			out[16] = Float8GetDatum(f.t->p);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_null);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
 	SPI_finish();
+	MemoryContextDelete(c.keep);
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------- totals */
+
+/* Exact numeric sums, kept in the call's context: NULL is no term yet. */
+static void
+sum_add(Numeric *acc, Numeric v, MemoryContext keep)
+{
+	MemoryContext old = MemoryContextSwitchTo(keep);
+	Numeric		r;
+
+	if (*acc == NULL)
+	{
+		r = palloc(VARSIZE(v));
+		memcpy(r, v, VARSIZE(v));
+	}
+	else
+	{
+		r = DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(*acc), NumericGetDatum(v)));
+		pfree(*acc);
+	}
+	MemoryContextSwitchTo(old);
+	*acc = r;
+}
+
+/* The sums of a group of registrations (and wins). */
+typedef struct group_sums
+{
+	int64		n;				/* open registrations */
+	Numeric		stage_amount[N_STAGE];	/* their amounts, per stage */
+	Numeric		expected;		/* sum of amount * probability::numeric */
+	Numeric		won;			/* amounts won */
+	bool		seen;
+} group_sums;
+
+typedef struct group_key
+{
+	int64		partner_id;
+	int32		line;
+	int32		no_partner;
+	DateADT		month;
+	int32		pad;
+} group_key;
+
+typedef struct group_entry
+{
+	group_key	key;
+	group_sums	s;
+} group_entry;
+
+static void
+sums_merge(group_sums *into, const group_sums *from, MemoryContext keep)
+{
+	into->seen = true;
+	into->n += from->n;
+	for (int s = 0; s < N_STAGE; s++)
+		if (from->stage_amount[s])
+			sum_add(&into->stage_amount[s], from->stage_amount[s], keep);
+	if (from->expected)
+		sum_add(&into->expected, from->expected, keep);
+	if (from->won)
+		sum_add(&into->won, from->won, keep);
+}
+
+static Datum
+sum_datum(Numeric n)
+{
+	return n ? NumericGetDatum(n) : NumericGetDatum(int64_to_numeric(0));
+}
+
+/* One output row: level 0 a group, 1 a line, 2 the total (of no rows:
+ * NULL sums, as the SQL aggregates give). */
+static void
+emit(ReturnSetInfo *rsinfo, forecast_ctx *c, int level, const group_key *k, bool by_month,
+	 const group_sums *s, Numeric *weights)
+{
+	Datum		v[9];
+	bool		nulls[9] = {0};
+	Numeric		amount = NULL,
+				staged = NULL;
+
+	v[0] = Int32GetDatum(level);
+	nulls[1] = level > 0 || k->no_partner;
+	v[1] = Int64GetDatum(k->partner_id);
+	nulls[2] = level == 2 || k->line < 0;
+	v[2] = nulls[2] ? (Datum) 0 : PointerGetDatum(c->lines.texts[k->line]);
+	nulls[3] = level > 0 || !by_month;
+	v[3] = DateADTGetDatum(k->month);
+	if (!s->seen)
+	{
+		for (int i = 4; i < 9; i++)
+			nulls[i] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+		return;
+	}
+	if (s->n > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("integer out of range")));
+	for (int i = 0; i < N_STAGE; i++)
+		if (s->stage_amount[i])
+		{
+			Numeric		w = DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(s->stage_amount[i]),
+																NumericGetDatum(weights[i])));
+
+			sum_add(&amount, s->stage_amount[i], c->keep);
+			sum_add(&staged, w, c->keep);
+		}
+	v[4] = Int32GetDatum((int32) s->n);
+	v[5] = sum_datum(amount);
+	v[6] = sum_datum(s->expected);
+	v[7] = sum_datum(s->won);
+	v[8] = sum_datum(staged);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+}
+
+static SPIPlanPtr won_plan;
+
+/*
+ * channel.forecast_totals(model jsonb, close_from date, close_before date,
+ *                         as_at timestamptz, today date, quarter_end date,
+ *                         next_end date, horizon integer, by_month boolean,
+ *                         levels boolean, won_from timestamptz,
+ *                         won_before timestamptz, only_partner bigint)
+ * The open registrations of channel.forecast_open_rows() (of only_partner
+ * when not NULL) summed per partner, product line and, by_month, month of
+ * expected close: count, amount, expected amount (each amount times its
+ * probability as numeric) and stage-weighted amount (each stage's amounts
+ * times its weight), with the amounts won from won_from and before
+ * won_before (none when NULL) in the same groups; with levels, also per
+ * line and in total.  Exact numeric sums, the same as SQL's sum() of the
+ * same products.
+ */
+Datum
+channel_forecast_totals(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	forecast_ctx c;
+	bool		by_month,
+				levels;
+	Portal		portal;
+	MemoryContext rowcxt;
+	HASHCTL		ctl;
+	HTAB	   *groups;
+	HASH_SEQ_STATUS seq;
+	group_entry *e;
+	Numeric		weights[N_STAGE];
+	group_sums *line_sums;
+	group_sums	total = {0};
+	group_key	nokey = {0};
+
+	if (PG_ARGISNULL(8) || PG_ARGISNULL(9) || PG_ARGISNULL(10) != PG_ARGISNULL(11))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("by_month and levels must not be NULL, and the wins' period has both ends or none"),
+				 errdetail("They say how the registrations are summed."),
+				 errhint("Call channel.forecast() or channel.pipeline(), which pass them.")));
+	ctx_init(&c, fcinfo);
+	by_month = PG_GETARG_BOOL(8);
+	levels = PG_GETARG_BOOL(9);
+	InitMaterializedSRF(fcinfo, 0);
+	rowcxt = AllocSetContextCreate(c.keep, "forecast row", ALLOCSET_SMALL_SIZES);
+	{
+		MemoryContext old = MemoryContextSwitchTo(c.keep);
+
+		for (int s = 0; s < N_STAGE; s++)
+			weights[s] = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(stage_weights[s])));
+		MemoryContextSwitchTo(old);
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(group_key);
+	ctl.entrysize = sizeof(group_entry);
+	ctl.hcxt = c.keep;
+	groups = hash_create("forecast totals", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	channel_spi_connect();
+	portal = open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2),
+						 PG_GETARG_DATUM(12), PG_ARGISNULL(12));
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			Datum		in[IN_COLS];
+			bool		null[IN_COLS];
+			open_features f;
+			group_key	k;
+			bool		found;
+			MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
+			open_row(&c, in, null, &f);
+			memset(&k, 0, sizeof(k));
+			k.no_partner = null[IN_PARTNER];
+			k.partner_id = null[IN_PARTNER] ? 0 : DatumGetInt64(in[IN_PARTNER]);
+			k.line = f.line;
+			if (by_month && !null[IN_CLOSE])
+			{
+				DateADT		d = DatumGetDateADT(in[IN_CLOSE]);
+
+				/* month_of(expected_close); an infinite date stays itself */
+				if (!DATE_NOT_FINITE(d))
+				{
+					int			y,
+								m,
+								day;
+
+					j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+					d = date2j(y, m, 1) - POSTGRES_EPOCH_JDATE;
+				}
+				k.month = d;
+			}
+			e = hash_search(groups, &k, HASH_ENTER, &found);
+			if (!found)
+				memset(&e->s, 0, sizeof(e->s));
+			e->s.seen = true;
+			e->s.n++;
+			if (!null[IN_AMOUNT])
+			{
+				Numeric		amount = DatumGetNumeric(in[IN_AMOUNT]);
+
+				if (f.t->p_numeric == NULL)
+				{
+					MemoryContextSwitchTo(c.keep);
+					f.t->p_numeric = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(f.t->p)));
+					MemoryContextSwitchTo(rowcxt);
+				}
+				sum_add(&e->s.stage_amount[f.stage], amount, c.keep);
+				sum_add(&e->s.expected,
+						DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(amount),
+															NumericGetDatum(f.t->p_numeric))),
+						c.keep);
+			}
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+
+	if (!PG_ARGISNULL(10))
+	{
+		Datum		params[3] = {PG_GETARG_DATUM(10), PG_GETARG_DATUM(11), PG_ARGISNULL(12) ? (Datum) 0 : PG_GETARG_DATUM(12)};
+		char		nulls[3] = {' ', ' ', PG_ARGISNULL(12) ? 'n' : ' '};
+		Oid			types[3] = {TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID};
+
+		channel_spi_plan(&won_plan,
+						 "SELECT d.partner_id, d.product_line, d.amount FROM channel.deal d "
+						 "WHERE d.status = 'won' AND d.closed_at >= $1 AND d.closed_at < $2 "
+						 "  AND ($3::bigint IS NULL OR d.partner_id = $3)",
+						 3, types);
+		portal = SPI_cursor_open(NULL, won_plan, params, nulls, true);
+		for (;;)
+		{
+			SPI_cursor_fetch(portal, true, FETCH_ROWS);
+			if (SPI_processed == 0)
+				break;
+			for (uint64 i = 0; i < SPI_processed; i++)
+			{
+				Datum		in[3];
+				bool		null[3];
+				group_key	k;
+				bool		found;
+				MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+				heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
+				memset(&k, 0, sizeof(k));
+				k.no_partner = null[0];
+				k.partner_id = null[0] ? 0 : DatumGetInt64(in[0]);
+				k.line = null[1] ? -1 : line_intern(&c, in[1]);
+				e = hash_search(groups, &k, HASH_ENTER, &found);
+				if (!found)
+					memset(&e->s, 0, sizeof(e->s));
+				e->s.seen = true;
+				if (!null[2])
+					sum_add(&e->s.won, DatumGetNumeric(in[2]), c.keep);
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(rowcxt);
+			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+		SPI_cursor_close(portal);
+	}
+
+	/* the open-only groups have won 0, as SQL's sum over their 0s */
+	line_sums = MemoryContextAllocZero(c.keep, (c.lines.n + 1) * sizeof(group_sums));
+	hash_seq_init(&seq, groups);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		emit(rsinfo, &c, 0, &e->key, by_month, &e->s, weights);
+		if (levels)
+		{
+			sums_merge(&line_sums[e->key.line + 1], &e->s, c.keep);
+			sums_merge(&total, &e->s, c.keep);
+		}
+	}
+	if (levels)
+	{
+		for (int l = -1; l < c.lines.n; l++)
+			if (line_sums[l + 1].seen)
+			{
+				group_key	k = {0};
+
+				k.line = l;
+				emit(rsinfo, &c, 1, &k, by_month, &line_sums[l + 1], weights);
+			}
+		emit(rsinfo, &c, 2, &nokey, by_month, &total, weights);
+	}
+	SPI_finish();
+	MemoryContextDelete(c.keep);
 	return (Datum) 0;
 }

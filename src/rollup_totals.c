@@ -50,6 +50,7 @@
 #include "utils/tuplestore.h"
 
 #include "channel.h"
+#include "rollup_totals.h"
 
 PG_FUNCTION_INFO_V1(channel_funnel_totals);
 PG_FUNCTION_INFO_V1(channel_scorecard_totals);
@@ -140,6 +141,8 @@ rollup_column(Relation rel, const char *name, Oid type1, Oid type2, Oid *type_ou
 	return att;
 }
 
+/* The rollup, and its period index unless index is NULL (a sequential
+ * scan needs none). */
 static void
 reader_open(rollup_reader *r, const char *table, const char *index, const char *period,
 			bool lines, const char *const *counts, int n_counts,
@@ -149,14 +152,17 @@ reader_open(rollup_reader *r, const char *table, const char *index, const char *
 
 	memset(r, 0, sizeof(*r));
 	r->rel = open_rollup(table);
-	index_oid = get_relname_relid(index, RelationGetNamespace(r->rel));
-	if (!OidIsValid(index_oid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("index channel.%s does not exist", index),
-				 errdetail("The BI totals read %s by its period index.", table),
-				 errhint("Reinstall or update the extension: ALTER EXTENSION channel UPDATE;")));
-	r->index = index_open(index_oid, AccessShareLock);
+	if (index != NULL)
+	{
+		index_oid = get_relname_relid(index, RelationGetNamespace(r->rel));
+		if (!OidIsValid(index_oid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("index channel.%s does not exist", index),
+					 errdetail("The BI totals read %s by its period index.", table),
+					 errhint("Reinstall or update the extension: ALTER EXTENSION channel UPDATE;")));
+		r->index = index_open(index_oid, AccessShareLock);
+	}
 	r->slot = table_slot_create(r->rel, NULL);
 	r->partner_att = rollup_column(r->rel, "partner_id", INT8OID, INT8OID, NULL);
 	r->period_att = rollup_column(r->rel, period, DATEOID, DATEOID, NULL);
@@ -178,7 +184,8 @@ static void
 reader_close(rollup_reader *r)
 {
 	ExecDropSingleTupleTableSlot(r->slot);
-	index_close(r->index, AccessShareLock);
+	if (r->index != NULL)
+		index_close(r->index, AccessShareLock);
 	table_close(r->rel, AccessShareLock);
 }
 
@@ -779,7 +786,7 @@ channel_scorecard_totals(PG_FUNCTION_ARGS)
 				 errdetail("from_month, split_month and to_month are first days of months."),
 				 errhint("Pass the months of channel.bi_window_start().")));
 	c.totals = totals_create("scorecard totals");
-	reader_open(&r, "partner_month", "partner_month_month_idx", "month", false,
+	reader_open(&r, "partner_month", NULL, "month", false,
 				card_counts, CARD_COUNTS, card_money, CARD_MONEY);
 	scan = table_beginscan(r.rel, GetActiveSnapshot(), 0, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, r.slot))
@@ -820,24 +827,16 @@ record_route(void *state, rollup_reader *r, int64 partner_id, int32 line, DateAD
 	return true;
 }
 
-/*
- * channel.partner_win_record()
- * Per partner with a partner_month row: its deals won and its deals won
- * or lost over every month of the rollup (the forecast's partner record).
- * A sequential scan: every row is read.
- */
-Datum
-channel_partner_win_record(PG_FUNCTION_ARGS)
+void
+channel_win_record_each(win_record_fn fn, void *arg)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	static const char *const counts[2] = {"deals_won", "deals_lost"};
 	totals_set *totals;
 	rollup_reader r;
 	TableScanDesc scan;
 
-	InitMaterializedSRF(fcinfo, 0);
 	totals = totals_create("win record");
-	reader_open(&r, "partner_month", "partner_month_month_idx", "month", false, counts, 2, NULL, 0);
+	reader_open(&r, "partner_month", NULL, "month", false, counts, 2, NULL, 0);
 	scan = table_beginscan(r.rel, GetActiveSnapshot(), 0, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, r.slot))
 	{
@@ -850,15 +849,44 @@ channel_partner_win_record(PG_FUNCTION_ARGS)
 	for (int g = 0; g < totals->n; g++)
 	{
 		totals_entry *e = &totals->entries[g];
-		Datum		values[3];
-		bool		nulls[3] = {0};
 		int64		closed = e->count[0];
 
 		add_count(&closed, e->count[1]);
-		values[0] = Int64GetDatum(e->partner_id);
-		values[1] = Int64GetDatum(e->count[0]);
-		values[2] = Int64GetDatum(closed);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		fn(arg, e->partner_id, e->count[0], closed);
 	}
+}
+
+typedef struct win_record_out
+{
+	ReturnSetInfo *rsinfo;
+} win_record_out;
+
+static void
+record_put(void *arg, int64 partner_id, int64 wins, int64 closed)
+{
+	ReturnSetInfo *rsinfo = ((win_record_out *) arg)->rsinfo;
+	Datum		values[3];
+	bool		nulls[3] = {0};
+
+	values[0] = Int64GetDatum(partner_id);
+	values[1] = Int64GetDatum(wins);
+	values[2] = Int64GetDatum(closed);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * channel.partner_win_record()
+ * Per partner with a partner_month row: its deals won and its deals won
+ * or lost over every month of the rollup (the forecast's partner record).
+ * A sequential scan: every row is read.
+ */
+Datum
+channel_partner_win_record(PG_FUNCTION_ARGS)
+{
+	win_record_out	out;
+
+	InitMaterializedSRF(fcinfo, 0);
+	out.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	channel_win_record_each(record_put, &out);
 	return (Datum) 0;
 }

@@ -293,18 +293,18 @@ BEGIN
     ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
     RETURN;
   END IF;
+  -- summed in C as the registrations are read (channel.forecast_totals,
+  -- 34_forecast.sql): count, amount and sum(amount * probability::numeric)
+  -- per partner, line and month of expected close, as SQL would group
+  -- channel.forecast_open()'s rows (sql/33_bi_speed compares them)
   RETURN QUERY
-  WITH g AS (
-    SELECT o.partner_id, o.product_line, channel.month_of(o.expected_close) AS close_month,
-           count(*)::int AS n, sum(o.amount) AS amount, sum(o.amount * o.probability::numeric) AS weighted
-    FROM channel.forecast_open(((q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'), model,
-                               q_start, (q_start + interval '3 months')::date) o
-    WHERE me IS NULL OR o.partner_id = me
-    GROUP BY o.partner_id, o.product_line, channel.month_of(o.expected_close)
-  )
-  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.n, g.amount,
-         round(g.weighted, 2), 'forecast'::text
-  FROM g
+  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.open_deals, g.open_amount,
+         round(g.expected, 2), 'forecast'::text
+  FROM channel.forecast_totals(model, q_start, (q_start + interval '3 months')::date, now(),
+                               (now() AT TIME ZONE 'UTC')::date, (q_start + interval '3 months')::date,
+                               ((q_start + interval '3 months') + interval '3 months')::date,
+                               channel.forecast_horizon(now(), (q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'),
+                               true, false, NULL, NULL, me) g
   LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
   ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
 END

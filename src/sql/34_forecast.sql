@@ -341,6 +341,15 @@ CREATE INDEX deal_open_close_idx ON channel.deal (expected_close)
 COMMENT ON INDEX channel.deal_open_close_idx IS
   'Pipeline and forecast: open registrations by expected close, covering what they read.';
 
+-- The won registrations by close: the forecast's "already won this
+-- quarter", an index-only scan of the quarter's wins instead of a
+-- sequential scan of every registration.
+CREATE INDEX deal_won_closed_idx ON channel.deal (closed_at)
+  INCLUDE (partner_id, product_line, amount)
+  WHERE status = 'won';
+COMMENT ON INDEX channel.deal_won_closed_idx IS
+  'Forecast: won registrations by close, covering what it sums.';
+
 -- Per partner, its deals won and closed (won or lost) over the whole
 -- rollup: the forecast's partner record, summed in C by one scan
 -- (src/rollup_totals.c).  Granted to no one.
@@ -392,6 +401,30 @@ AS $$
 $$;
 COMMENT ON FUNCTION channel.forecast_open(timestamptz, jsonb, date, date) IS
   'Today''s open registrations (those expected to close from close_from and before close_before, when given) with the forecast features against the quarter ending at upto (the partner''s record from channel.partner_month, as of the last refresh) and the terms of their probability of being won before upto under the model (channel.forecast_model_json(); NULL: the fixed stage weights).';
+
+-- The same registrations summed in C (src/forecast_open.c), for the
+-- pipeline and the forecast (which pass the quarter's constants as
+-- forecast_open() does, calling it directly: a SQL wrapper would
+-- materialize its rows once more): per partner, line and (by_month) month of
+-- expected close, the count, the amount, the expected amount (each amount
+-- times its probability::numeric, exactly summed) and the stage-weighted
+-- amount, with the amounts won in [won_from, won_before) in the same
+-- groups, and (levels) per line and in total.  No row of a registration is
+-- built: the 75,000 open ones of the bench are summed as they are read.
+-- Granted to no one.
+CREATE FUNCTION channel.forecast_totals(model jsonb, close_from date, close_before date, as_at timestamptz,
+                                        as_at_day date, quarter_end date, next_quarter_end date, horizon integer,
+                                        by_month boolean, levels boolean, won_from timestamptz, won_before timestamptz,
+                                        only_partner bigint)
+RETURNS TABLE (grouping_level integer, partner_id bigint, product_line channel.product_code, close_month date,
+               open_deals integer, open_amount numeric, expected numeric, won numeric, staged numeric)
+AS 'MODULE_PATHNAME', 'channel_forecast_totals'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+ROWS 10000;
+COMMENT ON FUNCTION channel.forecast_totals(jsonb, date, date, timestamptz, date, date, date, integer, boolean, boolean, timestamptz, timestamptz, bigint) IS
+  'The open registrations of channel.forecast_open_rows() (of only_partner when not NULL) summed per partner, product line and, when by_month, month of expected close (grouping_level 0), and when levels per line (1) and in total (2): count, amount, expected amount (sum of amount times probability::numeric), the amounts won from won_from and before won_before (none when NULL), and the stage-weighted amount; exact numeric sums.';
+REVOKE ALL ON FUNCTION channel.forecast_totals(jsonb, date, date, timestamptz, date, date, date, integer, boolean, boolean, timestamptz, timestamptz, bigint) FROM PUBLIC;
 
 ---------------------------------------------------------------- forecast
 -- The forecast is of the current quarter: the UTC one, or the one of the
@@ -462,33 +495,18 @@ BEGIN
   PERFORM channel.forecast_quarter_check(quarter);
   q_start := pg_catalog.date_trunc('quarter', quarter::timestamp) AT TIME ZONE 'UTC';
   upto := (pg_catalog.date_trunc('quarter', quarter::timestamp) + interval '3 months') AT TIME ZONE 'UTC';
+  -- summed in C as the registrations are read (channel.forecast_totals):
+  -- the same sums as SQL's grouping sets over the open registrations and
+  -- the quarter's wins (sql/33_bi_speed compares them)
   RETURN QUERY
-  WITH o AS (
-    SELECT o.partner_id, o.product_line, 1 AS n, o.amount,
-           o.amount * o.probability::numeric AS expected,
-           0::numeric AS won, o.amount * channel.pipeline_stage_weight(o.status)::numeric AS staged
-    FROM channel.forecast_open(upto, model) o
-    WHERE me IS NULL OR o.partner_id = me
-    UNION ALL
-    SELECT d.partner_id, d.product_line, 0, 0, 0, d.amount, 0
-    FROM channel.deal d
-    WHERE d.status = 'won' AND d.closed_at >= q_start AND d.closed_at < upto
-      AND (me IS NULL OR d.partner_id = me)
-  ),
-  g AS (
-    SELECT CASE WHEN GROUPING(o.partner_id) = 0 THEN 'partner and line'
-                WHEN GROUPING(o.product_line) = 0 THEN 'line' ELSE 'total' END AS level,
-           o.partner_id, o.product_line, sum(o.n)::int AS n, sum(o.amount) AS amount,
-           round(sum(o.expected), 2) AS expected, sum(o.won) AS won, round(sum(o.staged), 2) AS staged,
-           GROUPING(o.partner_id) AS gp, GROUPING(o.product_line) AS gl
-    FROM o
-    GROUP BY GROUPING SETS ((o.partner_id, o.product_line), (o.product_line), ())
-  )
-  SELECT g.level, g.partner_id, p.name, g.product_line::channel.product_code, g.n, g.amount, g.expected, g.won,
-         g.won + g.expected, g.staged
-  FROM g
-  LEFT JOIN channel.partner p ON g.gp = 0 AND p.partner_id = g.partner_id
-  ORDER BY g.gl, g.gp, g.product_line, g.partner_id NULLS LAST;
+  SELECT CASE g.grouping_level WHEN 0 THEN 'partner and line' WHEN 1 THEN 'line' ELSE 'total' END,
+         g.partner_id, p.name, g.product_line, g.open_deals, g.open_amount, round(g.expected, 2), g.won,
+         g.won + round(g.expected, 2), round(g.staged, 2)
+  FROM channel.forecast_totals(model, NULL, NULL, now(), (now() AT TIME ZONE 'UTC')::date, (upto AT TIME ZONE 'UTC')::date,
+                               ((upto AT TIME ZONE 'UTC') + interval '3 months')::date, channel.forecast_horizon(now(), upto),
+                               false, true, q_start, upto, me) g
+  LEFT JOIN channel.partner p ON g.grouping_level = 0 AND p.partner_id = g.partner_id
+  ORDER BY g.grouping_level, g.product_line, g.partner_id NULLS LAST;
 END
 $$;
 COMMENT ON FUNCTION channel.forecast(date) IS
