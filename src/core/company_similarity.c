@@ -512,6 +512,19 @@ by_similarity_desc(const void *x, const void *y)
 #define LEFT_HOLDING 2			/* a word of a kind of holding ("group") */
 #define LEFT_OTHER 4			/* anything else */
 
+/*
+ * Trade words that name no trade, only that work is sold ("Tata
+ * Consultancy Services" is "Tata Consultancy"): for trade_against_holding
+ * they are holding words.  Compared forms, sorted.
+ */
+static const char *const service_words[] = {"service", "services", "solution", "solutions"};
+
+static bool
+service_word(const char *tok)
+{
+	return in_list(company_word_canonical(tok), service_words, sizeof(service_words) / sizeof(service_words[0]));
+}
+
 static int
 left_unpaired(const company_side *s, const bool *used)
 {
@@ -521,7 +534,9 @@ left_unpaired(const company_side *s, const bool *used)
 	{
 		if (used[i] || s->connective[i])
 			continue;
-		if (s->weight[i] == COMPANY_COMMON_WEIGHT)
+		if (s->weight[i] == COMPANY_COMMON_WEIGHT && service_word(company_token(&s->t, i)))
+			left |= LEFT_HOLDING;
+		else if (s->weight[i] == COMPANY_COMMON_WEIGHT)
 			left |= i > 0 ? LEFT_TRADE : 0;
 		else if (s->weight[i] == COMPANY_GENERIC_WEIGHT)
 			left |= LEFT_HOLDING;
@@ -533,10 +548,11 @@ left_unpaired(const company_side *s, const bool *used)
 
 /*
  * Names whose tokens all pair up but for words of a trade on one side and
- * nothing, or words of a kind of holding, on the other ("Mercedes-Benz" or
- * "Mercedes-Benz Group" / "Mercedes-Benz Bank", "General Electric" /
- * "General Electric Capital") are a company and its business in that
- * trade: two companies.  The weights alone leave a pair of two or more
+ * nothing, words of a kind of holding, or words of another trade on the
+ * other ("Mercedes-Benz" or "Mercedes-Benz Group" / "Mercedes-Benz Bank",
+ * "General Electric" / "General Electric Capital", "Saudi Arabian Airlines"
+ * / "Saudi Arabian Mining") are a company and its business in that trade,
+ * or two businesses: two companies.  The weights alone leave a pair of two or more
  * shared words above the threshold (0.87-0.94), so their score is
  * multiplied by TRADE_AGAINST_HOLDING, which takes them below it (0.78-0.84;
  * "Siemens" / "Siemens Energy" 0.75).  A trade word paired with another
@@ -547,7 +563,7 @@ left_unpaired(const company_side *s, const bool *used)
 static bool
 trade_against_holding(int left_a, int left_b)
 {
-	return (left_a == LEFT_TRADE && (left_b == 0 || left_b == LEFT_HOLDING)) ||
+	return (left_a == LEFT_TRADE && (left_b == 0 || left_b == LEFT_HOLDING || left_b == LEFT_TRADE)) ||
 		(left_b == LEFT_TRADE && (left_a == 0 || left_a == LEFT_HOLDING));
 }
 

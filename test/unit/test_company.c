@@ -397,6 +397,10 @@ UNIT_TEST(similarity_trade_against_holding_and_vowel_friends)
 	CHECK(sim("Valtor Kessing", "Valtor Kessing Insurance") < 0.85f);
 	CHECK(sim("Valtor Kessing Holdings", "Valtor Kessing Logistics") < 0.85f);
 	CHECK(sim("Siemens", "Siemens Energy") < 0.8f);
+	CHECK(sim("Valtor Kessing Airlines", "Valtor Kessing Mining") < 0.8f);
+	/* services and solutions name no trade */
+	CHECK(sim("Valtor Consultancy Services", "Valtor Consultancy") >= 0.85f);
+	CHECK(sim("Valtor Kessing Svcs", "Valtor Kessing Group") >= 0.85f);
 	/* a holding word alone, a trade word paired or opening the name: one company */
 	CHECK(sim("Swatch Group", "Swatch") >= 0.85f);
 	CHECK(sim("Valtor Kessing Optik", "Valtor Kessing Optics") >= 0.85f);
