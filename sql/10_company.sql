@@ -125,7 +125,8 @@ SELECT (SELECT count(*) FROM met_by_index) = (SELECT count(*) FROM met_by_scan) 
 -- A dropped letter leaves the 50 five-letter words with four, where no typo is
 -- forgiven.  Words are keyed as company_similarity compares them, spelling-folded
 -- (company_words.c): a typo that makes or breaks one of the fold's letters or
--- pairs (c, j, ch, ts, a doubled letter) is none or two in the folded word, so a
+-- pairs (c, j, ch, ts, a doubled letter; ai, ei, oi in a word of eight letters
+-- or more, or one that falls below eight) is none or two in the folded word, so a
 -- few variants no longer meet their word (nor score as its typo), and folded
 -- words of this alphabet meet a few other words' variants.
 SELECT k.kind, count(m.j) FILTER (WHERE m.word = m.j) AS met_by_own_word,

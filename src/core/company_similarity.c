@@ -402,6 +402,34 @@ typo_in_short_stem(const char *x, int lx, const char *y, int ly)
 }
 
 /*
+ * Short names one vowel apart, each the whole distinctive part of its name
+ * ("Sunoco" / "Sonoco", "Kroger" / "Kruger", "Daikin" / "Daiken", "Nexon" /
+ * "Nexen"): brands coin their vowels, and a name of seven letters or fewer
+ * with another vowel is another name, not a slip; in longer words a vowel
+ * is a writer's variant ("Clariant" / "Clarient", "Heidelberg" /
+ * "Heidelburg").  As written, same length, one letter apart.
+ */
+#define VOWEL_FRIEND_MAX_LEN 7
+
+static bool
+is_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+static bool
+vowel_for_vowel(const company_side *a, int i, const company_side *b, int j)
+{
+	char		cx = 0,
+				cy = 0;
+
+	if (a->len[i] > VOWEL_FRIEND_MAX_LEN || raw_letter_difference(a, i, b, j, &cx, &cy) < 0)
+		return false;
+	return is_vowel(cx) && is_vowel(cy) && !a->digit[i] && !b->digit[j] &&
+		sole_distinctive(a, i) && sole_distinctive(b, j);
+}
+
+/*
  * Similarity of token i of a and token j of b, whose folded forms differ,
  * as typos of each other, or 0.  Compared on the folded forms; two
  * neighbours swapped count half a typo (the commonest slip of a typist,
@@ -449,6 +477,8 @@ typo_similarity(const company_side *a, int i, const company_side *b, int j)
 	 */
 	if (d == 1 && la == lb && memcmp(x, y, la - 1) == 0)
 		return 0.0;
+	if (d == 1 && vowel_for_vowel(a, i, b, j))
+		return 0.0;
 	if (typo_in_short_stem(company_token(&a->t, i), a->len[i], company_token(&b->t, j), b->len[j]))
 		return 0.0;
 	if (two_words(company_token(&a->t, i), a->len[i], company_token(&b->t, j), b->len[j]))
@@ -472,9 +502,77 @@ by_similarity_desc(const void *x, const void *y)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
-/* One direction of the three passes; returns the matched weight. */
+/*
+ * What a side's tokens left unpaired are (connectives aside), for
+ * trade_against_holding: bits of one side.  A trade word that opens the
+ * name is its style, not another business ("Banco Santander Totta" /
+ * "Santander Totta", "Bank Mandiri" / "Mandiri"), and counts for nothing.
+ */
+#define LEFT_TRADE 1			/* a word of a trade ("bank") */
+#define LEFT_HOLDING 2			/* a word of a kind of holding ("group") */
+#define LEFT_OTHER 4			/* anything else */
+
+/*
+ * Trade words that name no trade, only that work is sold ("Tata
+ * Consultancy Services" is "Tata Consultancy"): for trade_against_holding
+ * they are holding words.  Compared forms, sorted.
+ */
+static const char *const service_words[] = {"service", "services", "solution", "solutions"};
+
+static bool
+service_word(const char *tok)
+{
+	return in_list(company_word_canonical(tok), service_words, sizeof(service_words) / sizeof(service_words[0]));
+}
+
+static int
+left_unpaired(const company_side *s, const bool *used)
+{
+	int			left = 0;
+
+	for (int i = 0; i < s->n; i++)
+	{
+		if (used[i] || s->connective[i])
+			continue;
+		if (s->weight[i] == COMPANY_COMMON_WEIGHT && service_word(company_token(&s->t, i)))
+			left |= LEFT_HOLDING;
+		else if (s->weight[i] == COMPANY_COMMON_WEIGHT)
+			left |= i > 0 ? LEFT_TRADE : 0;
+		else if (s->weight[i] == COMPANY_GENERIC_WEIGHT)
+			left |= LEFT_HOLDING;
+		else
+			left |= LEFT_OTHER;
+	}
+	return left;
+}
+
+/*
+ * Names whose tokens all pair up but for words of a trade on one side and
+ * nothing, words of a kind of holding, or words of another trade on the
+ * other ("Mercedes-Benz" or "Mercedes-Benz Group" / "Mercedes-Benz Bank",
+ * "General Electric" / "General Electric Capital", "Saudi Arabian Airlines"
+ * / "Saudi Arabian Mining") are a company and its business in that trade,
+ * or two businesses: two companies.  The weights alone leave a pair of two or more
+ * shared words above the threshold (0.87-0.94), so their score is
+ * multiplied by TRADE_AGAINST_HOLDING, which takes them below it (0.78-0.84;
+ * "Siemens" / "Siemens Energy" 0.75).  A trade word paired with another
+ * side's ("Optik" / "Optics") is no leftover.
+ */
+#define TRADE_AGAINST_HOLDING 0.9
+
+static bool
+trade_against_holding(int left_a, int left_b)
+{
+	return (left_a == LEFT_TRADE && (left_b == 0 || left_b == LEFT_HOLDING || left_b == LEFT_TRADE)) ||
+		(left_b == LEFT_TRADE && (left_a == 0 || left_a == LEFT_HOLDING));
+}
+
+/*
+ * One direction of the three passes; returns the matched weight, and in
+ * *left_a and *left_b what each side left unpaired (left_unpaired).
+ */
 static double
-align(const company_side *a, const company_side *b, bool *acronym_found)
+align(const company_side *a, const company_side *b, bool *acronym_found, int *left_a, int *left_b)
 {
 	bool		used_a[COMPANY_MAX_TOKENS] = {false};
 	bool		used_b[COMPANY_MAX_TOKENS] = {false};
@@ -520,6 +618,8 @@ align(const company_side *a, const company_side *b, bool *acronym_found)
 		used_a[cand[c].i] = used_b[cand[c].j] = true;
 		matched += cand[c].sim * (a->weight[cand[c].i] + b->weight[cand[c].j]) / 2;
 	}
+	*left_a = left_unpaired(a, used_a);
+	*left_b = left_unpaired(b, used_b);
 	return matched;
 }
 
@@ -624,6 +724,10 @@ similarity_of_sides(const char *a, const company_side *sa, const char *b, const 
 {
 	bool		acr_ab = false,
 				acr_ba = false;
+	int			la_ab = 0,
+				lb_ab = 0,
+				la_ba = 0,
+				lb_ba = 0;
 	double		ab = 0,
 				ba = 0,
 				best;
@@ -633,8 +737,12 @@ similarity_of_sides(const char *a, const company_side *sa, const char *b, const 
 		best = 0;
 	else
 	{
-		ab = 2 * align(sa, sb, &acr_ab) / (sa->total + sb->total);
-		ba = 2 * align(sb, sa, &acr_ba) / (sa->total + sb->total);
+		ab = 2 * align(sa, sb, &acr_ab, &la_ab, &lb_ab) / (sa->total + sb->total);
+		ba = 2 * align(sb, sa, &acr_ba, &lb_ba, &la_ba) / (sa->total + sb->total);
+		if (trade_against_holding(la_ab, lb_ab))
+			ab *= TRADE_AGAINST_HOLDING;
+		if (trade_against_holding(la_ba, lb_ba))
+			ba *= TRADE_AGAINST_HOLDING;
 		best = ab >= ba ? ab : ba;
 	}
 	k = (ab >= ba ? acr_ab : acr_ba) ? COMPANY_MATCH_ACRONYM : COMPANY_MATCH_FUZZY;

@@ -106,7 +106,7 @@ company_is_english_word(const char *token)
  * longest rule starting at a letter goes first.
  */
 static size_t
-fold_once(const char *s, size_t len, char *out)
+fold_once(const char *s, size_t len, char *out, bool vowel_pairs)
 {
 	size_t		o = 0;
 
@@ -165,9 +165,29 @@ fold_once(const char *s, size_t len, char *out)
 					continue;
 				}
 				break;
+			case 'e':
+				if (vowel_pairs && AT2('e', 'i'))
+				{
+					i += 2;
+					out[o++] = 'i';
+					continue;
+				}
+				break;
 			case 'a':
 			case 'o':
 			case 'u':
+				if (vowel_pairs && c == 'a' && AT2('a', 'i'))
+				{
+					i += 2;
+					out[o++] = 'e';
+					continue;
+				}
+				if (vowel_pairs && c == 'o' && AT2('o', 'i'))
+				{
+					i += 2;
+					out[o++] = 'i';
+					continue;
+				}
 				if (AT2(c, 'e'))
 				{
 					i += 2;
@@ -220,6 +240,19 @@ fold_once(const char *s, size_t len, char *out)
 	return o;
 }
 
+/*
+ * Greek's vowel pairs, read as spoken in the Latin spellings of Greek names
+ * ("Mytilinaios" / "Mytilineos", "Peiraios" / "Pireos": the letters' scheme
+ * writes "ai", "ei", "oi", the sound's "e", "i", "i"), in words of
+ * VOWEL_PAIRS_MIN_LEN letters or more once folded by the other rules only:
+ * in a short word they are too much of it ("Meiji", "Seiko", "Bain" are not
+ * "Miji", "Siko", "Ben").  They run after the other rules have reached their
+ * fixed point, to a fixed point of all of them, so the fold stays
+ * idempotent: its result is a fixed point of the other rules, and has no
+ * vowel pair left whatever its length.
+ */
+#define VOWEL_PAIRS_MIN_LEN 8
+
 size_t
 company_fold_spelling(const char *token, size_t len, char *out)
 {
@@ -243,13 +276,19 @@ company_fold_spelling(const char *token, size_t len, char *out)
 	 * rewrite (b, c, j, q, w, x, y, z: no rule writes one), so every later
 	 * pass that changes anything makes the text shorter.
 	 */
-	n = fold_once(token, len, a);
-	for (;;)
+	n = fold_once(token, len, a, false);
+	for (bool vowel_pairs = false;;)
 	{
-		size_t		m = fold_once(a, n, b);
+		size_t		m = fold_once(a, n, b, vowel_pairs);
 
 		if (m == n && memcmp(a, b, n) == 0)
-			break;
+		{
+			/* the Greek vowel pairs then, in a word long once folded */
+			if (vowel_pairs || n < VOWEL_PAIRS_MIN_LEN)
+				break;
+			vowel_pairs = true;
+			continue;
+		}
 		memcpy(a, b, m + 1);
 		n = m;
 	}

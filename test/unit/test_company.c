@@ -389,6 +389,36 @@ UNIT_TEST(similarity_compound_acronyms_and_fold_false_friends)
 	CHECK(sim("bbbbb", "babababababababababababababababababababababababababababab") < 0.85f);
 }
 
+UNIT_TEST(similarity_trade_against_holding_and_vowel_friends)
+{
+	/* a company and its business in a trade: a trade word against nothing or a holding word */
+	CHECK(sim("Mercedes-Benz Group", "Mercedes-Benz Bank") < 0.85f);
+	CHECK(sim("Mercedes-Benz", "Mercedes-Benz Bank") < 0.85f);
+	CHECK(sim("Valtor Kessing", "Valtor Kessing Insurance") < 0.85f);
+	CHECK(sim("Valtor Kessing Holdings", "Valtor Kessing Logistics") < 0.85f);
+	CHECK(sim("Siemens", "Siemens Energy") < 0.8f);
+	CHECK(sim("Valtor Kessing Airlines", "Valtor Kessing Mining") < 0.8f);
+	/* services and solutions name no trade */
+	CHECK(sim("Valtor Consultancy Services", "Valtor Consultancy") >= 0.85f);
+	CHECK(sim("Valtor Kessing Svcs", "Valtor Kessing Group") >= 0.85f);
+	/* a holding word alone, a trade word paired or opening the name: one company */
+	CHECK(sim("Swatch Group", "Swatch") >= 0.85f);
+	CHECK(sim("Valtor Kessing Optik", "Valtor Kessing Optics") >= 0.85f);
+	CHECK(sim("Banco Santander Totta", "Santander Totta") >= 0.85f);
+	/* short names a vowel apart are two names; a longer word's vowel is a variant */
+	CHECK(sim("Sunoco", "Sonoco") < 0.8f);
+	CHECK(sim("Vantoro", "Ventoro") < 0.85f);
+	CHECK(sim("Clariant", "Clarient") >= 0.85f);
+	CHECK(sim("Vantoro Kessing", "Ventoro Kessing") >= 0.85f);	/* not the whole distinctive part */
+	CHECK(sim("Vantoro", "Vantaro") == sim("Vantaro", "Vantoro"));
+	/* Greek vowel pairs: the letters' and the sound's spellings meet */
+	CHECK(sim("Mytilinaios", "Mytilineos") >= 0.85f);
+	CHECK(sim("\xce\xa4\xcf\x81\xce\xac\xcf\x80\xce\xb5\xce\xb6\xce\xb1 \xce\xa0\xce\xb5\xce\xb9\xcf\x81\xce\xb1\xce\xb9\xcf\x8e\xcf\x82",
+			  "Trapeza Pireos") >= 0.85f);
+	/* Romanian S.C. before the name */
+	CHECK(sim("S.C. Valtor Kessing S.A.", "Valtor Kessing") >= 0.85f);
+}
+
 UNIT_TEST(similarity_kinds)
 {
 	company_match_kind kind;
@@ -841,6 +871,13 @@ UNIT_TEST(spelling_fold_is_idempotent_and_joins_schemes)
 		{"kellogg", "kelogg", NULL},
 		{"tsentrtelekom", "centrtelecom", NULL},
 		{"masoutis", "masutis", NULL},
+		/* Greek vowel pairs as spoken, in words long once folded */
+		{"mytilinaios", "mytilineos", "mitilineos", NULL},
+		{"peiraios", "pireos", NULL},
+		{"koinonikos", "kinonikos", NULL},
+		/* a short word keeps its pairs, also when the fold lengthens it */
+		{"meiji", NULL},
+		{"maxaine", NULL},
 	};
 
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
@@ -864,6 +901,19 @@ UNIT_TEST(spelling_fold_is_idempotent_and_joins_schemes)
 
 		company_fold_spelling("3m", 2, f);	/* tokens with digits as they are */
 		CHECK_STR(f, "3m");
+	}
+	{
+		char		f[200];
+
+		char		g[200];
+
+		/* short words keep their vowel pairs: "Meiji" is not "Miji", "Seiko" not "Siko" */
+		company_fold_spelling("meiji", 5, f);
+		company_fold_spelling("miji", 4, g);
+		CHECK(strcmp(f, g) != 0);
+		company_fold_spelling("seiko", 5, f);
+		company_fold_spelling("siko", 4, g);
+		CHECK(strcmp(f, g) != 0);
 	}
 	CHECK_STR(company_word_canonical("hldgs"), "holdings");
 	CHECK_STR(company_word_canonical("optik"), "optics");
