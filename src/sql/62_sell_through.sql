@@ -235,8 +235,8 @@ BEGIN
   -- 4. closed loop, once per (end customer, country, line): the live
   -- registrations of the customer whose blocking keys meet its name's and
   -- whose customer is similar enough -- in one call, each country's live
-  -- registrations meeting the batch's names read once (match_live_deals)
-  -- --, and the won ones of the same key (deal_customer_key_idx).  The
+  -- registrations read once (match_live_deals) --, and the won ones of
+  -- the same key (deal_customer_key_idx).  The
   -- end customers and registrations are looked up by key one at a time
   -- (LATERAL ... OFFSET 0: never a hash of the whole table, which the
   -- planner chose for a few hundred rows and which grew with the master)
