@@ -140,7 +140,6 @@ BEGIN
   SELECT r.row_no, r.line_no_text, r.invoice_no, r.line_no, r.invoice_date, r.product_id, r.product_line,
          r.quantity, r.unit_price, r.currency, r.customer_name, r.customer_country, r.customer_city,
          r.customer_postcode, coalesce(r.reseller_id, b.partner_id) AS seller_id,
-         pg_catalog.to_jsonb(r.s) - 'batch_id' AS raw,
          CASE
            WHEN coalesce(pg_catalog.btrim((r.s).line_no), '') = '' OR r.invoice_no IS NULL OR r.invoice_no = ''
              OR coalesce(pg_catalog.btrim((r.s).invoice_date), '') = '' OR coalesce(r.sku, '') = ''
@@ -194,29 +193,33 @@ BEGIN
   WHERE l.reason IS NULL AND f.partner_id = b.partner_id AND f.invoice_no = l.invoice_no AND f.line_no = l.line_no;
   UPDATE pg_temp.st_line l SET replaces = NULL WHERE l.reason = 'duplicate';
 
+  -- the raw line (the staged row as jsonb) made for the rejected lines only
   INSERT INTO channel.report_reject (batch_id, row_no, line_no, reason, detail, raw)
   SELECT b.batch_id, l.row_no, l.line_no_text, l.reason,
          CASE l.reason
            WHEN 'missing_field' THEN 'line number, invoice number and date, SKU, quantity, unit price, currency, customer name and country are required'
            WHEN 'invalid_text' THEN 'a field holds a control character or U+FFFD (invalid bytes decoded)'
-           WHEN 'bad_line_no' THEN pg_catalog.format('line number %s is not a positive integer (or the invoice number is longer than 100 characters)', pg_catalog.left(l.raw ->> 'line_no', 40))
-           WHEN 'bad_date' THEN pg_catalog.format('invoice date %s is not a date (YYYY-MM-DD or YYYYMMDD)', pg_catalog.left(l.raw ->> 'invoice_date', 40))
+           WHEN 'bad_line_no' THEN pg_catalog.format('line number %s is not a positive integer (or the invoice number is longer than 100 characters)', pg_catalog.left(r.raw ->> 'line_no', 40))
+           WHEN 'bad_date' THEN pg_catalog.format('invoice date %s is not a date (YYYY-MM-DD or YYYYMMDD)', pg_catalog.left(r.raw ->> 'invoice_date', 40))
            WHEN 'date_in_future' THEN pg_catalog.format('invoice date %s is after the day of ingestion', l.invoice_date)
            WHEN 'date_before_partner' THEN pg_catalog.format('invoice date %s is before the partner joined the channel', l.invoice_date)
-           WHEN 'unknown_sku' THEN pg_catalog.format('SKU %s is neither a product SKU nor one of the partner''s aliases', pg_catalog.left(l.raw ->> 'sku', 60))
-           WHEN 'sku_not_sold' THEN pg_catalog.format('SKU %s was not sold on %s', pg_catalog.left(l.raw ->> 'sku', 60), l.invoice_date)
+           WHEN 'unknown_sku' THEN pg_catalog.format('SKU %s is neither a product SKU nor one of the partner''s aliases', pg_catalog.left(r.raw ->> 'sku', 60))
+           WHEN 'sku_not_sold' THEN pg_catalog.format('SKU %s was not sold on %s', pg_catalog.left(r.raw ->> 'sku', 60), l.invoice_date)
            WHEN 'unauthorized_product_line' THEN pg_catalog.format('the seller is not authorized for product line %s', l.product_line)
-           WHEN 'bad_quantity' THEN pg_catalog.format('quantity %s is not an integer from 1 to 1000000', pg_catalog.left(l.raw ->> 'quantity', 40))
-           WHEN 'bad_price' THEN pg_catalog.format('unit price %s is not a price (digits, at most 4 decimals)', pg_catalog.left(l.raw ->> 'unit_price', 40))
-           WHEN 'unknown_currency' THEN pg_catalog.format('currency %s is not an ISO 4217 code', pg_catalog.left(l.raw ->> 'currency', 40))
-           WHEN 'unknown_country' THEN pg_catalog.format('country %s is not an ISO 3166-1 alpha-2 code', pg_catalog.left(l.raw ->> 'customer_country', 40))
+           WHEN 'bad_quantity' THEN pg_catalog.format('quantity %s is not an integer from 1 to 1000000', pg_catalog.left(r.raw ->> 'quantity', 40))
+           WHEN 'bad_price' THEN pg_catalog.format('unit price %s is not a price (digits, at most 4 decimals)', pg_catalog.left(r.raw ->> 'unit_price', 40))
+           WHEN 'unknown_currency' THEN pg_catalog.format('currency %s is not an ISO 4217 code', pg_catalog.left(r.raw ->> 'currency', 40))
+           WHEN 'unknown_country' THEN pg_catalog.format('country %s is not an ISO 3166-1 alpha-2 code', pg_catalog.left(r.raw ->> 'customer_country', 40))
            WHEN 'bad_customer_name' THEN 'the customer name has no letter or digit, or is longer than 300 characters'
-           WHEN 'reseller_not_of_distributor' THEN pg_catalog.format('partner %s is not a reseller of the reporting partner', pg_catalog.left(l.raw ->> 'reseller_id', 40))
+           WHEN 'reseller_not_of_distributor' THEN pg_catalog.format('partner %s is not a reseller of the reporting partner', pg_catalog.left(r.raw ->> 'reseller_id', 40))
            WHEN 'duplicate_in_batch' THEN pg_catalog.format('invoice %s line %s appears earlier in this report', l.invoice_no, l.line_no)
            WHEN 'duplicate' THEN pg_catalog.format('invoice %s line %s was published before, identical', l.invoice_no, l.line_no)
          END,
-         l.raw
-  FROM pg_temp.st_line l WHERE l.reason IS NOT NULL;
+         r.raw
+  FROM pg_temp.st_line l
+  JOIN channel.sell_through_staging s ON s.batch_id = b.batch_id AND s.row_no = l.row_no
+  CROSS JOIN LATERAL (SELECT pg_catalog.to_jsonb(s) - 'batch_id' AS raw) r
+  WHERE l.reason IS NOT NULL;
 
   -- 3. end customers: once per distinct spelling
   CREATE TEMP TABLE ec_name ON COMMIT DROP AS
@@ -233,14 +236,18 @@ BEGIN
   -- registrations of the customer whose blocking keys meet its name's and
   -- whose customer is similar enough -- in one call, each country's live
   -- registrations read once (match_live_deals) --, and the won ones of
-  -- the same key (deal_customer_key_idx)
+  -- the same key (deal_customer_key_idx).  The
+  -- end customers and registrations are looked up by key one at a time
+  -- (LATERAL ... OFFSET 0: never a hash of the whole table, which the
+  -- planner chose for a few hundred rows and which grew with the master)
   CREATE TEMP TABLE st_match ON COMMIT DROP AS
   WITH ck AS MATERIALIZED (
     SELECT c.end_customer_id, c.customer_country, c.product_line, e.customer_key::text AS customer_key,
            row_number() OVER (ORDER BY c.end_customer_id, c.product_line) AS ord
     FROM (SELECT DISTINCT l.end_customer_id, l.customer_country, l.product_line
           FROM pg_temp.st_line l WHERE l.reason IS NULL) c
-    JOIN channel.end_customer e ON e.end_customer_id = c.end_customer_id
+    CROSS JOIN LATERAL (SELECT x.customer_key FROM channel.end_customer x
+                        WHERE x.end_customer_id = c.end_customer_id OFFSET 0) e
   )
   SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
          (d.submitted_at AT TIME ZONE 'UTC')::date AS submitted_on,
@@ -250,7 +257,8 @@ BEGIN
                                 ARRAY(SELECT ck.product_line::text FROM ck ORDER BY ck.ord),
                                 ARRAY(SELECT ck.customer_key FROM ck ORDER BY ck.ord), thr) m
   JOIN ck ON ck.ord = m.ord
-  JOIN channel.deal d ON d.deal_id = m.deal_id
+  CROSS JOIN LATERAL (SELECT x.deal_id, x.partner_id, x.status, x.submitted_at, x.protected_until, x.closed_at
+                      FROM channel.deal x WHERE x.deal_id = m.deal_id OFFSET 0) d
   UNION ALL
   SELECT ck.end_customer_id, ck.customer_country, ck.product_line, d.deal_id, d.partner_id, d.status,
          (d.submitted_at AT TIME ZONE 'UTC')::date, (d.protected_until AT TIME ZONE 'UTC')::date, d.closed_at, 1
@@ -286,13 +294,20 @@ BEGIN
     AND EXISTS (SELECT 1 FROM pg_temp.st_match m
                 WHERE m.end_customer_id = l.end_customer_id AND m.product_line = l.product_line);
   UPDATE pg_temp.st_line l SET leakage_deal_id = NULL WHERE l.deal_id IS NOT NULL;
+  -- statistics of the new columns: without them the wins below are planned
+  -- for every line closing a deal, a hash over every live registration
+  ANALYZE pg_temp.st_line;
 
-  -- 5. publish: corrected lines replace theirs, then every good line
-  WITH gone AS (
-    DELETE FROM channel.sell_through f USING pg_temp.st_line l
-    WHERE l.reason IS NULL AND l.replaces = f.line_id
-    RETURNING f.deal_id)
-  SELECT pg_catalog.array_agg(DISTINCT g.deal_id) FILTER (WHERE g.deal_id IS NOT NULL) INTO old_deals FROM gone g;
+  -- 5. publish: corrected lines replace theirs (by key: the lines replaced
+  -- are few, the table large), then every good line
+  IF EXISTS (SELECT 1 FROM pg_temp.st_line l WHERE l.reason IS NULL AND l.replaces IS NOT NULL) THEN
+    WITH gone AS (
+      DELETE FROM channel.sell_through f
+      WHERE f.line_id = ANY (ARRAY(SELECT l.replaces FROM pg_temp.st_line l
+                                   WHERE l.reason IS NULL AND l.replaces IS NOT NULL))
+      RETURNING f.deal_id)
+    SELECT pg_catalog.array_agg(DISTINCT g.deal_id) FILTER (WHERE g.deal_id IS NOT NULL) INTO old_deals FROM gone g;
+  END IF;
   INSERT INTO channel.sell_through (partner_id, invoice_no, line_no, batch_id, row_no, invoice_date, product_id,
                                     product_line, quantity, unit_price, currency, customer_name, customer_country,
                                     customer_city, customer_postcode, end_customer_id, seller_id, registration,
@@ -309,17 +324,22 @@ BEGIN
   -- 6. the registrations the sales close become won, their amount the sum
   -- of their sales in the registration's currency (when there are any) and
   -- their close the first sale (not before the registration); deals won
-  -- through sell-through earlier get the new sales added
+  -- through sell-through earlier get the new sales added.  Each touched
+  -- deal's sales are summed through sell_through_deal_idx (a LATERAL
+  -- aggregate: not a hash of every registered sale); a deal with no sales
+  -- left (first_sale NULL) is not touched, as with an inner join
   WITH touched AS (
     SELECT l.deal_id FROM pg_temp.st_line l WHERE l.reason IS NULL AND l.deal_id IS NOT NULL
     UNION
     SELECT o FROM pg_catalog.unnest(old_deals) o
   ), sums AS (
-    SELECT t.deal_id, min(f.invoice_date) AS first_sale,
-           sum(f.amount) FILTER (WHERE f.currency = d.currency) AS amount
-    FROM touched t JOIN channel.deal d ON d.deal_id = t.deal_id
-    JOIN channel.sell_through f ON f.deal_id = t.deal_id
-    GROUP BY t.deal_id
+    SELECT t.deal_id, s.first_sale, s.amount
+    FROM touched t
+    CROSS JOIN LATERAL (SELECT min(f.invoice_date) AS first_sale,
+                               sum(f.amount) FILTER (WHERE f.currency = d.currency) AS amount
+                        FROM channel.deal d JOIN channel.sell_through f ON f.deal_id = d.deal_id
+                        WHERE d.deal_id = t.deal_id) s
+    WHERE s.first_sale IS NOT NULL
   ), won AS (
     UPDATE channel.deal d
     SET status = 'won',
@@ -331,6 +351,7 @@ BEGIN
                              ELSE pg_catalog.format('won through sell-through (report batch %s)', b.batch_id) END
     FROM sums s
     WHERE d.deal_id = s.deal_id
+      AND d.deal_id = ANY (ARRAY(SELECT t.deal_id FROM touched t))   -- by key: not a scan of every live deal
       AND (d.status IN ('submitted', 'approved') OR d.status_reason LIKE 'won through sell-through%')
     RETURNING d.deal_id, d.status_reason)
   SELECT count(*) FILTER (WHERE w.status_reason = pg_catalog.format('won through sell-through (report batch %s)', b.batch_id))

@@ -295,6 +295,19 @@ BEGIN
       WHERE b.status IS DISTINCT FROM o.status
       ORDER BY b.batch_id;
     END IF;
+  ELSIF TG_TABLE_NAME = 'sell_through' AND TG_OP = 'INSERT' THEN
+    -- published leakage lines, vendor-only (73_feed_funds_data.sql); a line
+    -- that becomes leakage later is channel.feed_sell_through()'s row trigger
+    INSERT INTO channel.change_event (event_type, entity, entity_id, partner_id, payload)
+    SELECT 'sell_through.leakage', 'sell_through', f.line_id, NULL,
+           channel.feed_payload('v', 1, 'line_id', f.line_id, 'batch_id', f.batch_id,
+                                         'reporting_partner_id', f.partner_id, 'seller_id', f.seller_id,
+                                         'invoice_no', f.invoice_no, 'line_no', f.line_no,
+                                         'end_customer_id', f.end_customer_id, 'product_line', f.product_line,
+                                         'amount', f.amount, 'currency', f.currency,
+                                         'leakage_deal_id', f.leakage_deal_id)
+    FROM new_rows f
+    WHERE f.registration = 'leakage';
   ELSE
     RAISE EXCEPTION 'channel.feed_event() writes no events for table %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
       USING ERRCODE = 'feature_not_supported', HINT = 'Add the table''s statements to channel.feed_event().';
@@ -307,7 +320,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.feed_event() IS
-  'Trigger (statement level, transition tables new_rows / old_rows): writes the change-feed events of a statement on lead, deal, partner, deal_conflict, fund_ledger, fund_request, fund_claim or report_batch (doc/integration.md, "Event types") and NOTIFYs channel_events.';
+  'Trigger (statement level, transition tables new_rows / old_rows): writes the change-feed events of a statement on lead, deal, partner, deal_conflict, fund_ledger, fund_request, fund_claim, report_batch or (inserts) sell_through (doc/integration.md, "Event types") and NOTIFYs channel_events.';
 
 CREATE TRIGGER lead_feed_insert AFTER INSERT ON channel.lead
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring())

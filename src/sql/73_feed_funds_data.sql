@@ -48,8 +48,12 @@ COMMENT ON TRIGGER report_batch_feed_update ON channel.report_batch IS 'Change f
 -- (or that falls on a registration the seller does not hold) is one
 -- sell_through.leakage event for the vendor only: it names a registration
 -- of a partner other than the reporting one.
--- A row trigger that fires only for leakage lines: publishing a report of
--- well-registered lines costs the feed nothing.
+-- Published lines: a statement trigger (channel.feed_event(), its
+-- sell_through branch: one INSERT ... SELECT of the leakage rows of the
+-- statement's transition table, which the rollup's statement trigger reads
+-- too). Lines that become leakage by an update: a row trigger (a trigger on
+-- UPDATE OF a column cannot have a transition table) that fires only for
+-- them.
 CREATE FUNCTION channel.feed_sell_through() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
@@ -68,9 +72,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.feed_sell_through() IS
-  'Trigger: sell_through.leakage for every sell-through line newly found to leak (vendor-only: it names another partner''s registration).';
+  'Row trigger: sell_through.leakage for a sell-through line an update makes leak (vendor-only: it names another partner''s registration); published leakage lines are channel.feed_event()''s.';
 CREATE TRIGGER sell_through_feed_insert AFTER INSERT ON channel.sell_through
-  FOR EACH ROW WHEN (NEW.registration = 'leakage' AND NOT channel.restoring()) EXECUTE FUNCTION channel.feed_sell_through();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (NOT channel.restoring()) EXECUTE FUNCTION channel.feed_event();
 CREATE TRIGGER sell_through_feed_update AFTER UPDATE OF registration ON channel.sell_through
   FOR EACH ROW WHEN (NEW.registration = 'leakage' AND OLD.registration <> 'leakage')
   EXECUTE FUNCTION channel.feed_sell_through();
