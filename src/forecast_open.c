@@ -17,6 +17,9 @@
  * forecast_close_band_by, forecast_terms), which the training snapshots
  * use: sql/33_bi_speed compares this function with the SQL definition row
  * by row, floats included.
+ *
+ * The same context, features and feed serve channel.forecast_totals()
+ * (forecast_totals.c), which sums the rows instead of returning them.
  */
 #include "postgres.h"
 
@@ -39,10 +42,10 @@
 
 #include "channel.h"
 #include "channel_spi.h"
+#include "forecast_open.h"
 #include "rollup_totals.h"
 
 PG_FUNCTION_INFO_V1(channel_forecast_open_rows);
-PG_FUNCTION_INFO_V1(channel_forecast_totals);
 
 #define MODEL_KEY_LEN 160
 
@@ -123,13 +126,11 @@ model_get(HTAB *model, const char *term, const char *value, double *out)
 	return true;
 }
 
-/* The features' values, by index: the names the SQL helpers return. */
-#define N_STAGE 3
-#define N_AGE 5
-#define N_AMOUNT 4
-#define N_PARTNER 6
-#define N_CLOSE 4
-#define N_COMBOS (N_STAGE * N_AGE * N_AMOUNT * N_PARTNER * N_CLOSE)
+/* The features' values, by index: the names the SQL helpers return
+ * (their counts are in forecast_open.h). */
+/* pipeline_stage_weight(status), as float8, by stage */
+const double forecast_stage_weights[N_STAGE] = {0.3, 0.6, 0.1};
+
 static const char *const stage_names[N_STAGE] = {"submitted", "approved", "conflict"};
 static const char *const age_names[N_AGE] = {"0-13 days", "14-44 days", "45-89 days", "90-179 days", "180+ days"};
 static const char *const amount_names[N_AMOUNT] = {"<10k", "10k-50k", "50k-250k", "250k+"};
@@ -169,13 +170,6 @@ age_band(bool isnull, TimestampTz submitted, TimestampTz as_at)
 		return 3;
 	return 4;
 }
-
-typedef struct bounds
-{
-	Datum		k10;
-	Datum		k50;
-	Datum		k250;
-} bounds;
 
 static bool
 numeric_below(Datum amount, Datum bound)
@@ -233,50 +227,6 @@ close_band(bool isnull, DateADT expected, DateADT today, DateADT q_end, DateADT 
 	return 3;
 }
 
-/* pipeline_stage_weight(status), as float8, by stage */
-static const double stage_weights[N_STAGE] = {0.3, 0.6, 0.1};
-
-/* A registration's probability and its terms under the model, for one
- * combination of its features: computed once per combination. */
-typedef struct terms
-{
-	double		base,
-				fa,
-				fp,
-				fl,
-				p;
-	Numeric		p_numeric;		/* p::numeric, when the totals need it */
-} terms;
-
-/* The product lines met, interned (there are few): their names, and the
- * terms of each feature combination per line. */
-typedef struct line_set
-{
-	int			n,
-				cap,
-				last;
-	char	  **names;
-	text	  **texts;
-	terms	 ***cache;			/* per line, per combination; NULL: not met yet */
-	terms	  **null_cache;		/* no product line */
-} line_set;
-
-/* What every registration of one call is weighed against. */
-typedef struct forecast_ctx
-{
-	HTAB	   *model;
-	TimestampTz as_at;
-	DateADT		today,
-				q_end,
-				next_end;
-	int32		horizon;
-	char		horizon_text[16];
-	bounds		b;
-	line_set	lines;
-	HTAB	   *records;		/* partner id -> win_record */
-	MemoryContext keep;			/* outlives the SPI connection's tuples */
-} forecast_ctx;
-
 /* The partner's record (channel.partner_win_record()'s row), read in C
  * from partner_month once per call instead of joined in the query. */
 typedef struct win_record
@@ -295,21 +245,9 @@ record_add(void *arg, int64 partner_id, int64 wins, int64 closed)
 	r->closed = closed;
 }
 
-/* One open registration's features, by index, and its terms. */
-typedef struct open_features
-{
-	int			stage,
-				age,
-				amount,
-				partner,
-				close,
-				line;			/* -1: none */
-	terms	   *t;
-} open_features;
-
 /* The index of a product line (text datum), interned on first sight. */
-static int
-line_intern(forecast_ctx *c, Datum d)
+int
+forecast_line_intern(forecast_ctx *c, Datum d)
 {
 	line_set   *l = &c->lines;
 	text	   *t = DatumGetTextPP(d);
@@ -365,7 +303,7 @@ terms_of(forecast_ctx *c, open_features *f)
 	t->fa = t->fp = t->fl = 1;
 	snprintf(cell, sizeof(cell), "%s|%s|%s|%s", stage, age_names[f->age], close_names[f->close], c->horizon_text);
 	if (!model_get(c->model, "cell", cell, &t->base) && !model_get(c->model, "stage", stage, &t->base))
-		t->base = stage_weights[f->stage];
+		t->base = forecast_stage_weights[f->stage];
 	model_get(c->model, "amount", amount_names[f->amount], &t->fa);
 	model_get(c->model, "partner", partner_names[f->partner], &t->fp);
 	if (f->line >= 0)
@@ -377,24 +315,13 @@ terms_of(forecast_ctx *c, open_features *f)
 	return t;
 }
 
-/* The columns of the feed query below. */
-enum
-{
-	IN_DEAL, IN_PARTNER, IN_LINE, IN_AMOUNT, IN_CLOSE, IN_STATUS, IN_STAGE, IN_SUBMITTED, IN_COLS
-};
-
 static SPIPlanPtr open_plan;
-
-/* Rows fetched at a time: a batch's tuples (about 100 kB) stay below
- * malloc's mmap threshold, so their memory is reused, not mapped and
- * zeroed by the kernel anew for every batch. */
-#define FETCH_ROWS 1000
 
 /* The open registrations expected to close from close_from and before
  * close_before (NULL: unbounded), of only_partner when not NULL: a cursor
  * of a kept plan. */
-static Portal
-open_cursor(Datum close_from, bool from_null, Datum close_before, bool before_null,
+Portal
+forecast_open_cursor(Datum close_from, bool from_null, Datum close_before, bool before_null,
 			Datum only_partner, bool partner_null)
 {
 	Datum		params[3];
@@ -416,8 +343,8 @@ open_cursor(Datum close_from, bool from_null, Datum close_before, bool before_nu
 }
 
 /* A feed row's features and terms. */
-static void
-open_row(forecast_ctx *c, Datum *in, bool *null, open_features *f)
+void
+forecast_open_row(forecast_ctx *c, Datum *in, bool *null, open_features *f)
 {
 	char	   *status = TextDatumGetCString(in[IN_STAGE]);
 
@@ -435,14 +362,14 @@ open_row(forecast_ctx *c, Datum *in, bool *null, open_features *f)
 		f->partner = partner_band(false, r == NULL, r ? r->wins : 0, r ? r->closed : 0);
 	}
 	f->close = close_band(null[IN_CLOSE], DatumGetDateADT(in[IN_CLOSE]), c->today, c->q_end, c->next_end);
-	f->line = null[IN_LINE] ? -1 : line_intern(c, in[IN_LINE]);
+	f->line = null[IN_LINE] ? -1 : forecast_line_intern(c, in[IN_LINE]);
 	f->t = terms_of(c, f);
 }
 
 /* The context of a call from its arguments model (0), as_at (3) to
  * horizon (7), shared by both functions. */
-static void
-ctx_init(forecast_ctx *c, FunctionCallInfo fcinfo)
+void
+forecast_ctx_init(forecast_ctx *c, FunctionCallInfo fcinfo)
 {
 	if (PG_ARGISNULL(3) || PG_ARGISNULL(4) || PG_ARGISNULL(5) || PG_ARGISNULL(6) || PG_ARGISNULL(7))
 		ereport(ERROR,
@@ -491,11 +418,11 @@ channel_forecast_open_rows(PG_FUNCTION_ARGS)
 	Portal		portal;
 	MemoryContext rowcxt;
 
-	ctx_init(&c, fcinfo);
+	forecast_ctx_init(&c, fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
 	rowcxt = AllocSetContextCreate(c.keep, "forecast row", ALLOCSET_SMALL_SIZES);
 	channel_spi_connect();
-	portal = open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2), 0, true);
+	portal = forecast_open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2), 0, true);
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, FETCH_ROWS);
@@ -511,7 +438,7 @@ channel_forecast_open_rows(PG_FUNCTION_ARGS)
 			MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
 			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
-			open_row(&c, in, null, &f);
+			forecast_open_row(&c, in, null, &f);
 			for (int k = 0; k < 6; k++)
 			{
 				out[k] = in[k];
@@ -535,319 +462,6 @@ channel_forecast_open_rows(PG_FUNCTION_ARGS)
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
-	SPI_finish();
-	MemoryContextDelete(c.keep);
-	return (Datum) 0;
-}
-
-/* ---------------------------------------------------------------- totals */
-
-/* Exact numeric sums, kept in the call's context: NULL is no term yet. */
-static void
-sum_add(Numeric *acc, Numeric v, MemoryContext keep)
-{
-	MemoryContext old = MemoryContextSwitchTo(keep);
-	Numeric		r;
-
-	if (*acc == NULL)
-	{
-		r = palloc(VARSIZE(v));
-		memcpy(r, v, VARSIZE(v));
-	}
-	else
-	{
-		r = DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(*acc), NumericGetDatum(v)));
-		pfree(*acc);
-	}
-	MemoryContextSwitchTo(old);
-	*acc = r;
-}
-
-/* The sums of a group of registrations (and wins). */
-typedef struct group_sums
-{
-	int64		n;				/* open registrations */
-	Numeric		stage_amount[N_STAGE];	/* their amounts, per stage */
-	Numeric		expected;		/* sum of amount * probability::numeric */
-	Numeric		won;			/* amounts won */
-	bool		seen;
-} group_sums;
-
-typedef struct group_key
-{
-	int64		partner_id;
-	int32		line;
-	int32		no_partner;
-	DateADT		month;
-	int32		pad;
-} group_key;
-
-typedef struct group_entry
-{
-	group_key	key;
-	group_sums	s;
-} group_entry;
-
-static void
-sums_merge(group_sums *into, const group_sums *from, MemoryContext keep)
-{
-	into->seen = true;
-	into->n += from->n;
-	for (int s = 0; s < N_STAGE; s++)
-		if (from->stage_amount[s])
-			sum_add(&into->stage_amount[s], from->stage_amount[s], keep);
-	if (from->expected)
-		sum_add(&into->expected, from->expected, keep);
-	if (from->won)
-		sum_add(&into->won, from->won, keep);
-}
-
-static Datum
-sum_datum(Numeric n)
-{
-	return n ? NumericGetDatum(n) : NumericGetDatum(int64_to_numeric(0));
-}
-
-/* One output row: level 0 a group, 1 a line, 2 the total (of no rows:
- * NULL sums, as the SQL aggregates give). */
-static void
-emit(ReturnSetInfo *rsinfo, forecast_ctx *c, int level, const group_key *k, bool by_month,
-	 const group_sums *s, Numeric *weights)
-{
-	Datum		v[9];
-	bool		nulls[9] = {0};
-	Numeric		amount = NULL,
-				staged = NULL;
-
-	v[0] = Int32GetDatum(level);
-	nulls[1] = level > 0 || k->no_partner;
-	v[1] = Int64GetDatum(k->partner_id);
-	nulls[2] = level == 2 || k->line < 0;
-	v[2] = nulls[2] ? (Datum) 0 : PointerGetDatum(c->lines.texts[k->line]);
-	nulls[3] = level > 0 || !by_month;
-	v[3] = DateADTGetDatum(k->month);
-	if (!s->seen)
-	{
-		for (int i = 4; i < 9; i++)
-			nulls[i] = true;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
-		return;
-	}
-	if (s->n > PG_INT32_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("integer out of range")));
-	for (int i = 0; i < N_STAGE; i++)
-		if (s->stage_amount[i])
-		{
-			Numeric		w = DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(s->stage_amount[i]),
-																NumericGetDatum(weights[i])));
-
-			sum_add(&amount, s->stage_amount[i], c->keep);
-			sum_add(&staged, w, c->keep);
-		}
-	v[4] = Int32GetDatum((int32) s->n);
-	v[5] = sum_datum(amount);
-	v[6] = sum_datum(s->expected);
-	v[7] = sum_datum(s->won);
-	v[8] = sum_datum(staged);
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
-}
-
-static SPIPlanPtr won_plan;
-
-/*
- * channel.forecast_totals(model jsonb, close_from date, close_before date,
- *                         as_at timestamptz, today date, quarter_end date,
- *                         next_end date, horizon integer, by_month boolean,
- *                         levels boolean, won_from timestamptz,
- *                         won_before timestamptz, only_partner bigint)
- * The open registrations of channel.forecast_open_rows() (of only_partner
- * when not NULL) summed per partner, product line and, by_month, month of
- * expected close: count, amount, expected amount (each amount times its
- * probability as numeric) and stage-weighted amount (each stage's amounts
- * times its weight), with the amounts won from won_from and before
- * won_before (none when NULL) in the same groups; with levels, also per
- * line and in total.  Exact numeric sums, the same as SQL's sum() of the
- * same products.
- */
-Datum
-channel_forecast_totals(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	forecast_ctx c;
-	bool		by_month,
-				levels;
-	Portal		portal;
-	MemoryContext rowcxt;
-	HASHCTL		ctl;
-	HTAB	   *groups;
-	HASH_SEQ_STATUS seq;
-	group_entry *e;
-	Numeric		weights[N_STAGE];
-	group_sums *line_sums;
-	group_sums	total = {0};
-	group_key	nokey = {0};
-
-	if (PG_ARGISNULL(8) || PG_ARGISNULL(9) || PG_ARGISNULL(10) != PG_ARGISNULL(11))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("by_month and levels must not be NULL, and the wins' period has both ends or none"),
-				 errdetail("They say how the registrations are summed."),
-				 errhint("Call channel.forecast() or channel.pipeline(), which pass them.")));
-	ctx_init(&c, fcinfo);
-	by_month = PG_GETARG_BOOL(8);
-	levels = PG_GETARG_BOOL(9);
-	InitMaterializedSRF(fcinfo, 0);
-	rowcxt = AllocSetContextCreate(c.keep, "forecast row", ALLOCSET_SMALL_SIZES);
-	{
-		MemoryContext old = MemoryContextSwitchTo(c.keep);
-
-		for (int s = 0; s < N_STAGE; s++)
-			weights[s] = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(stage_weights[s])));
-		MemoryContextSwitchTo(old);
-	}
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(group_key);
-	ctl.entrysize = sizeof(group_entry);
-	ctl.hcxt = c.keep;
-	groups = hash_create("forecast totals", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
-	channel_spi_connect();
-	portal = open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2),
-						 PG_GETARG_DATUM(12), PG_ARGISNULL(12));
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			Datum		in[IN_COLS];
-			bool		null[IN_COLS];
-			open_features f;
-			group_key	k;
-			bool		found;
-			MemoryContext old = MemoryContextSwitchTo(rowcxt);
-
-			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
-			open_row(&c, in, null, &f);
-			memset(&k, 0, sizeof(k));
-			k.no_partner = null[IN_PARTNER];
-			k.partner_id = null[IN_PARTNER] ? 0 : DatumGetInt64(in[IN_PARTNER]);
-			k.line = f.line;
-			if (by_month && !null[IN_CLOSE])
-			{
-				DateADT		d = DatumGetDateADT(in[IN_CLOSE]);
-
-				/* month_of(expected_close); an infinite date stays itself */
-				if (!DATE_NOT_FINITE(d))
-				{
-					int			y,
-								m,
-								day;
-
-					j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-					d = date2j(y, m, 1) - POSTGRES_EPOCH_JDATE;
-				}
-				k.month = d;
-			}
-			e = hash_search(groups, &k, HASH_ENTER, &found);
-			if (!found)
-				memset(&e->s, 0, sizeof(e->s));
-			e->s.seen = true;
-			e->s.n++;
-			if (!null[IN_AMOUNT])
-			{
-				Numeric		amount = DatumGetNumeric(in[IN_AMOUNT]);
-
-				if (f.t->p_numeric == NULL)
-				{
-					MemoryContextSwitchTo(c.keep);
-					f.t->p_numeric = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(f.t->p)));
-					MemoryContextSwitchTo(rowcxt);
-				}
-				sum_add(&e->s.stage_amount[f.stage], amount, c.keep);
-				sum_add(&e->s.expected,
-						DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(amount),
-															NumericGetDatum(f.t->p_numeric))),
-						c.keep);
-			}
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-
-	if (!PG_ARGISNULL(10))
-	{
-		Datum		params[3] = {PG_GETARG_DATUM(10), PG_GETARG_DATUM(11), PG_ARGISNULL(12) ? (Datum) 0 : PG_GETARG_DATUM(12)};
-		char		nulls[3] = {' ', ' ', PG_ARGISNULL(12) ? 'n' : ' '};
-		Oid			types[3] = {TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID};
-
-		channel_spi_plan(&won_plan,
-						 "SELECT d.partner_id, d.product_line, d.amount FROM channel.deal d "
-						 "WHERE d.status = 'won' AND d.closed_at >= $1 AND d.closed_at < $2 "
-						 "  AND ($3::bigint IS NULL OR d.partner_id = $3)",
-						 3, types);
-		portal = SPI_cursor_open(NULL, won_plan, params, nulls, true);
-		for (;;)
-		{
-			SPI_cursor_fetch(portal, true, FETCH_ROWS);
-			if (SPI_processed == 0)
-				break;
-			for (uint64 i = 0; i < SPI_processed; i++)
-			{
-				Datum		in[3];
-				bool		null[3];
-				group_key	k;
-				bool		found;
-				MemoryContext old = MemoryContextSwitchTo(rowcxt);
-
-				heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
-				memset(&k, 0, sizeof(k));
-				k.no_partner = null[0];
-				k.partner_id = null[0] ? 0 : DatumGetInt64(in[0]);
-				k.line = null[1] ? -1 : line_intern(&c, in[1]);
-				e = hash_search(groups, &k, HASH_ENTER, &found);
-				if (!found)
-					memset(&e->s, 0, sizeof(e->s));
-				e->s.seen = true;
-				if (!null[2])
-					sum_add(&e->s.won, DatumGetNumeric(in[2]), c.keep);
-				MemoryContextSwitchTo(old);
-				MemoryContextReset(rowcxt);
-			}
-			SPI_freetuptable(SPI_tuptable);
-		}
-		SPI_cursor_close(portal);
-	}
-
-	/* the open-only groups have won 0, as SQL's sum over their 0s */
-	line_sums = MemoryContextAllocZero(c.keep, (c.lines.n + 1) * sizeof(group_sums));
-	hash_seq_init(&seq, groups);
-	while ((e = hash_seq_search(&seq)) != NULL)
-	{
-		emit(rsinfo, &c, 0, &e->key, by_month, &e->s, weights);
-		if (levels)
-		{
-			sums_merge(&line_sums[e->key.line + 1], &e->s, c.keep);
-			sums_merge(&total, &e->s, c.keep);
-		}
-	}
-	if (levels)
-	{
-		for (int l = -1; l < c.lines.n; l++)
-			if (line_sums[l + 1].seen)
-			{
-				group_key	k = {0};
-
-				k.line = l;
-				emit(rsinfo, &c, 1, &k, by_month, &line_sums[l + 1], weights);
-			}
-		emit(rsinfo, &c, 2, &nokey, by_month, &total, weights);
-	}
 	SPI_finish();
 	MemoryContextDelete(c.keep);
 	return (Datum) 0;

@@ -1,0 +1,343 @@
+/*
+ * forecast_totals.c -- channel.forecast_totals(): the open registrations of
+ * channel.forecast_open_rows() summed per partner, product line and month
+ * of expected close, with the quarter's wins, for channel.forecast() and the
+ * learned channel.pipeline() (src/sql/34_forecast.sql, 31_bi.sql).
+ *
+ * Why C: summing as the rows are read needs no row per registration, no
+ * tuplestore and no GROUPING SETS, and a probability's numeric is made once
+ * per combination of features instead of once per registration.  The sums
+ * are exact numerics, the same as SQL's sum() of the same products:
+ * sql/33_bi_speed compares forecast() and pipeline() with their SQL
+ * definitions as text, in order.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/fmgrprotos.h"
+#include "utils/hsearch.h"
+#include "utils/numeric.h"
+#include "utils/tuplestore.h"
+
+#include "channel.h"
+#include "channel_spi.h"
+#include "forecast_open.h"
+
+PG_FUNCTION_INFO_V1(channel_forecast_totals);
+
+/* Exact numeric sums, kept in the call's context: NULL is no term yet. */
+static void
+sum_add(Numeric *acc, Numeric v, MemoryContext keep)
+{
+	MemoryContext old = MemoryContextSwitchTo(keep);
+	Numeric		r;
+
+	if (*acc == NULL)
+	{
+		r = palloc(VARSIZE(v));
+		memcpy(r, v, VARSIZE(v));
+	}
+	else
+	{
+		r = DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(*acc), NumericGetDatum(v)));
+		pfree(*acc);
+	}
+	MemoryContextSwitchTo(old);
+	*acc = r;
+}
+
+/* The sums of a group of registrations (and wins). */
+typedef struct group_sums
+{
+	int64		n;				/* open registrations */
+	Numeric		stage_amount[N_STAGE];	/* their amounts, per stage */
+	Numeric		expected;		/* sum of amount * probability::numeric */
+	Numeric		won;			/* amounts won */
+	bool		seen;
+} group_sums;
+
+typedef struct group_key
+{
+	int64		partner_id;
+	int32		line;
+	int32		no_partner;
+	DateADT		month;
+	int32		pad;
+} group_key;
+
+typedef struct group_entry
+{
+	group_key	key;
+	group_sums	s;
+} group_entry;
+
+static void
+sums_merge(group_sums *into, const group_sums *from, MemoryContext keep)
+{
+	into->seen = true;
+	into->n += from->n;
+	for (int s = 0; s < N_STAGE; s++)
+		if (from->stage_amount[s])
+			sum_add(&into->stage_amount[s], from->stage_amount[s], keep);
+	if (from->expected)
+		sum_add(&into->expected, from->expected, keep);
+	if (from->won)
+		sum_add(&into->won, from->won, keep);
+}
+
+static Datum
+sum_datum(Numeric n)
+{
+	return n ? NumericGetDatum(n) : NumericGetDatum(int64_to_numeric(0));
+}
+
+/* One output row: level 0 a group, 1 a line, 2 the total (of no rows:
+ * NULL sums, as the SQL aggregates give). */
+static void
+emit(ReturnSetInfo *rsinfo, forecast_ctx *c, int level, const group_key *k, bool by_month,
+	 const group_sums *s, Numeric *weights)
+{
+	Datum		v[9];
+	bool		nulls[9] = {0};
+	Numeric		amount = NULL,
+				staged = NULL;
+
+	v[0] = Int32GetDatum(level);
+	nulls[1] = level > 0 || k->no_partner;
+	v[1] = Int64GetDatum(k->partner_id);
+	nulls[2] = level == 2 || k->line < 0;
+	v[2] = nulls[2] ? (Datum) 0 : PointerGetDatum(c->lines.texts[k->line]);
+	nulls[3] = level > 0 || !by_month;
+	v[3] = DateADTGetDatum(k->month);
+	if (!s->seen)
+	{
+		for (int i = 4; i < 9; i++)
+			nulls[i] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+		return;
+	}
+	if (s->n > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("integer out of range")));
+	for (int i = 0; i < N_STAGE; i++)
+		if (s->stage_amount[i])
+		{
+			Numeric		w = DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(s->stage_amount[i]),
+																NumericGetDatum(weights[i])));
+
+			sum_add(&amount, s->stage_amount[i], c->keep);
+			sum_add(&staged, w, c->keep);
+		}
+	v[4] = Int32GetDatum((int32) s->n);
+	v[5] = sum_datum(amount);
+	v[6] = sum_datum(s->expected);
+	v[7] = sum_datum(s->won);
+	v[8] = sum_datum(staged);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+}
+
+static SPIPlanPtr won_plan;
+
+/*
+ * channel.forecast_totals(model jsonb, close_from date, close_before date,
+ *                         as_at timestamptz, today date, quarter_end date,
+ *                         next_end date, horizon integer, by_month boolean,
+ *                         levels boolean, won_from timestamptz,
+ *                         won_before timestamptz, only_partner bigint)
+ * The open registrations of channel.forecast_open_rows() (of only_partner
+ * when not NULL) summed per partner, product line and, by_month, month of
+ * expected close: count, amount, expected amount (each amount times its
+ * probability as numeric) and stage-weighted amount (each stage's amounts
+ * times its weight), with the amounts won from won_from and before
+ * won_before (none when NULL) in the same groups; with levels, also per
+ * line and in total.  Exact numeric sums, the same as SQL's sum() of the
+ * same products.
+ */
+Datum
+channel_forecast_totals(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	forecast_ctx c;
+	bool		by_month,
+				levels;
+	Portal		portal;
+	MemoryContext rowcxt;
+	HASHCTL		ctl;
+	HTAB	   *groups;
+	HASH_SEQ_STATUS seq;
+	group_entry *e;
+	Numeric		weights[N_STAGE];
+	group_sums *line_sums;
+	group_sums	total = {0};
+	group_key	nokey = {0};
+
+	if (PG_ARGISNULL(8) || PG_ARGISNULL(9) || PG_ARGISNULL(10) != PG_ARGISNULL(11))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("by_month and levels must not be NULL, and the wins' period has both ends or none"),
+				 errdetail("They say how the registrations are summed."),
+				 errhint("Call channel.forecast() or channel.pipeline(), which pass them.")));
+	forecast_ctx_init(&c, fcinfo);
+	by_month = PG_GETARG_BOOL(8);
+	levels = PG_GETARG_BOOL(9);
+	InitMaterializedSRF(fcinfo, 0);
+	rowcxt = AllocSetContextCreate(c.keep, "forecast row", ALLOCSET_SMALL_SIZES);
+	{
+		MemoryContext old = MemoryContextSwitchTo(c.keep);
+
+		for (int s = 0; s < N_STAGE; s++)
+			weights[s] = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(forecast_stage_weights[s])));
+		MemoryContextSwitchTo(old);
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(group_key);
+	ctl.entrysize = sizeof(group_entry);
+	ctl.hcxt = c.keep;
+	groups = hash_create("forecast totals", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	channel_spi_connect();
+	portal = forecast_open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2),
+						 PG_GETARG_DATUM(12), PG_ARGISNULL(12));
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			Datum		in[IN_COLS];
+			bool		null[IN_COLS];
+			open_features f;
+			group_key	k;
+			bool		found;
+			MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
+			forecast_open_row(&c, in, null, &f);
+			memset(&k, 0, sizeof(k));
+			k.no_partner = null[IN_PARTNER];
+			k.partner_id = null[IN_PARTNER] ? 0 : DatumGetInt64(in[IN_PARTNER]);
+			k.line = f.line;
+			if (by_month && !null[IN_CLOSE])
+			{
+				DateADT		d = DatumGetDateADT(in[IN_CLOSE]);
+
+				/* month_of(expected_close); an infinite date stays itself */
+				if (!DATE_NOT_FINITE(d))
+				{
+					int			y,
+								m,
+								day;
+
+					j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+					d = date2j(y, m, 1) - POSTGRES_EPOCH_JDATE;
+				}
+				k.month = d;
+			}
+			e = hash_search(groups, &k, HASH_ENTER, &found);
+			if (!found)
+				memset(&e->s, 0, sizeof(e->s));
+			e->s.seen = true;
+			e->s.n++;
+			if (!null[IN_AMOUNT])
+			{
+				Numeric		amount = DatumGetNumeric(in[IN_AMOUNT]);
+
+				if (f.t->p_numeric == NULL)
+				{
+					MemoryContextSwitchTo(c.keep);
+					f.t->p_numeric = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(f.t->p)));
+					MemoryContextSwitchTo(rowcxt);
+				}
+				sum_add(&e->s.stage_amount[f.stage], amount, c.keep);
+				sum_add(&e->s.expected,
+						DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(amount),
+															NumericGetDatum(f.t->p_numeric))),
+						c.keep);
+			}
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+
+	if (!PG_ARGISNULL(10))
+	{
+		Datum		params[3] = {PG_GETARG_DATUM(10), PG_GETARG_DATUM(11), PG_ARGISNULL(12) ? (Datum) 0 : PG_GETARG_DATUM(12)};
+		char		nulls[3] = {' ', ' ', PG_ARGISNULL(12) ? 'n' : ' '};
+		Oid			types[3] = {TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID};
+
+		channel_spi_plan(&won_plan,
+						 "SELECT d.partner_id, d.product_line, d.amount FROM channel.deal d "
+						 "WHERE d.status = 'won' AND d.closed_at >= $1 AND d.closed_at < $2 "
+						 "  AND ($3::bigint IS NULL OR d.partner_id = $3)",
+						 3, types);
+		portal = SPI_cursor_open(NULL, won_plan, params, nulls, true);
+		for (;;)
+		{
+			SPI_cursor_fetch(portal, true, FETCH_ROWS);
+			if (SPI_processed == 0)
+				break;
+			for (uint64 i = 0; i < SPI_processed; i++)
+			{
+				Datum		in[3];
+				bool		null[3];
+				group_key	k;
+				bool		found;
+				MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+				heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
+				memset(&k, 0, sizeof(k));
+				k.no_partner = null[0];
+				k.partner_id = null[0] ? 0 : DatumGetInt64(in[0]);
+				k.line = null[1] ? -1 : forecast_line_intern(&c, in[1]);
+				e = hash_search(groups, &k, HASH_ENTER, &found);
+				if (!found)
+					memset(&e->s, 0, sizeof(e->s));
+				e->s.seen = true;
+				if (!null[2])
+					sum_add(&e->s.won, DatumGetNumeric(in[2]), c.keep);
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(rowcxt);
+			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+		SPI_cursor_close(portal);
+	}
+
+	/* the open-only groups have won 0, as SQL's sum over their 0s */
+	line_sums = MemoryContextAllocZero(c.keep, (c.lines.n + 1) * sizeof(group_sums));
+	hash_seq_init(&seq, groups);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		emit(rsinfo, &c, 0, &e->key, by_month, &e->s, weights);
+		if (levels)
+		{
+			sums_merge(&line_sums[e->key.line + 1], &e->s, c.keep);
+			sums_merge(&total, &e->s, c.keep);
+		}
+	}
+	if (levels)
+	{
+		for (int l = -1; l < c.lines.n; l++)
+			if (line_sums[l + 1].seen)
+			{
+				group_key	k = {0};
+
+				k.line = l;
+				emit(rsinfo, &c, 1, &k, by_month, &line_sums[l + 1], weights);
+			}
+		emit(rsinfo, &c, 2, &nokey, by_month, &total, weights);
+	}
+	SPI_finish();
+	MemoryContextDelete(c.keep);
+	return (Datum) 0;
+}
