@@ -121,7 +121,9 @@ SELECT * FROM rollup_differences;
 -- the new holder accepts it (its acceptance month only); a won registration
 -- is reopened as conflicting (submission, close and expected-close months),
 -- then approved (decision month; it stays counted as conflicting)
-UPDATE channel.lead SET status = 'accepted', accepted_at = clock_timestamp() WHERE lead_id = 6;
+-- (accepted at now(), the transaction's time that "this month" below is read
+-- from: clock_timestamp() could already be in the next month at 23:59)
+UPDATE channel.lead SET status = 'accepted', accepted_at = now() WHERE lead_id = 6;
 UPDATE channel.deal SET status = 'conflict', closed_at = NULL, status_reason = 'overlaps deal 9' WHERE deal_id = 1;
 UPDATE channel.deal SET status = 'approved', decided_at = '2026-03-06 12:00+00', status_reason = NULL
 WHERE deal_id = 1;
