@@ -33,6 +33,17 @@ uint64		channel_spi_run_plan(const char *what, int expect, SPIPlanPtr plan,
 								 Datum *values, const char *nulls, bool read_only, long count);
 
 /*
+ * Runs a prepared plan (read-only, parameters values/nulls as for
+ * SPI_execute_plan) and hands each result row to fn as the executor makes
+ * it, in a memory context reset after each row; returns the rows seen.
+ * Unlike a cursor's fetches, no row is copied into a tuple table: what
+ * fn keeps it copies itself.
+ */
+typedef void (*channel_spi_row_fn) (void *arg, TupleTableSlot *slot);
+uint64		channel_spi_each(const char *what, SPIPlanPtr plan, Datum *values, const char *nulls,
+							 channel_spi_row_fn fn, void *arg);
+
+/*
  * The lazy connection of one trigger call: reset at the call's start (an
  * aborted call may have left the flag set; the abort closed the
  * connection), connect on first need, finish at the end if connected.  Not

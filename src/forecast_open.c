@@ -138,19 +138,6 @@ static const char *const partner_names[N_PARTNER] = {"direct sales", "under 5 cl
 													  "won 50-75%", "won 75%+"};
 static const char *const close_names[N_CLOSE] = {"overdue", "this quarter", "next quarter", "later"};
 
-/* the stage of a status text (the query reads only open ones) */
-static int
-stage_index(const char *status)
-{
-	for (int i = 0; i < N_STAGE; i++)
-		if (strcmp(status, stage_names[i]) == 0)
-			return i;
-	ereport(ERROR,
-			(errcode(ERRCODE_INTERNAL_ERROR),
-			 errmsg("unexpected open registration status \"%s\"", status)));
-	return 0;
-}
-
 /* forecast_age_band(as_at - submitted_at): the interval comparisons are
  * comparisons of the difference in microseconds (a day is 24 hours). */
 static int
@@ -318,11 +305,11 @@ terms_of(forecast_ctx *c, open_features *f)
 static SPIPlanPtr open_plan;
 
 /* The open registrations expected to close from close_from and before
- * close_before (NULL: unbounded), of only_partner when not NULL: a cursor
- * of a kept plan. */
-Portal
-forecast_open_cursor(Datum close_from, bool from_null, Datum close_before, bool before_null,
-			Datum only_partner, bool partner_null)
+ * close_before (NULL: unbounded), of only_partner when not NULL, each
+ * handed to fn as the index-only scan reads it (a kept plan). */
+void
+forecast_open_each(Datum close_from, bool from_null, Datum close_before, bool before_null,
+				   Datum only_partner, bool partner_null, channel_spi_row_fn fn, void *arg)
 {
 	Datum		params[3];
 	char		nulls[3] = {' ', ' ', partner_null ? 'n' : ' '};
@@ -331,25 +318,28 @@ forecast_open_cursor(Datum close_from, bool from_null, Datum close_before, bool 
 	params[0] = from_null ? DateADTGetDatum(DATEVAL_NOBEGIN) : close_from;
 	params[1] = before_null ? DateADTGetDatum(DATEVAL_NOEND) : close_before;
 	params[2] = partner_null ? (Datum) 0 : only_partner;
+	/* the stage as the index of stage_names: no enum label text per row */
 	channel_spi_plan(&open_plan,
 					 "SELECT d.deal_id, d.partner_id, d.product_line, d.amount, d.expected_close, d.status, "
-					 "       d.status::text, d.submitted_at "
+					 "       CASE d.status WHEN 'submitted' THEN 0 WHEN 'approved' THEN 1 WHEN 'conflict' THEN 2 END, "
+					 "       d.submitted_at "
 					 "FROM channel.deal d "
 					 "WHERE d.status IN ('submitted', 'approved', 'conflict') "
 					 "  AND d.expected_close >= $1 AND d.expected_close < $2 "
 					 "  AND ($3::bigint IS NULL OR d.partner_id = $3)",
 					 3, types);
-	return SPI_cursor_open(NULL, open_plan, params, nulls, true);
+	channel_spi_each("the open registrations' query", open_plan, params, nulls, fn, arg);
 }
 
 /* A feed row's features and terms. */
 void
 forecast_open_row(forecast_ctx *c, Datum *in, bool *null, open_features *f)
 {
-	char	   *status = TextDatumGetCString(in[IN_STAGE]);
-
-	f->stage = stage_index(status);
-	pfree(status);
+	if (null[IN_STAGE])
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("an open registration without a stage")));
+	f->stage = DatumGetInt32(in[IN_STAGE]);
 	f->age = age_band(null[IN_SUBMITTED], DatumGetTimestampTz(in[IN_SUBMITTED]), c->as_at);
 	f->amount = amount_band(null[IN_AMOUNT], in[IN_AMOUNT], &c->b);
 	if (null[IN_PARTNER])
@@ -404,6 +394,44 @@ forecast_ctx_init(forecast_ctx *c, FunctionCallInfo fcinfo)
 	}
 }
 
+/* A row of channel.forecast_open_rows(): the feed's first six columns,
+ * the features' names and the terms. */
+typedef struct open_rows_out
+{
+	forecast_ctx *c;
+	ReturnSetInfo *rsinfo;
+} open_rows_out;
+
+static void
+open_row_put(void *arg, TupleTableSlot *slot)
+{
+	open_rows_out *o = arg;
+	Datum	   *in = slot->tts_values;
+	bool	   *null = slot->tts_isnull;
+	Datum		out[17];
+	bool		out_null[17] = {0};
+	open_features f;
+
+	forecast_open_row(o->c, in, null, &f);
+	for (int k = 0; k < 6; k++)
+	{
+		out[k] = in[k];
+		out_null[k] = null[k];
+	}
+	out[6] = CStringGetTextDatum(stage_names[f.stage]);
+	out[7] = CStringGetTextDatum(age_names[f.age]);
+	out[8] = CStringGetTextDatum(amount_names[f.amount]);
+	out[9] = CStringGetTextDatum(partner_names[f.partner]);
+	out[10] = CStringGetTextDatum(close_names[f.close]);
+	out[11] = Int32GetDatum(o->c->horizon);
+	out[12] = Float8GetDatum(f.t->base);
+	out[13] = Float8GetDatum(f.t->fa);
+	out[14] = Float8GetDatum(f.t->fp);
+	out[15] = Float8GetDatum(f.t->fl);
+	out[16] = Float8GetDatum(f.t->p);
+	tuplestore_putvalues(o->rsinfo->setResult, o->rsinfo->setDesc, out, out_null);
+}
+
 /*
  * channel.forecast_open_rows(model jsonb, close_from date, close_before date,
  *                            as_at timestamptz, today date, quarter_end date,
@@ -413,55 +441,16 @@ forecast_ctx_init(forecast_ctx *c, FunctionCallInfo fcinfo)
 Datum
 channel_forecast_open_rows(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	forecast_ctx c;
-	Portal		portal;
-	MemoryContext rowcxt;
+	open_rows_out o;
 
 	forecast_ctx_init(&c, fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
-	rowcxt = AllocSetContextCreate(c.keep, "forecast row", ALLOCSET_SMALL_SIZES);
+	o.c = &c;
+	o.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	channel_spi_connect();
-	portal = forecast_open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2), 0, true);
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			Datum		in[IN_COLS];
-			bool		null[IN_COLS];
-			Datum		out[17];
-			bool		out_null[17] = {0};
-			open_features f;
-			MemoryContext old = MemoryContextSwitchTo(rowcxt);
-
-			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
-			forecast_open_row(&c, in, null, &f);
-			for (int k = 0; k < 6; k++)
-			{
-				out[k] = in[k];
-				out_null[k] = null[k];
-			}
-			out[6] = CStringGetTextDatum(stage_names[f.stage]);
-			out[7] = CStringGetTextDatum(age_names[f.age]);
-			out[8] = CStringGetTextDatum(amount_names[f.amount]);
-			out[9] = CStringGetTextDatum(partner_names[f.partner]);
-			out[10] = CStringGetTextDatum(close_names[f.close]);
-			out[11] = Int32GetDatum(c.horizon);
-			out[12] = Float8GetDatum(f.t->base);
-			out[13] = Float8GetDatum(f.t->fa);
-			out[14] = Float8GetDatum(f.t->fp);
-			out[15] = Float8GetDatum(f.t->fl);
-			out[16] = Float8GetDatum(f.t->p);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_null);
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
+	forecast_open_each(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2), 0, true,
+					   open_row_put, &o);
 	SPI_finish();
 	MemoryContextDelete(c.keep);
 	return (Datum) 0;

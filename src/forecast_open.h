@@ -10,6 +10,7 @@
 #include "fmgr.h"
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
+#include "channel_spi.h"
 #include "utils/date.h"
 #include "utils/hsearch.h"
 #include "utils/numeric.h"
@@ -86,23 +87,19 @@ typedef struct open_features
 	terms	   *t;
 } open_features;
 
-/* The columns of the feed query (forecast_open_cursor()). */
+/* The columns of the feed query (forecast_open_each()); IN_STAGE is the
+ * index of the stage. */
 enum
 {
 	IN_DEAL, IN_PARTNER, IN_LINE, IN_AMOUNT, IN_CLOSE, IN_STATUS, IN_STAGE, IN_SUBMITTED, IN_COLS
 };
 
-/* Rows fetched at a time: a batch's tuples (about 100 kB) stay below
- * malloc's mmap threshold, so their memory is reused, not mapped and
- * zeroed by the kernel anew for every batch. */
-#define FETCH_ROWS 1000
-
 /* The context of a call from its arguments model (0), as_at (3) to
  * horizon (7), the same in both functions. */
 void		forecast_ctx_init(forecast_ctx *c, FunctionCallInfo fcinfo);
-/* A cursor over the open registrations (kept plan). */
-Portal		forecast_open_cursor(Datum close_from, bool from_null, Datum close_before, bool before_null,
-								 Datum only_partner, bool partner_null);
+/* The open registrations, each handed to fn as it is read (kept plan). */
+void		forecast_open_each(Datum close_from, bool from_null, Datum close_before, bool before_null,
+							   Datum only_partner, bool partner_null, channel_spi_row_fn fn, void *arg);
 /* A feed row's features and terms. */
 void		forecast_open_row(forecast_ctx *c, Datum *in, bool *null, open_features *f);
 /* The index of a product line (text datum), interned on first sight. */

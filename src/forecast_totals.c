@@ -125,7 +125,9 @@ emit(ReturnSetInfo *rsinfo, forecast_ctx *c, int level, const group_key *k, bool
 	if (s->n > PG_INT32_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("integer out of range")));
+				 errmsg("integer out of range"),
+				 errdetail("One group holds %lld open registrations; open_deals is an integer.", (long long) s->n),
+				 errhint("Ask for one partner's rows, or a shorter window of expected close.")));
 	for (int i = 0; i < N_STAGE; i++)
 		if (s->stage_amount[i])
 		{
@@ -141,6 +143,101 @@ emit(ReturnSetInfo *rsinfo, forecast_ctx *c, int level, const group_key *k, bool
 	v[7] = sum_datum(s->won);
 	v[8] = sum_datum(staged);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+}
+
+/* What the row functions sum into. */
+typedef struct totals_state
+{
+	forecast_ctx *c;
+	HTAB	   *groups;
+	bool		by_month;
+} totals_state;
+
+/* The group of a key, made (with zero sums) on first sight. */
+static group_sums *
+group_of(totals_state *st, const group_key *k)
+{
+	bool		found;
+	group_entry *e = hash_search(st->groups, k, HASH_ENTER, &found);
+
+	if (!found)
+		memset(&e->s, 0, sizeof(e->s));
+	e->s.seen = true;
+	return &e->s;
+}
+
+/* month_of(expected_close); an infinite date stays itself */
+static DateADT
+month_start(DateADT d)
+{
+	int			y,
+				m,
+				day;
+
+	if (DATE_NOT_FINITE(d))
+		return d;
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+	return date2j(y, m, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/* An open registration into its group: count, stage amount, amount times
+ * its probability (a combination's probability made numeric once). */
+static void
+open_row_sum(void *arg, TupleTableSlot *slot)
+{
+	totals_state *st = arg;
+	forecast_ctx *c = st->c;
+	Datum	   *in = slot->tts_values;
+	bool	   *null = slot->tts_isnull;
+	open_features f;
+	group_key	k;
+	group_sums *g;
+
+	forecast_open_row(c, in, null, &f);
+	memset(&k, 0, sizeof(k));
+	k.no_partner = null[IN_PARTNER];
+	k.partner_id = null[IN_PARTNER] ? 0 : DatumGetInt64(in[IN_PARTNER]);
+	k.line = f.line;
+	if (st->by_month && !null[IN_CLOSE])
+		k.month = month_start(DatumGetDateADT(in[IN_CLOSE]));
+	g = group_of(st, &k);
+	g->n++;
+	if (!null[IN_AMOUNT])
+	{
+		Numeric		amount = DatumGetNumeric(in[IN_AMOUNT]);
+
+		if (f.t->p_numeric == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(c->keep);
+
+			f.t->p_numeric = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(f.t->p)));
+			MemoryContextSwitchTo(old);
+		}
+		sum_add(&g->stage_amount[f.stage], amount, c->keep);
+		sum_add(&g->expected,
+				DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(amount),
+													NumericGetDatum(f.t->p_numeric))),
+				c->keep);
+	}
+}
+
+/* A won registration's amount into its group. */
+static void
+won_row_sum(void *arg, TupleTableSlot *slot)
+{
+	totals_state *st = arg;
+	Datum	   *in = slot->tts_values;
+	bool	   *null = slot->tts_isnull;
+	group_key	k;
+	group_sums *g;
+
+	memset(&k, 0, sizeof(k));
+	k.no_partner = null[0];
+	k.partner_id = null[0] ? 0 : DatumGetInt64(in[0]);
+	k.line = null[1] ? -1 : forecast_line_intern(st->c, in[1]);
+	g = group_of(st, &k);
+	if (!null[2])
+		sum_add(&g->won, DatumGetNumeric(in[2]), st->c->keep);
 }
 
 static SPIPlanPtr won_plan;
@@ -167,8 +264,7 @@ channel_forecast_totals(PG_FUNCTION_ARGS)
 	forecast_ctx c;
 	bool		by_month,
 				levels;
-	Portal		portal;
-	MemoryContext rowcxt;
+	totals_state st;
 	HASHCTL		ctl;
 	HTAB	   *groups;
 	HASH_SEQ_STATUS seq;
@@ -188,7 +284,6 @@ channel_forecast_totals(PG_FUNCTION_ARGS)
 	by_month = PG_GETARG_BOOL(8);
 	levels = PG_GETARG_BOOL(9);
 	InitMaterializedSRF(fcinfo, 0);
-	rowcxt = AllocSetContextCreate(c.keep, "forecast row", ALLOCSET_SMALL_SIZES);
 	{
 		MemoryContext old = MemoryContextSwitchTo(c.keep);
 
@@ -202,73 +297,12 @@ channel_forecast_totals(PG_FUNCTION_ARGS)
 	ctl.hcxt = c.keep;
 	groups = hash_create("forecast totals", 4096, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 
+	st.c = &c;
+	st.groups = groups;
+	st.by_month = by_month;
 	channel_spi_connect();
-	portal = forecast_open_cursor(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2),
-						 PG_GETARG_DATUM(12), PG_ARGISNULL(12));
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			Datum		in[IN_COLS];
-			bool		null[IN_COLS];
-			open_features f;
-			group_key	k;
-			bool		found;
-			MemoryContext old = MemoryContextSwitchTo(rowcxt);
-
-			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
-			forecast_open_row(&c, in, null, &f);
-			memset(&k, 0, sizeof(k));
-			k.no_partner = null[IN_PARTNER];
-			k.partner_id = null[IN_PARTNER] ? 0 : DatumGetInt64(in[IN_PARTNER]);
-			k.line = f.line;
-			if (by_month && !null[IN_CLOSE])
-			{
-				DateADT		d = DatumGetDateADT(in[IN_CLOSE]);
-
-				/* month_of(expected_close); an infinite date stays itself */
-				if (!DATE_NOT_FINITE(d))
-				{
-					int			y,
-								m,
-								day;
-
-					j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-					d = date2j(y, m, 1) - POSTGRES_EPOCH_JDATE;
-				}
-				k.month = d;
-			}
-			e = hash_search(groups, &k, HASH_ENTER, &found);
-			if (!found)
-				memset(&e->s, 0, sizeof(e->s));
-			e->s.seen = true;
-			e->s.n++;
-			if (!null[IN_AMOUNT])
-			{
-				Numeric		amount = DatumGetNumeric(in[IN_AMOUNT]);
-
-				if (f.t->p_numeric == NULL)
-				{
-					MemoryContextSwitchTo(c.keep);
-					f.t->p_numeric = DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(f.t->p)));
-					MemoryContextSwitchTo(rowcxt);
-				}
-				sum_add(&e->s.stage_amount[f.stage], amount, c.keep);
-				sum_add(&e->s.expected,
-						DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(amount),
-															NumericGetDatum(f.t->p_numeric))),
-						c.keep);
-			}
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-
+	forecast_open_each(PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2), PG_ARGISNULL(2),
+					   PG_GETARG_DATUM(12), PG_ARGISNULL(12), open_row_sum, &st);
 	if (!PG_ARGISNULL(10))
 	{
 		Datum		params[3] = {PG_GETARG_DATUM(10), PG_GETARG_DATUM(11), PG_ARGISNULL(12) ? (Datum) 0 : PG_GETARG_DATUM(12)};
@@ -280,37 +314,7 @@ channel_forecast_totals(PG_FUNCTION_ARGS)
 						 "WHERE d.status = 'won' AND d.closed_at >= $1 AND d.closed_at < $2 "
 						 "  AND ($3::bigint IS NULL OR d.partner_id = $3)",
 						 3, types);
-		portal = SPI_cursor_open(NULL, won_plan, params, nulls, true);
-		for (;;)
-		{
-			SPI_cursor_fetch(portal, true, FETCH_ROWS);
-			if (SPI_processed == 0)
-				break;
-			for (uint64 i = 0; i < SPI_processed; i++)
-			{
-				Datum		in[3];
-				bool		null[3];
-				group_key	k;
-				bool		found;
-				MemoryContext old = MemoryContextSwitchTo(rowcxt);
-
-				heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, in, null);
-				memset(&k, 0, sizeof(k));
-				k.no_partner = null[0];
-				k.partner_id = null[0] ? 0 : DatumGetInt64(in[0]);
-				k.line = null[1] ? -1 : forecast_line_intern(&c, in[1]);
-				e = hash_search(groups, &k, HASH_ENTER, &found);
-				if (!found)
-					memset(&e->s, 0, sizeof(e->s));
-				e->s.seen = true;
-				if (!null[2])
-					sum_add(&e->s.won, DatumGetNumeric(in[2]), c.keep);
-				MemoryContextSwitchTo(old);
-				MemoryContextReset(rowcxt);
-			}
-			SPI_freetuptable(SPI_tuptable);
-		}
-		SPI_cursor_close(portal);
+		channel_spi_each("the quarter's wins' query", won_plan, params, nulls, won_row_sum, &st);
 	}
 
 	/* the open-only groups have won 0, as SQL's sum over their 0s */
