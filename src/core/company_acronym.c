@@ -20,7 +20,10 @@
  * three letters ("kepco" from "korea electric power co...") -- a
  * connective after the first also giving nothing, when skip allows.  The
  * run may stop short of the acronym's end by a dropped legal form's
- * initials ("c", "co", "l": "adnoc" / "abu dhabi national oil [company]")
+ * initials ("c", "co", "l", "sa", "ao": "adnoc" / "abu dhabi national oil
+ * [company]", "pdvsa" / "petroleos de venezuela [s.a.]", "tpao" / "turkiye
+ * petrolleri [anonim ortakligi]"; the two-letter ones after initials only:
+ * "itausa" is not "ita" + "u" from "itau unibanco" and a form)
  * when it reaches the end of b.  On success *stop is the token after the
  * run and *w the weight of its tokens.
  */
@@ -47,7 +50,8 @@ spells(const company_side *b, const bool *used_b, int end, int first, const char
 		*stop = end;
 		*w = 0;
 		return end - first >= 2 && k >= 2 &&
-			(strcmp(rest, "c") == 0 || strcmp(rest, "co") == 0 || strcmp(rest, "l") == 0);
+			(strcmp(rest, "c") == 0 || strcmp(rest, "co") == 0 || strcmp(rest, "l") == 0 ||
+			 (!syllables && (strcmp(rest, "sa") == 0 || strcmp(rest, "ao") == 0)));
 	}
 	if (used_b[end])
 		return false;

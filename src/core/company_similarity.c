@@ -343,6 +343,32 @@ fold_hides_a_letter(const company_side *a, int i, const company_side *b, int j)
 }
 
 /*
+ * Short names, each the whole distinctive part of its name, one of which is
+ * the other with a letter written on at the end that the fold swallows:
+ * "Mars" / "Marsh" fold alike ("sh" -> "s"), but a brand of five letters or
+ * fewer with another last letter is another brand.  Not a doubled letter
+ * ("Chub" / "Chubb", a typist's slip) nor a plural "s".
+ */
+#define LAST_LETTER_FRIEND_MAX_LEN 5
+
+static bool
+fold_hides_a_last_letter(const company_side *a, int i, const company_side *b, int j)
+{
+	const company_side *s = a->len[i] < b->len[j] ? a : b;
+	const company_side *l = s == a ? b : a;
+	int			si = s == a ? i : j;
+	int			li = s == a ? j : i;
+	const char *x = company_token(&s->t, si);
+	const char *y = company_token(&l->t, li);
+	int			n = s->len[si];
+
+	if (l->len[li] != n + 1 || n > LAST_LETTER_FRIEND_MAX_LEN || n < 2 ||
+		a->digit[i] || b->digit[j] || !sole_distinctive(a, i) || !sole_distinctive(b, j))
+		return false;
+	return memcmp(x, y, (size_t) n) == 0 && y[n] != y[n - 1] && y[n] != 's';
+}
+
+/*
  * Tokens equal only once spelling-folded that are two English words, not
  * one word's two spellings: "Boots" / "Booths" (th -> t), unlike "Centre" /
  * "Center", which company_words.txt writes one way.
@@ -357,7 +383,7 @@ folded_words_differ(const company_side *a, int i, const company_side *b, int j)
 		return false;
 	if (strcmp(company_word_canonical(x), company_word_canonical(y)) == 0)
 		return false;
-	if (fold_hides_a_letter(a, i, b, j))
+	if (fold_hides_a_letter(a, i, b, j) || fold_hides_a_last_letter(a, i, b, j))
 		return true;
 	return company_is_english_word(x) && company_is_english_word(y) &&
 		two_words(x, a->len[i], y, b->len[j]);
@@ -458,6 +484,17 @@ typo_similarity(const company_side *a, int i, const company_side *b, int j)
 		(void) raw_letter_difference(a, i, b, j, &cx, &cy);
 		return (cx == 'c' && cy == 'k') || (cx == 'k' && cy == 'c') || a->len[i] < 5 ? 0.0 : 1.0 - 1.0 / a->len[i];
 	}
+	/*
+	 * Two neighbours swapped as written, in a word of six letters or more
+	 * (in a shorter one they can be two names: "Loews" / "Lowe's"): the
+	 * fold can hide the swap ("Fujitsu" / "Fujistu": "ts" folds to "k",
+	 * "st" does not), so it is looked for in the written forms too.
+	 */
+	if (a->len[i] == b->len[j] && a->len[i] >= 6 && !a->digit[i] && !b->digit[j] &&
+		swapped(company_token(&a->t, i), company_token(&b->t, j), a->len[i]) &&
+		!typo_in_short_stem(company_token(&a->t, i), a->len[i], company_token(&b->t, j), b->len[j]) &&
+		!two_words(company_token(&a->t, i), a->len[i], company_token(&b->t, j), b->len[j]))
+		return 1.0 - 0.5 / a->len[i];
 	/* more letters apart than typos allowed: most pairs end here */
 	if (allowed == 0 || longer - shorter > allowed || longer > MAX_TYPO_TOKEN_LEN ||
 		a->digit[i] || b->digit[j])

@@ -389,6 +389,29 @@ UNIT_TEST(similarity_compound_acronyms_and_fold_false_friends)
 	CHECK(sim("bbbbb", "babababababababababababababababababababababababababababab") < 0.85f);
 }
 
+UNIT_TEST(similarity_written_swaps_last_letters_and_form_initials)
+{
+	/* two neighbours swapped as written, where the fold hides the swap (ts -> k) */
+	CHECK(sim("Kavitsu", "Kavistu") >= 0.85f);
+	CHECK(sim("Dorvantis", "Dorvantsi") >= 0.85f);
+	CHECK(sim("Meridian Chemical", "Meridian Chemcial") >= 0.85f);
+	/* but not in a word of five letters: short brands swap into other brands */
+	CHECK(sim("Toews", "Towe's") < 0.85f);
+	/* a last letter the fold swallows (sh -> s) makes another short brand */
+	CHECK(sim("Vars", "Varsh") < 0.85f);
+	CHECK(sim("Vars Ltd", "Varsh GmbH") < 0.85f);
+	/* not a doubled last letter (a slip), nor in a longer name */
+	CHECK(sim("Quib", "Quibb") >= 0.85f);
+	CHECK(sim("Sheremetyevo", "Sheremetyevoh") >= 0.85f);
+	/* an acronym ending in the dropped form's initials, after initials only */
+	CHECK(sim("KMPSA", "Kestrel Minera del Plata S.A.") >= 0.85f);
+	CHECK(sim("TVPAO", "Toprak Vadi Petrolleri A.O.") >= 0.85f);
+	CHECK(sim("Veraxsa", "Verax Unibank") < 0.85f);
+	/* symmetric */
+	CHECK(sim("Kavitsu", "Kavistu") == sim("Kavistu", "Kavitsu"));
+	CHECK(sim("Vars", "Varsh") == sim("Varsh", "Vars"));
+}
+
 UNIT_TEST(similarity_trade_against_holding_and_vowel_friends)
 {
 	/* a company and its business in a trade: a trade word against nothing or a holding word */
