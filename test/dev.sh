@@ -18,6 +18,7 @@ case "${1:-}" in
 start)
 	[ -f "$CHANNEL_TMP/data/postmaster.pid" ] && { echo "already running"; exit 0; }
 	as_root rm -rf "$CHANNEL_TMP"; mkdir -p "$CHANNEL_TMP"
+	channel_install_deps
 	channel_build
 	channel_sandbox
 	channel_start_cluster
