@@ -417,13 +417,14 @@ CREATE FUNCTION channel.forecast_totals(model jsonb, close_from date, close_befo
                                         by_month boolean, levels boolean, won_from timestamptz, won_before timestamptz,
                                         only_partner bigint)
 RETURNS TABLE (grouping_level integer, partner_id bigint, product_line channel.product_code, close_month date,
-               open_deals integer, open_amount numeric, expected numeric, won numeric, staged numeric)
+               open_deals integer, open_amount numeric, expected numeric, won numeric, staged numeric,
+               ord bigint)
 AS 'MODULE_PATHNAME', 'channel_forecast_totals'
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
 ROWS 10000;
 COMMENT ON FUNCTION channel.forecast_totals(jsonb, date, date, timestamptz, date, date, date, integer, boolean, boolean, timestamptz, timestamptz, bigint) IS
-  'The open registrations of channel.forecast_open_rows() (of only_partner when not NULL) summed per partner, product line and, when by_month, month of expected close (grouping_level 0), and when levels per line (1) and in total (2): count, amount, expected amount (sum of amount times probability::numeric), the amounts won from won_from and before won_before (none when NULL), and the stage-weighted amount; exact numeric sums.';
+  'The open registrations of channel.forecast_open_rows() (of only_partner when not NULL) summed per partner, product line and, when by_month, month of expected close (grouping_level 0), and when levels per line (1) and in total (2): count, amount, expected amount (sum of amount times probability::numeric), the amounts won from won_from and before won_before (none when NULL), and the stage-weighted amount; exact numeric sums. Rows come in their callers'' order and ord numbers them: with levels (channel.forecast()) by level, product line (the database''s collation, no line last) and partner (direct sales last); without (channel.pipeline()) by partner (direct sales last), product line and month of close.';
 REVOKE ALL ON FUNCTION channel.forecast_totals(jsonb, date, date, timestamptz, date, date, date, integer, boolean, boolean, timestamptz, timestamptz, bigint) FROM PUBLIC;
 
 ---------------------------------------------------------------- forecast
@@ -506,7 +507,9 @@ BEGIN
                                ((upto AT TIME ZONE 'UTC') + interval '3 months')::date, channel.forecast_horizon(now(), upto),
                                false, true, q_start, upto, me) g
   LEFT JOIN channel.partner p ON g.grouping_level = 0 AND p.partner_id = g.partner_id
-  ORDER BY g.grouping_level, g.product_line, g.partner_id NULLS LAST;
+  -- ord: the order of grouping_level, product_line, partner_id NULLS LAST,
+  -- numbered by forecast_totals, which writes its rows so
+  ORDER BY g.ord;
 END
 $$;
 COMMENT ON FUNCTION channel.forecast(date) IS

@@ -203,7 +203,9 @@ BEGIN
                                channel.forecast_horizon(now(), (q_start + interval '3 months')::timestamp AT TIME ZONE 'UTC'),
                                true, false, NULL, NULL, me) g
   LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
-  ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
+  -- ord: the order of partner_id NULLS LAST, product_line, close_month,
+  -- numbered by forecast_totals, which writes its rows so
+  ORDER BY g.ord;
 END
 $$;
 COMMENT ON FUNCTION channel.pipeline(date) IS
