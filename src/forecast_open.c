@@ -341,7 +341,10 @@ forecast_open_row(forecast_ctx *c, Datum *in, bool *null, open_features *f)
 				 errmsg("an open registration without a stage")));
 	f->stage = DatumGetInt32(in[IN_STAGE]);
 	f->age = age_band(null[IN_SUBMITTED], DatumGetTimestampTz(in[IN_SUBMITTED]), c->as_at);
-	f->amount = amount_band(null[IN_AMOUNT], in[IN_AMOUNT], &c->b);
+	/* detoasted once: an index tuple's short-header numeric is copied out
+	 * by each function that reads it, and the band and the sums are four */
+	f->amount_value = null[IN_AMOUNT] ? NULL : DatumGetNumeric(in[IN_AMOUNT]);
+	f->amount = amount_band(null[IN_AMOUNT], NumericGetDatum(f->amount_value), &c->b);
 	if (null[IN_PARTNER])
 		f->partner = partner_band(true, true, 0, 0);
 	else

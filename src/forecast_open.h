@@ -84,6 +84,7 @@ typedef struct open_features
 				partner,
 				close,
 				line;			/* -1: none */
+	Numeric		amount_value;	/* detoasted, in the row's context; NULL: none */
 	terms	   *t;
 } open_features;
 

@@ -205,9 +205,9 @@ open_row_sum(void *arg, TupleTableSlot *slot)
 		k.month = month_start(DatumGetDateADT(in[IN_CLOSE]));
 	g = group_of(st, &k);
 	g->n++;
-	if (!null[IN_AMOUNT])
+	if (f.amount_value != NULL)
 	{
-		Numeric		amount = DatumGetNumeric(in[IN_AMOUNT]);
+		Numeric		amount = f.amount_value;
 
 		if (f.t->p_numeric == NULL)
 		{
