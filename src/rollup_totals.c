@@ -816,44 +816,36 @@ channel_scorecard_totals(PG_FUNCTION_ARGS)
 
 /* ---------------------------------------------------------------- win record */
 
-static bool
-record_route(void *state, rollup_reader *r, int64 partner_id, int32 line, DateADT period,
-			 row_target *t)
-{
-	t->entry = totals_get((totals_set *) state, partner_id, 0);
-	t->sign = 1;
-	t->add_counts = true;
-	t->money_slot = identity_slots;
-	return true;
-}
-
+/*
+ * The partner's record (wins, closed), as channel.partner_win_record keeps
+ * it: one row per partner, where summing it from every partner-month on
+ * each call cost the forecast a sixth of its time.
+ */
 void
 channel_win_record_each(win_record_fn fn, void *arg)
 {
-	static const char *const counts[2] = {"deals_won", "deals_lost"};
-	totals_set *totals;
-	rollup_reader r;
-	TableScanDesc scan;
+	Relation	rel = open_rollup("partner_win_record");
+	AttrNumber	partner_att = rollup_column(rel, "partner_id", INT8OID, INT8OID, NULL);
+	AttrNumber	won_att = rollup_column(rel, "deals_won", INT8OID, INT8OID, NULL);
+	AttrNumber	closed_att = rollup_column(rel, "deals_closed", INT8OID, INT8OID, NULL);
+	AttrNumber	last = Max(partner_att, Max(won_att, closed_att));
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
 
-	totals = totals_create("win record");
-	reader_open(&r, "partner_month", NULL, "month", false, counts, 2, NULL, 0);
-	scan = table_beginscan(r.rel, GetActiveSnapshot(), 0, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, r.slot))
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
+		Datum	   *v = slot->tts_values;
+		bool	   *n = slot->tts_isnull;
+
 		CHECK_FOR_INTERRUPTS();
-		add_row(&r, NULL, record_route, totals);
+		slot_getsomeattrs(slot, last);
+		if (n[partner_att - 1] || n[won_att - 1] || n[closed_att - 1])
+			continue;
+		fn(arg, DatumGetInt64(v[partner_att - 1]), DatumGetInt64(v[won_att - 1]), DatumGetInt64(v[closed_att - 1]));
 	}
 	table_endscan(scan);
-	reader_close(&r);
-
-	for (int g = 0; g < totals->n; g++)
-	{
-		totals_entry *e = &totals->entries[g];
-		int64		closed = e->count[0];
-
-		add_count(&closed, e->count[1]);
-		fn(arg, e->partner_id, e->count[0], closed);
-	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
 }
 
 typedef struct win_record_out
@@ -877,8 +869,8 @@ record_put(void *arg, int64 partner_id, int64 wins, int64 closed)
 /*
  * channel.partner_win_record()
  * Per partner with a partner_month row: its deals won and its deals won
- * or lost over every month of the rollup (the forecast's partner record).
- * A sequential scan: every row is read.
+ * or lost over every month of the rollup (the forecast's partner record),
+ * as channel.partner_win_record keeps them.
  */
 Datum
 channel_partner_win_record(PG_FUNCTION_ARGS)

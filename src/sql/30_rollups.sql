@@ -730,6 +730,7 @@ BEGIN
     INSERT INTO channel.partner_month SELECT * FROM channel.partner_month_computed;
     ANALYZE channel.partner_month;  -- replaced whole: as after a rebuild
     PERFORM channel.refresh_line_rollups(NULL, NULL, NULL);
+    PERFORM channel.refresh_win_records(NULL);
     RETURN pairs;
   END IF;
   -- Month by month.  A month most of whose partners are queued (the
@@ -775,6 +776,8 @@ BEGIN
       PERFORM channel.refresh_line_rollups(d, ids, false);
     END IF;
   END LOOP;
+  -- the records of the partners whose months were recomputed
+  PERFORM channel.refresh_win_records(ARRAY(SELECT DISTINCT p FROM pg_catalog.unnest(partners) p));
   RETURN pairs;
 END
 $$;
@@ -813,6 +816,7 @@ BEGIN
   -- BI queries' plans; autovacuum would get there, later
   ANALYZE channel.partner_month;
   PERFORM channel.refresh_line_rollups(NULL, NULL, NULL);
+  PERFORM channel.refresh_win_records(NULL);
   RETURN n;
 END
 $$;

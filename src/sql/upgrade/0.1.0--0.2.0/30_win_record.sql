@@ -1,0 +1,1 @@
+../../30_win_record.sql
