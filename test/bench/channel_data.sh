@@ -168,7 +168,9 @@ done
 if [ "$runs" -gt 1 ]; then
 	echo
 	cat "$work/runs"
-	for col in 3 5 7 9 11; do
+	# "run N: ingest_ms X bare_ms Y loop_ms Z ratio R speedup S load ...": names in
+	# the odd fields from the third, their values in the even ones after them
+	for col in 4 6 8 10 12; do
 		name=$(awk -v c=$((col - 1)) 'NR == 1 { print $c }' "$work/runs")
 		sort -g -k$col,$col "$work/runs" | awk -v c=$col -v n="$name" \
 		  '{ v[NR] = $c } END { printf "%s: median %.2f (%.2f-%.2f)\n", n, v[int((NR + 1) / 2)], v[1], v[NR] }'
