@@ -137,6 +137,35 @@ LANGUAGE sql STABLE AS $$
   LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
   ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month
 $$;
+-- the stage-weighted pipeline as it was written in SQL before it too was
+-- summed by forecast_totals: what pipeline() gives until the forecast is trained
+CREATE FUNCTION pg_temp.pipeline_stage_sql(quarter date)
+RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, region channel.region_code,
+               product_line channel.product_code, expected_close_month date, open_deals integer,
+               open_amount numeric, weighted_amount numeric, weighting text)
+LANGUAGE sql STABLE AS $$
+  WITH q AS (SELECT date_trunc('quarter', quarter::timestamp)::date AS s),
+  g AS (
+    SELECT d.partner_id, d.product_line, channel.month_of(d.expected_close) AS close_month,
+           count(*)::int AS n, sum(d.amount) AS amount,
+           coalesce(sum(d.amount) FILTER (WHERE d.status = 'approved'), 0)
+             * channel.pipeline_stage_weight('approved')::numeric
+           + coalesce(sum(d.amount) FILTER (WHERE d.status = 'submitted'), 0)
+             * channel.pipeline_stage_weight('submitted')::numeric
+           + coalesce(sum(d.amount) FILTER (WHERE d.status = 'conflict'), 0)
+             * channel.pipeline_stage_weight('conflict')::numeric AS weighted
+    FROM q, channel.deal d
+    WHERE d.status IN ('submitted', 'approved', 'conflict')
+      AND d.expected_close >= q.s AND d.expected_close < (q.s + interval '3 months')::date
+      AND (channel.current_partner() IS NULL OR d.partner_id = channel.current_partner())
+    GROUP BY d.partner_id, d.product_line, channel.month_of(d.expected_close)
+  )
+  SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.n, g.amount,
+         round(g.weighted, 2), 'stage'::text
+  FROM g
+  LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
+  ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month
+$$;
 CREATE FUNCTION pg_temp.forecast_sql(quarter date, me bigint)
 RETURNS TABLE (level text, partner_id bigint, partner_name text, product_line channel.product_code,
                open_deals integer, open_amount numeric, expected_from_open numeric, won_so_far numeric,
@@ -183,10 +212,13 @@ BEGIN
                      ('pipeline, this quarter', today),
                      ('pipeline, next quarter', (date_trunc('quarter', today) + interval '3 months')::date)
   LOOP
-    -- untrained, the pipeline weighs by stage without the forecast (checked above)
-    CONTINUE WHEN channel.forecast_model_json() IS NULL;
+    -- untrained, the pipeline weighs by stage: compared with that SQL
     CREATE TEMP TABLE c_rows AS SELECT x::text AS r, i FROM channel.pipeline(q) WITH ORDINALITY x(a, b, c, d, e, f, g, h, j, k, i);
-    CREATE TEMP TABLE s_rows AS SELECT x::text AS r, i FROM pg_temp.pipeline_sql(q) WITH ORDINALITY x(a, b, c, d, e, f, g, h, j, k, i);
+    IF channel.forecast_model_json() IS NULL THEN
+      CREATE TEMP TABLE s_rows AS SELECT x::text AS r, i FROM pg_temp.pipeline_stage_sql(q) WITH ORDINALITY x(a, b, c, d, e, f, g, h, j, k, i);
+    ELSE
+      CREATE TEMP TABLE s_rows AS SELECT x::text AS r, i FROM pg_temp.pipeline_sql(q) WITH ORDINALITY x(a, b, c, d, e, f, g, h, j, k, i);
+    END IF;
     RETURN QUERY SELECT n, (SELECT count(*) FROM c_rows) > 0,
       (SELECT count(*) FROM ((SELECT r FROM c_rows EXCEPT ALL SELECT r FROM s_rows) UNION ALL (SELECT r FROM s_rows EXCEPT ALL SELECT r FROM c_rows)) x),
       (SELECT string_agg(r, E'\n' ORDER BY i) FROM c_rows) IS NOT DISTINCT FROM (SELECT string_agg(r, E'\n' ORDER BY i) FROM s_rows);

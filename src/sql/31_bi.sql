@@ -263,43 +263,17 @@ BEGIN
     'Any date of the quarter selects it: 2026-08-15 means July to September 2026.',
     'Omit it for the current quarter: SELECT * FROM channel.pipeline();');
   q_start := pg_catalog.date_trunc('quarter', quarter::timestamp)::date;
-  -- each registration weighted by its learned probability of being won
-  -- before the end of the quarter (34_forecast.sql); until
-  -- channel.train_forecast() has run, by the fixed stage weights, which
-  -- need none of the forecast's features
-  IF model IS NULL THEN
-    -- the weights are per stage, so each stage's amounts are summed once
-    -- and weighted after (numeric arithmetic: the same exact sum)
-    RETURN QUERY
-    WITH g AS (
-      SELECT d.partner_id, d.product_line, channel.month_of(d.expected_close) AS close_month,
-             count(*)::int AS n, sum(d.amount) AS amount,
-             coalesce(sum(d.amount) FILTER (WHERE d.status = 'approved'), 0)
-               * channel.pipeline_stage_weight('approved')::numeric
-             + coalesce(sum(d.amount) FILTER (WHERE d.status = 'submitted'), 0)
-               * channel.pipeline_stage_weight('submitted')::numeric
-             + coalesce(sum(d.amount) FILTER (WHERE d.status = 'conflict'), 0)
-               * channel.pipeline_stage_weight('conflict')::numeric AS weighted
-      FROM channel.deal d
-      WHERE d.status IN ('submitted', 'approved', 'conflict')
-        AND d.expected_close >= q_start AND d.expected_close < (q_start + interval '3 months')::date
-        AND (me IS NULL OR d.partner_id = me)
-      GROUP BY d.partner_id, d.product_line, channel.month_of(d.expected_close)
-    )
-    SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.n, g.amount,
-           round(g.weighted, 2), 'stage'::text
-    FROM g
-    LEFT JOIN channel.partner p ON p.partner_id = g.partner_id
-    ORDER BY g.partner_id NULLS LAST, g.product_line, g.close_month;
-    RETURN;
-  END IF;
   -- summed in C as the registrations are read (channel.forecast_totals,
-  -- 34_forecast.sql): count, amount and sum(amount * probability::numeric)
-  -- per partner, line and month of expected close, as SQL would group
-  -- channel.forecast_open()'s rows (sql/33_bi_speed compares them)
+  -- 34_forecast.sql): count, amount, and each registration's amount
+  -- weighted by its learned probability of being won before the end of the
+  -- quarter -- or, until channel.train_forecast() has run, by the fixed
+  -- stage weights (staged: each stage's amounts times its weight) -- per
+  -- partner, line and month of expected close, as SQL would group them
+  -- (sql/33_bi_speed compares both with their SQL definitions)
   RETURN QUERY
   SELECT g.partner_id, p.name, p.tier, p.region, g.product_line, g.close_month, g.open_deals, g.open_amount,
-         round(g.expected, 2), 'forecast'::text
+         round(CASE WHEN model IS NULL THEN g.staged ELSE g.expected END, 2),
+         CASE WHEN model IS NULL THEN 'stage' ELSE 'forecast' END
   FROM channel.forecast_totals(model, q_start, (q_start + interval '3 months')::date, now(),
                                (now() AT TIME ZONE 'UTC')::date, (q_start + interval '3 months')::date,
                                ((q_start + interval '3 months') + interval '3 months')::date,
