@@ -473,7 +473,8 @@ BEGIN
   SELECT k.country, k.customer_key, k.name,
          ARRAY(SELECT k.country || '|' || x FROM pg_catalog.unnest(channel.company_match_keys(k.customer_key)) x) AS keys,
          NULL::bigint AS end_customer_id, NULL::text AS match, NULL::real AS score,
-         row_number() OVER (ORDER BY k.first_row, k.country, k.customer_key) AS ord, NULL::bigint AS rep
+         row_number() OVER (ORDER BY k.first_row, k.country, k.customer_key) AS ord, NULL::bigint AS rep,
+         k.first_row
   FROM (SELECT n.country, n.customer_key, (pg_catalog.array_agg(n.name ORDER BY n.first_row, n.name))[1] AS name,
                min(n.first_row) AS first_row
         FROM (SELECT x.country, x.name, x.first_row,

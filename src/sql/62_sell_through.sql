@@ -81,27 +81,35 @@ SELECT pg_catalog.pg_extension_config_dump('channel.sell_through_line_id_seq', '
 -- ---------------------------------------------------------------------------
 -- Ingestion
 -- ---------------------------------------------------------------------------
-CREATE FUNCTION channel.ingest_sell_through(batch_id bigint) RETURNS channel.report_batch
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+CREATE FUNCTION channel.ingest_sell_through_wave(wave bigint[]) RETURNS void
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, channel, pg_temp
 AS $$
 DECLARE
-  b channel.report_batch := channel.report_for_ingest(ingest_sell_through.batch_id, 'sell_through');
   today date := current_date;
   thr float4 := coalesce(nullif(pg_catalog.current_setting('channel.match_threshold', true), '')::float4, 0.85);
-  n_new integer;
-  n_won integer;
   old_deals bigint[];
+  first_batch bigint := (SELECT min(w) FROM pg_catalog.unnest(wave) w);
 BEGIN
-  IF b.status = 'published' THEN
-    RETURN b;           -- ingested already (perhaps by a session we waited for): nothing to add
+  -- what the callers promise, checked: staged sell-through batches, each of
+  -- another partner (two of one partner are two waves: the second's lines
+  -- replace or repeat the first's).  The callers hold the locks.
+  IF (SELECT count(*) FROM channel.report_batch r
+      WHERE r.batch_id = ANY (wave) AND r.kind = 'sell_through' AND r.status = 'staged')
+     <> pg_catalog.cardinality(wave)
+     OR (SELECT count(DISTINCT r.partner_id) FROM channel.report_batch r WHERE r.batch_id = ANY (wave))
+        <> pg_catalog.cardinality(wave) THEN
+    RAISE EXCEPTION 'a wave holds staged sell-through batches of distinct partners, once each'
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = pg_catalog.format('Got %s.', wave),
+            HINT = 'Ingest with channel.ingest_sell_through() or channel.ingest_sell_through_batches().';
   END IF;
   PERFORM channel.drop_scratch(ARRAY['st_line', 'ec_name', 'st_match', 'ec_key']);
 
   -- 1. every staged row, parsed, with the first reason it cannot be published
   CREATE TEMP TABLE st_line ON COMMIT DROP AS
   WITH parsed AS MATERIALIZED (      -- materialized: each parsed value computed once, not at every use
-    SELECT s.row_no, s.line_no AS line_no_text, s,
+    SELECT s.batch_id, rb.partner_id AS reporter_id, rp.created_at AS reporter_since,
+           s.row_no, s.line_no AS line_no_text, s,
            pg_catalog.btrim(s.invoice_no) AS invoice_no,
            channel.parse_report_int(s.line_no, 1, 2000000000) AS line_no,
            channel.parse_report_date(s.invoice_date) AS invoice_date,
@@ -114,7 +122,10 @@ BEGIN
            nullif(pg_catalog.btrim(s.customer_city), '') AS customer_city,
            nullif(pg_catalog.btrim(s.customer_postcode), '') AS customer_postcode,
            nullif(pg_catalog.btrim(s.reseller_id), '') AS reseller_text
-    FROM channel.sell_through_staging s WHERE s.batch_id = b.batch_id
+    FROM channel.sell_through_staging s
+    JOIN channel.report_batch rb ON rb.batch_id = s.batch_id
+    JOIN channel.partner rp ON rp.partner_id = rb.partner_id
+    WHERE s.batch_id = ANY (wave)
   ), keyed AS MATERIALIZED (         -- each distinct customer name normalized once, not once per line
     SELECT n.customer_name, channel.normalize_company(n.customer_name) COLLATE "C" AS customer_key
     FROM (SELECT DISTINCT p.customer_name FROM parsed p
@@ -130,16 +141,16 @@ BEGIN
     FROM parsed p
     LEFT JOIN keyed k ON k.customer_name = p.customer_name
     LEFT JOIN channel.product pr ON pr.sku = p.sku
-    LEFT JOIN channel.product_alias al ON pr.product_id IS NULL AND al.partner_id = b.partner_id AND al.partner_sku = p.sku
+    LEFT JOIN channel.product_alias al ON pr.product_id IS NULL AND al.partner_id = p.reporter_id AND al.partner_sku = p.sku
     LEFT JOIN channel.product alp ON alp.product_id = al.product_id
     LEFT JOIN channel.partner rs
       ON rs.partner_id = CASE WHEN p.reseller_text ~ '^[0-9]{1,18}$' THEN p.reseller_text::bigint END
     LEFT JOIN channel.currency cu ON cu.code = p.currency
     LEFT JOIN channel.country co ON co.code = p.customer_country
   )
-  SELECT r.row_no, r.line_no_text, r.invoice_no, r.line_no, r.invoice_date, r.product_id, r.product_line,
+  SELECT r.batch_id, r.reporter_id AS partner_id, r.row_no, r.line_no_text, r.invoice_no, r.line_no, r.invoice_date, r.product_id, r.product_line,
          r.quantity, r.unit_price, r.currency, r.customer_name, r.customer_country, r.customer_city,
-         r.customer_postcode, coalesce(r.reseller_id, b.partner_id) AS seller_id,
+         r.customer_postcode, coalesce(r.reseller_id, r.reporter_id) AS seller_id,
          CASE
            WHEN coalesce(pg_catalog.btrim((r.s).line_no), '') = '' OR r.invoice_no IS NULL OR r.invoice_no = ''
              OR coalesce(pg_catalog.btrim((r.s).invoice_date), '') = '' OR coalesce(r.sku, '') = ''
@@ -153,12 +164,11 @@ BEGIN
            WHEN r.line_no IS NULL OR pg_catalog.length(r.invoice_no) > 100 THEN 'bad_line_no'
            WHEN r.invoice_date IS NULL THEN 'bad_date'
            WHEN r.invoice_date > today THEN 'date_in_future'
-           WHEN r.invoice_date < (SELECT (p.created_at AT TIME ZONE 'UTC')::date FROM channel.partner p WHERE p.partner_id = b.partner_id)
-             THEN 'date_before_partner'
+           WHEN r.invoice_date < (r.reporter_since AT TIME ZONE 'UTC')::date THEN 'date_before_partner'
            WHEN r.product_id IS NULL THEN 'unknown_sku'
            WHEN r.invoice_date < r.active_from OR r.invoice_date >= r.active_until THEN 'sku_not_sold'
            WHEN NOT EXISTS (SELECT 1 FROM channel.partner_product pp
-                            WHERE pp.partner_id = b.partner_id AND pp.product_line = r.product_line)
+                            WHERE pp.partner_id = r.reporter_id AND pp.product_line = r.product_line)
              OR (r.reseller_id IS NOT NULL
                  AND NOT EXISTS (SELECT 1 FROM channel.partner_product pp
                                  WHERE pp.partner_id = r.reseller_id AND pp.product_line = r.product_line))
@@ -168,17 +178,17 @@ BEGIN
            WHEN NOT r.currency_known THEN 'unknown_currency'
            WHEN NOT r.country_known THEN 'unknown_country'
            WHEN pg_catalog.length(r.customer_name) > 300 OR r.customer_key = '' THEN 'bad_customer_name'
-           WHEN r.reseller_text IS NOT NULL AND r.reseller_parent IS DISTINCT FROM b.partner_id THEN 'reseller_not_of_distributor'
+           WHEN r.reseller_text IS NOT NULL AND r.reseller_parent IS DISTINCT FROM r.reporter_id THEN 'reseller_not_of_distributor'
          END AS reason,
          NULL::bigint AS replaces, NULL::bigint AS end_customer_id, r.customer_key
   FROM resolved r;
   ANALYZE pg_temp.st_line;
 
-  -- 2. duplicates: a key twice in the batch (the first kept), and lines
+  -- 2. duplicates: a key twice in a batch (the first kept), and lines
   -- published before -- the same line again is a duplicate, a different one
   -- replaces it
   UPDATE pg_temp.st_line l SET reason = 'duplicate_in_batch'
-  FROM (SELECT x.row_no, row_number() OVER (PARTITION BY x.invoice_no, x.line_no ORDER BY x.row_no) AS k
+  FROM (SELECT x.row_no, row_number() OVER (PARTITION BY x.batch_id, x.invoice_no, x.line_no ORDER BY x.row_no) AS k
         FROM pg_temp.st_line x WHERE x.reason IS NULL) d
   WHERE d.row_no = l.row_no AND d.k > 1;
   UPDATE pg_temp.st_line l
@@ -190,12 +200,12 @@ BEGIN
                     THEN 'duplicate' END,
       replaces = f.line_id
   FROM channel.sell_through f
-  WHERE l.reason IS NULL AND f.partner_id = b.partner_id AND f.invoice_no = l.invoice_no AND f.line_no = l.line_no;
+  WHERE l.reason IS NULL AND f.partner_id = l.partner_id AND f.invoice_no = l.invoice_no AND f.line_no = l.line_no;
   UPDATE pg_temp.st_line l SET replaces = NULL WHERE l.reason = 'duplicate';
 
   -- the raw line (the staged row as jsonb) made for the rejected lines only
   INSERT INTO channel.report_reject (batch_id, row_no, line_no, reason, detail, raw)
-  SELECT b.batch_id, l.row_no, l.line_no_text, l.reason,
+  SELECT l.batch_id, l.row_no, l.line_no_text, l.reason,
          CASE l.reason
            WHEN 'missing_field' THEN 'line number, invoice number and date, SKU, quantity, unit price, currency, customer name and country are required'
            WHEN 'invalid_text' THEN 'a field holds a control character or U+FFFD (invalid bytes decoded)'
@@ -217,7 +227,7 @@ BEGIN
          END,
          r.raw
   FROM pg_temp.st_line l
-  JOIN channel.sell_through_staging s ON s.batch_id = b.batch_id AND s.row_no = l.row_no
+  JOIN channel.sell_through_staging s ON s.batch_id = l.batch_id AND s.row_no = l.row_no
   CROSS JOIN LATERAL (SELECT pg_catalog.to_jsonb(s) - 'batch_id' AS raw) r
   WHERE l.reason IS NOT NULL;
 
@@ -227,7 +237,7 @@ BEGIN
          min(l.customer_key) COLLATE "C" AS customer_key, NULL::bigint AS end_customer_id
   FROM pg_temp.st_line l WHERE l.reason IS NULL
   GROUP BY l.customer_country, l.customer_name;
-  b.customers_new := channel.resolve_end_customers();
+  PERFORM channel.resolve_end_customers();
   UPDATE pg_temp.st_line l SET end_customer_id = n.end_customer_id
   FROM pg_temp.ec_name n
   WHERE l.reason IS NULL AND n.country = l.customer_country AND n.name = l.customer_name;
@@ -312,7 +322,7 @@ BEGIN
                                     product_line, quantity, unit_price, currency, customer_name, customer_country,
                                     customer_city, customer_postcode, end_customer_id, seller_id, registration,
                                     deal_id, leakage_deal_id)
-  SELECT b.partner_id, l.invoice_no, l.line_no, b.batch_id, l.row_no, l.invoice_date, l.product_id,
+  SELECT l.partner_id, l.invoice_no, l.line_no, l.batch_id, l.row_no, l.invoice_date, l.product_id,
          l.product_line, l.quantity, l.unit_price, l.currency, l.customer_name, l.customer_country,
          l.customer_city, l.customer_postcode, l.end_customer_id, l.seller_id,
          CASE WHEN l.deal_id IS NOT NULL THEN 'registered' WHEN l.leakage_deal_id IS NOT NULL THEN 'leakage'
@@ -327,13 +337,17 @@ BEGIN
   -- through sell-through earlier get the new sales added.  Each touched
   -- deal's sales are summed through sell_through_deal_idx (a LATERAL
   -- aggregate: not a hash of every registered sale); a deal with no sales
-  -- left (first_sale NULL) is not touched, as with an inner join
+  -- left (first_sale NULL) is not touched, as with an inner join.  A deal
+  -- is won by the first batch of the wave that sells against it.  Then each
+  -- batch's counts, in the same statement as the wins they include.
   WITH touched AS (
-    SELECT l.deal_id FROM pg_temp.st_line l WHERE l.reason IS NULL AND l.deal_id IS NOT NULL
-    UNION
-    SELECT o FROM pg_catalog.unnest(old_deals) o
+    SELECT t.deal_id, coalesce(min(t.batch_id), first_batch) AS batch_id
+    FROM (SELECT l.deal_id, l.batch_id FROM pg_temp.st_line l WHERE l.reason IS NULL AND l.deal_id IS NOT NULL
+          UNION ALL
+          SELECT o, NULL FROM pg_catalog.unnest(old_deals) o) t
+    GROUP BY t.deal_id
   ), sums AS (
-    SELECT t.deal_id, s.first_sale, s.amount
+    SELECT t.deal_id, t.batch_id, s.first_sale, s.amount
     FROM touched t
     CROSS JOIN LATERAL (SELECT min(f.invoice_date) AS first_sale,
                                sum(f.amount) FILTER (WHERE f.currency = d.currency) AS amount
@@ -348,42 +362,132 @@ BEGIN
         amount = CASE WHEN d.status <> 'won' OR d.status_reason LIKE 'won through sell-through%'
                       THEN coalesce(round(s.amount, 2), d.amount) ELSE d.amount END,
         status_reason = CASE WHEN d.status = 'won' THEN d.status_reason
-                             ELSE pg_catalog.format('won through sell-through (report batch %s)', b.batch_id) END
+                             ELSE pg_catalog.format('won through sell-through (report batch %s)', s.batch_id) END
     FROM sums s
     WHERE d.deal_id = s.deal_id
       AND d.deal_id = ANY (ARRAY(SELECT t.deal_id FROM touched t))   -- by key: not a scan of every live deal
       AND (d.status IN ('submitted', 'approved') OR d.status_reason LIKE 'won through sell-through%')
-    RETURNING d.deal_id, d.status_reason)
-  SELECT count(*) FILTER (WHERE w.status_reason = pg_catalog.format('won through sell-through (report batch %s)', b.batch_id))
-    INTO n_won FROM won w;
-
-  SELECT count(*) FILTER (WHERE l.reason IS NULL),
-         count(*) FILTER (WHERE l.reason IS NULL AND l.replaces IS NULL),
-         count(*) FILTER (WHERE l.reason IS NULL AND l.replaces IS NOT NULL),
-         count(*) FILTER (WHERE l.reason IS NOT NULL),
-         count(*) FILTER (WHERE l.reason IN ('duplicate', 'duplicate_in_batch')),
-         count(*) FILTER (WHERE l.reason IS NULL AND l.deal_id IS NOT NULL),
-         count(*) FILTER (WHERE l.reason IS NULL AND l.leakage_deal_id IS NOT NULL),
-         count(*) FILTER (WHERE l.reason IS NULL AND l.deal_id IS NULL AND l.leakage_deal_id IS NULL),
-         count(*)
-    INTO b.lines_published, n_new, b.lines_replaced, b.lines_rejected, b.lines_duplicate,
-         b.lines_registered, b.lines_leakage, b.lines_unregistered, b.lines_in
-  FROM pg_temp.st_line l;
+    RETURNING d.deal_id, d.status_reason, s.batch_id
+  ), won_by_batch AS (
+    SELECT w.batch_id, count(*) AS n FROM won w
+    WHERE w.status_reason = pg_catalog.format('won through sell-through (report batch %s)', w.batch_id)
+    GROUP BY w.batch_id
+  ), lines_by_batch AS (
+    SELECT l.batch_id,
+           count(*) FILTER (WHERE l.reason IS NULL) AS published,
+           count(*) FILTER (WHERE l.reason IS NULL AND l.replaces IS NULL) AS new,
+           count(*) FILTER (WHERE l.reason IS NULL AND l.replaces IS NOT NULL) AS replaced,
+           count(*) FILTER (WHERE l.reason IS NOT NULL) AS rejected,
+           count(*) FILTER (WHERE l.reason IN ('duplicate', 'duplicate_in_batch')) AS duplicate,
+           count(*) FILTER (WHERE l.reason IS NULL AND l.deal_id IS NOT NULL) AS registered,
+           count(*) FILTER (WHERE l.reason IS NULL AND l.leakage_deal_id IS NOT NULL) AS leakage,
+           count(*) FILTER (WHERE l.reason IS NULL AND l.deal_id IS NULL AND l.leakage_deal_id IS NULL) AS unregistered,
+           count(*) AS lines_in
+    FROM pg_temp.st_line l
+    GROUP BY l.batch_id
+  ), customers_by_batch AS (      -- a new customer counts for the batch of its first line
+    SELECT l.batch_id, count(*) AS n
+    FROM pg_temp.ec_key k JOIN pg_temp.st_line l ON l.row_no = k.first_row
+    WHERE k.match = 'new'
+    GROUP BY l.batch_id
+  )
   UPDATE channel.report_batch r
-  SET status = 'published', published_at = now(), lines_in = b.lines_in, lines_published = b.lines_published,
-      lines_new = n_new, lines_replaced = b.lines_replaced, lines_rejected = b.lines_rejected,
-      lines_duplicate = b.lines_duplicate, customers_new = b.customers_new, registrations_won = n_won,
-      lines_registered = b.lines_registered, lines_leakage = b.lines_leakage, lines_unregistered = b.lines_unregistered
-  WHERE r.batch_id = b.batch_id
-  RETURNING * INTO b;
+  SET status = 'published', published_at = now(), lines_in = coalesce(c.lines_in, 0),
+      lines_published = coalesce(c.published, 0), lines_new = coalesce(c.new, 0),
+      lines_replaced = coalesce(c.replaced, 0), lines_rejected = coalesce(c.rejected, 0),
+      lines_duplicate = coalesce(c.duplicate, 0), customers_new = coalesce(e.n, 0),
+      registrations_won = coalesce(w.n, 0), lines_registered = coalesce(c.registered, 0),
+      lines_leakage = coalesce(c.leakage, 0), lines_unregistered = coalesce(c.unregistered, 0)
+  FROM pg_catalog.unnest(wave) x (batch_id)
+  LEFT JOIN lines_by_batch c ON c.batch_id = x.batch_id
+  LEFT JOIN won_by_batch w ON w.batch_id = x.batch_id
+  LEFT JOIN customers_by_batch e ON e.batch_id = x.batch_id
+  WHERE r.batch_id = x.batch_id;
   DROP TABLE pg_temp.st_line, pg_temp.ec_name, pg_temp.st_match, pg_temp.ec_key;
+END
+$$;
+COMMENT ON FUNCTION channel.ingest_sell_through_wave(bigint[]) IS
+  'Internal: validates, matches and publishes the staged sell-through batches of wave, each of another reporting partner, in one pass (the steps of channel.ingest_sell_through()). The callers have locked and checked the batches.';
+
+-- One batch: the checks and locks of report_for_ingest(), then one wave.
+CREATE FUNCTION channel.ingest_sell_through(batch_id bigint) RETURNS channel.report_batch
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  b channel.report_batch := channel.report_for_ingest(ingest_sell_through.batch_id, 'sell_through');
+BEGIN
+  IF b.status = 'published' THEN
+    RETURN b;           -- ingested already (perhaps by a session we waited for): nothing to add
+  END IF;
+  PERFORM channel.ingest_sell_through_wave(ARRAY[b.batch_id]);
+  SELECT * INTO b FROM channel.report_batch r WHERE r.batch_id = b.batch_id;
   RETURN b;
 END
 $$;
 COMMENT ON FUNCTION channel.ingest_sell_through(bigint) IS
   'Validates, matches and publishes a staged sell-through report in one transaction: every line is published (new, or replacing an earlier different line of the same partner, invoice and line number) or rejected with its reason; end customers are matched or created; lines are classified registered / leakage / unregistered and the registrations they close marked won. Returns the batch row with its counts (lines_in = lines_published + lines_rejected). A published batch is returned as it is. A partner ingests its own batches only.';
 
+-- Many batches in one transaction, as if ingested one after the other in
+-- batch_id order, but in one pass per "wave" (each partner's first staged
+-- batch, then each one's second, ...): what costs per call -- planning some
+-- twenty statements over scratch tables, reading each country's end
+-- customers and live registrations into the matchers' memory -- is paid
+-- once per wave instead of once per batch.
+CREATE FUNCTION channel.ingest_sell_through_batches(batch_ids bigint[]) RETURNS SETOF channel.report_batch
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, channel, pg_temp
+AS $$
+DECLARE
+  me bigint := channel.current_partner();
+  ids bigint[];
+  todo bigint[] := '{}';
+  missing bigint;
+  id bigint;
+  b channel.report_batch;
+  wave bigint[];
+BEGIN
+  IF batch_ids IS NULL OR pg_catalog.array_position(batch_ids, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'batch_ids must not be NULL or hold a NULL'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass the batch_ids channel.open_report() returned.';
+  END IF;
+  ids := ARRAY(SELECT DISTINCT x FROM pg_catalog.unnest(batch_ids) x ORDER BY 1);
+  -- every batch checked before any lock is taken, with report_for_ingest's
+  -- message: a partner must not make another partner's ingestion wait, nor
+  -- learn which of its batches exist
+  SELECT min(x) INTO missing FROM pg_catalog.unnest(ids) x
+  WHERE NOT EXISTS (SELECT 1 FROM channel.report_batch r
+                    WHERE r.batch_id = x AND (me IS NULL OR r.partner_id = me));
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'report batch % does not exist', missing
+      USING ERRCODE = 'no_data_found', HINT = 'Pass the batch_id of one of your own reports.';
+  END IF;
+  -- the reporting partners' ingestion locks in one order (partner_id): two
+  -- calls over the same partners cannot deadlock
+  PERFORM pg_catalog.pg_advisory_xact_lock(17232, pg_catalog.hashint8(o.partner_id))
+  FROM (SELECT DISTINCT r.partner_id FROM channel.report_batch r WHERE r.batch_id = ANY (ids) ORDER BY 1) o;
+  FOREACH id IN ARRAY ids LOOP
+    b := channel.report_for_ingest(id, 'sell_through');      -- the row locked, its kind checked
+    IF b.status <> 'published' THEN
+      todo := todo || id;
+    END IF;
+  END LOOP;
+  FOR wave IN
+    SELECT pg_catalog.array_agg(t.batch_id ORDER BY t.batch_id)
+    FROM (SELECT r.batch_id, pg_catalog.row_number() OVER (PARTITION BY r.partner_id ORDER BY r.batch_id) AS k
+          FROM channel.report_batch r WHERE r.batch_id = ANY (todo)) t
+    GROUP BY t.k ORDER BY t.k
+  LOOP
+    PERFORM channel.ingest_sell_through_wave(wave);
+  END LOOP;
+  RETURN QUERY SELECT r.* FROM channel.report_batch r WHERE r.batch_id = ANY (ids) ORDER BY r.batch_id;
+END
+$$;
+COMMENT ON FUNCTION channel.ingest_sell_through_batches(bigint[]) IS
+  'Ingests many staged sell-through reports in one transaction, with the result of channel.ingest_sell_through() on each in batch_id order, at a fraction of the cost per batch (each partner''s first staged batch in one pass, then each one''s second, ...). Returns every batch row named, in batch_id order; published ones are returned as they are. A partner ingests its own batches only; the same batch twice counts once.';
+
 -- who may run this piece's functions besides channel_admin (00_registry.sql)
 INSERT INTO channel.role_routine (role_name, routine_name) VALUES
-  ('channel_partner', 'ingest_sell_through');
+  ('channel_partner', 'ingest_sell_through'),
+  ('channel_partner', 'ingest_sell_through_batches');
 
