@@ -428,12 +428,17 @@ $$;
 COMMENT ON FUNCTION channel.ingest_sell_through(bigint) IS
   'Validates, matches and publishes a staged sell-through report in one transaction: every line is published (new, or replacing an earlier different line of the same partner, invoice and line number) or rejected with its reason; end customers are matched or created; lines are classified registered / leakage / unregistered and the registrations they close marked won. Returns the batch row with its counts (lines_in = lines_published + lines_rejected). A published batch is returned as it is. A partner ingests its own batches only.';
 
--- Many batches in one transaction, as if ingested one after the other in
--- batch_id order, but in one pass per "wave" (each partner's first staged
--- batch, then each one's second, ...): what costs per call -- planning some
--- twenty statements over scratch tables, reading each country's end
--- customers and live registrations into the matchers' memory -- is paid
--- once per wave instead of once per batch.
+-- Many batches in one transaction, with the result of ingesting them one
+-- after the other in batch_id order, but in one pass per "wave" (each
+-- partner's first staged batch, then each one's second, ...): what costs
+-- per call -- planning some twenty statements over scratch tables, reading
+-- each country's end customers and live registrations into the matchers'
+-- memory -- is paid once per wave instead of once per batch.  One
+-- difference, on purpose: within a wave every sale is classified against
+-- the registrations as they were when the wave began, so a registration
+-- that one report's sale wins is still live for another partner's sale in
+-- its window (leakage), whichever report came first; one by one, the
+-- later report would find it won.
 CREATE FUNCTION channel.ingest_sell_through_batches(batch_ids bigint[]) RETURNS SETOF channel.report_batch
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, channel, pg_temp
@@ -484,7 +489,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.ingest_sell_through_batches(bigint[]) IS
-  'Ingests many staged sell-through reports in one transaction, with the result of channel.ingest_sell_through() on each in batch_id order, at a fraction of the cost per batch (each partner''s first staged batch in one pass, then each one''s second, ...). Returns every batch row named, in batch_id order; published ones are returned as they are. A partner ingests its own batches only; the same batch twice counts once.';
+  'Ingests many staged sell-through reports in one transaction, with the result of channel.ingest_sell_through() on each in batch_id order, at a fraction of the cost per batch (each partner''s first staged batch in one pass, then each one''s second, ...); within a pass, a registration that one report''s sale wins is still live for another partner''s sale in its window (leakage), whichever report came first. Returns every batch row named, in batch_id order; published ones are returned as they are. A partner ingests its own batches only; the same batch twice counts once.';
 
 -- who may run this piece's functions besides channel_admin (00_registry.sql)
 INSERT INTO channel.role_routine (role_name, routine_name) VALUES

@@ -8,14 +8,20 @@
 #       # holds generate_demo() and nothing else; it is copied, not changed
 #   BENCH_RUNS=3 ...                                   # the lines staged once, ingested 3 times
 #       # (each run on a fresh copy of the staged database); median and range
+#   BENCH_PER_CALL=1 ...      # batches per ingestion call (default 250):
+#       # channel.ingest_sell_through_batches() of that many staged batches
+#       # per transaction; 1 is channel.ingest_sell_through() of each
 #
 # On the demo channel (generate_demo), channel.demo_channel_data() stages
 # BENCH_LINES sell-through lines in one batch per reporting partner.  Then:
 #   * ingestion: COPY of the staged file into channel.sell_through_staging
-#     and channel.ingest_sell_through() of every batch, each in its own
-#     transaction -- validation, duplicates, end-customer matching, closed loop
+#     and channel.ingest_sell_through_batches() of BENCH_PER_CALL batches at
+#     a time, each call its own transaction -- validation, duplicates,
+#     end-customer matching, closed loop
 #   * a bare COPY of the published lines into a table shaped like
-#     channel.sell_through with its indexes: the floor of any load
+#     channel.sell_through with its indexes: the floor of any load; and the
+#     same into a table that also has channel.sell_through's foreign keys
+#     (the final table as it is, but for its rollup and feed triggers)
 #   * the row-by-row PL/pgSQL loop a user would write with the same checks
 #     and company_similarity (on BENCH_LOOP_LINES of the lines, per line)
 #   * matching accuracy against the generator's truth: precision and recall
@@ -25,6 +31,7 @@ source "$(dirname "$0")/../lib.sh"
 lines=${BENCH_LINES:-1000000}
 loop_lines=${BENCH_LOOP_LINES:-3000}
 runs=${BENCH_RUNS:-1}
+per_call=${BENCH_PER_CALL:-250}
 work=$(mktemp -d /tmp/channel_bench.XXXXXX)
 chmod 777 "$work"
 
@@ -40,7 +47,7 @@ if [ -z "${BENCH_DB:-}" ]; then
 fi
 db=channel_bench_run
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d $db "$@"; }
-ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
+ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null || return; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
 
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE $BENCH_DB"
 say "staging $lines demo lines (channel.demo_channel_data)"
@@ -60,13 +67,18 @@ for run in $(seq 1 "$runs"); do
 [ "$run" = 1 ] || psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE channel_bench_staged"
 say "run $run of $runs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 
-say "ingestion: COPY into staging + ingest_sell_through() of $batches batches"
+say "ingestion: COPY into staging + ingestion of $batches batches, $per_call per call"
 copy_ms=$(ms q -c "COPY channel.sell_through_staging (batch_id, line_no, invoice_no, invoice_date, sku, quantity, unit_price,
                    currency, customer_name, customer_country, customer_city, customer_postcode, reseller_id)
                    FROM '$work/pos.csv' WITH (FORMAT csv)")
-q -c "SELECT format('SELECT 1 FROM channel.ingest_sell_through(%s)', batch_id) FROM channel.report_batch
-      WHERE kind = 'sell_through' ORDER BY batch_id" > "$work/ingest.sql"
-sed -i 's/$/;/' "$work/ingest.sql"
+if [ "$per_call" = 1 ]; then
+	q -c "SELECT format('SELECT 1 FROM channel.ingest_sell_through(%s);', batch_id) FROM channel.report_batch
+	      WHERE kind = 'sell_through' ORDER BY batch_id" > "$work/ingest.sql"
+else
+	q -c "SELECT format('SELECT count(*) FROM channel.ingest_sell_through_batches(''%s'');', array_agg(batch_id ORDER BY batch_id))
+	      FROM (SELECT batch_id, (row_number() OVER (ORDER BY batch_id) - 1) / $per_call AS k FROM channel.report_batch
+	            WHERE kind = 'sell_through') b GROUP BY k ORDER BY k" > "$work/ingest.sql"
+fi
 ingest_ms=$(ms psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$work/ingest.sql")
 q -c "SELECT 'lines in ' || sum(lines_in) || ', published ' || sum(lines_published) || ', rejected ' || sum(lines_rejected)
               || ' (duplicates ' || sum(lines_duplicate) || '), new end customers ' || sum(customers_new)
@@ -81,6 +93,13 @@ q -c "CREATE TABLE bench_final (LIKE channel.sell_through INCLUDING INDEXES INCL
 q -c "ALTER TABLE bench_final ALTER COLUMN amount DROP EXPRESSION" 2>/dev/null || true
 bare_ms=$(ms q -c "COPY bench_final FROM '$work/facts.csv' WITH (FORMAT csv)")
 facts=$(wc -l < "$work/facts.csv")
+q -c "CREATE TABLE bench_final_fk (LIKE bench_final INCLUDING ALL)"
+q -c "DO \$\$ DECLARE c record; BEGIN
+        FOR c IN SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+                 WHERE conrelid = 'channel.sell_through'::regclass AND contype = 'f' LOOP
+          EXECUTE format('ALTER TABLE bench_final_fk ADD CONSTRAINT %I %s', c.conname, c.def);
+        END LOOP; END \$\$"
+bare_fk_ms=$(ms q -c "COPY bench_final_fk FROM '$work/facts.csv' WITH (FORMAT csv)")
 
 say "row-by-row PL/pgSQL with the same checks and company_similarity, $loop_lines lines"
 q <<'SQL'
@@ -159,10 +178,12 @@ printf 'staged lines %s in %s batches; published %s; distinct (country, spelling
 printf 'ingestion (COPY %s ms + ingest %s ms): %s ms, %.0f lines/s\n' "$copy_ms" "$ingest_ms" "$total" "$(echo "$staged * 1000 / $total" | bc -l)"
 printf 'bare COPY of the published lines: %s ms, %.0f lines/s; ingestion = %.2f of its throughput\n' \
   "$bare_ms" "$(echo "$facts * 1000 / $bare_ms" | bc -l)" "$(echo "($staged / $total) / ($facts / $bare_ms)" | bc -l)"
+printf 'bare COPY with the foreign keys too: %s ms, %.0f lines/s; ingestion = %.2f of its throughput\n' \
+  "$bare_fk_ms" "$(echo "$facts * 1000 / $bare_fk_ms" | bc -l)" "$(echo "($staged / $total) / ($facts / $bare_fk_ms)" | bc -l)"
 printf 'row-by-row PL/pgSQL: %s lines in %s ms, %.0f lines/s; ingestion is %.1fx faster\n' \
   "$loop_lines" "$loop_ms" "$(echo "$loop_lines * 1000 / $loop_ms" | bc -l)" \
   "$(echo "($staged * 1000 / $total) / ($loop_lines * 1000 / $loop_ms)" | bc -l)"
-echo "run $run: ingest_ms $total bare_ms $bare_ms loop_ms $loop_ms ratio $(echo "($staged / $total) / ($facts / $bare_ms)" | bc -l) speedup $(echo "($staged * 1000 / $total) / ($loop_lines * 1000 / $loop_ms)" | bc -l) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/runs"
+echo "run $run: ingest_ms $total bare_ms $bare_ms bare_fk_ms $bare_fk_ms loop_ms $loop_ms ratio $(echo "($staged / $total) / ($facts / $bare_ms)" | bc -l) ratio_fk $(echo "($staged / $total) / ($facts / $bare_fk_ms)" | bc -l) speedup $(echo "($staged * 1000 / $total) / ($loop_lines * 1000 / $loop_ms)" | bc -l) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/runs"
 done
 
 if [ "$runs" -gt 1 ]; then
@@ -170,7 +191,7 @@ if [ "$runs" -gt 1 ]; then
 	cat "$work/runs"
 	# "run N: ingest_ms X bare_ms Y loop_ms Z ratio R speedup S load ...": names in
 	# the odd fields from the third, their values in the even ones after them
-	for col in 4 6 8 10 12; do
+	for col in 4 6 8 10 12 14 16; do
 		name=$(awk -v c=$((col - 1)) 'NR == 1 { print $c }' "$work/runs")
 		sort -g -k$col,$col "$work/runs" | awk -v c=$col -v n="$name" \
 		  '{ v[NR] = $c } END { printf "%s: median %.2f (%.2f-%.2f)\n", n, v[int((NR + 1) / 2)], v[1], v[NR] }'

@@ -4,15 +4,18 @@
 -- numbers and stages one sell-through report per reporting partner: sales
 -- closing live registrations, sales to customers another partner registered,
 -- sales nobody registered, 2% bad lines, customers spelled the ways partners
--- spell them.  Each report is ingested in its own transaction.
+-- spell them.  The reports are ingested as a nightly job would: the staged
+-- ones 250 at a time, each call one transaction.
 \set ON_ERROR_STOP 1
 
 SELECT * FROM channel.demo_channel_data(5000, 1);
 
-\echo 'Ingesting every staged sell-through report (channel.ingest_sell_through, one transaction each)'
+\echo 'Ingesting every staged sell-through report (channel.ingest_sell_through_batches, 250 per transaction)'
 \o /dev/null
-SELECT format('SELECT channel.ingest_sell_through(%s)', batch_id) FROM channel.report_batch
-WHERE kind = 'sell_through' AND status = 'staged' ORDER BY batch_id \gexec
+SELECT format('SELECT count(*) FROM channel.ingest_sell_through_batches(%L)', pg_catalog.array_agg(batch_id ORDER BY batch_id))
+FROM (SELECT batch_id, (row_number() OVER (ORDER BY batch_id) - 1) / 250 AS k FROM channel.report_batch
+      WHERE kind = 'sell_through' AND status = 'staged') b
+GROUP BY k ORDER BY k \gexec
 SELECT format('SELECT channel.ingest_inventory(%s)', batch_id) FROM channel.report_batch
 WHERE kind = 'inventory' AND status = 'staged' ORDER BY batch_id \gexec
 \o
