@@ -110,7 +110,8 @@ SELECT pg_catalog.string_agg(what || ': ' || line, E'\n' ORDER BY what, line) AS
 FROM batches_outcome \gset
 ROLLBACK;
 
--- all in one call, named out of order and one twice: the same outcome
+-- all in one call, named out of order and one twice: the same outcome but
+-- for the one sale shown below
 SELECT file_name, status, lines_in, lines_published, lines_new, lines_replaced, lines_rejected, lines_duplicate,
        customers_new, registrations_won, lines_registered, lines_leakage, lines_unregistered,
        lines_in = lines_published + lines_rejected AS nothing_lost
