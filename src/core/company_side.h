@@ -31,6 +31,8 @@ typedef struct company_side
 	int			len[COMPANY_MAX_TOKENS];	/* of the token as written */
 	bool		digit[COMPANY_MAX_TOKENS];
 	bool		connective[COMPANY_MAX_TOKENS];
+	/* what each token counts as when left unpaired (company_similarity.c) */
+	unsigned char unpaired[COMPANY_MAX_TOKENS];
 	double		total;
 	/* each token as compared: its word form (company_words.txt), spelling-folded */
 	char	   *fold;

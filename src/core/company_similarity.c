@@ -180,6 +180,43 @@ edit_distance(const char *a, int la, const char *b, int lb, int max)
 }
 
 /*
+ * What a side's tokens left unpaired are (connectives aside), for
+ * trade_against_holding: bits of one side.  A trade word that opens the
+ * name is its style, not another business ("Banco Santander Totta" /
+ * "Santander Totta", "Bank Mandiri" / "Mandiri"), and counts for nothing.
+ */
+#define LEFT_TRADE 1			/* a word of a trade ("bank") */
+#define LEFT_HOLDING 2			/* a word of a kind of holding ("group") */
+#define LEFT_OTHER 4			/* anything else */
+
+/*
+ * Trade words that name no trade, only that work is sold ("Tata
+ * Consultancy Services" is "Tata Consultancy"): for trade_against_holding
+ * they are holding words.  Compared forms, sorted.
+ */
+static const char *const service_words[] = {"service", "services", "solution", "solutions"};
+
+/*
+ * What token i counts as when it is left unpaired (left_unpaired), from its
+ * compared form: fixed per name, so kept in the side rather than looked up
+ * in the word lists at every comparison.
+ */
+static unsigned char
+unpaired_class(const company_side *s, int i, const char *canonical)
+{
+	if (s->connective[i])
+		return 0;
+	if (s->weight[i] == COMPANY_COMMON_WEIGHT &&
+		in_list(canonical, service_words, sizeof(service_words) / sizeof(service_words[0])))
+		return LEFT_HOLDING;
+	if (s->weight[i] == COMPANY_COMMON_WEIGHT)
+		return i > 0 ? LEFT_TRADE : 0;
+	if (s->weight[i] == COMPANY_GENERIC_WEIGHT)
+		return LEFT_HOLDING;
+	return LEFT_OTHER;
+}
+
+/*
  * What the passes ask of each token, worked out once per name: a trigger
  * compares one new name with every candidate, and these lookups (a length,
  * a scan for digits, a search of the connective list, the folded form)
@@ -220,6 +257,7 @@ company_side_init(company_side *s, const char *normalized)
 		s->connective[i] = is_connective(tok);
 		s->weight[i] = token_weight(as[i], (int) strlen(as[i]), s->connective[i]);
 		s->total += s->weight[i];
+		s->unpaired[i] = unpaired_class(s, i, as[i]);
 		s->foff[i] = (int) used;
 		s->flen[i] = (int) company_fold_spelling(as[i], strlen(as[i]), s->fold + used);
 		used += (size_t) s->flen[i] + 1;
@@ -539,47 +577,14 @@ by_similarity_desc(const void *x, const void *y)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
-/*
- * What a side's tokens left unpaired are (connectives aside), for
- * trade_against_holding: bits of one side.  A trade word that opens the
- * name is its style, not another business ("Banco Santander Totta" /
- * "Santander Totta", "Bank Mandiri" / "Mandiri"), and counts for nothing.
- */
-#define LEFT_TRADE 1			/* a word of a trade ("bank") */
-#define LEFT_HOLDING 2			/* a word of a kind of holding ("group") */
-#define LEFT_OTHER 4			/* anything else */
-
-/*
- * Trade words that name no trade, only that work is sold ("Tata
- * Consultancy Services" is "Tata Consultancy"): for trade_against_holding
- * they are holding words.  Compared forms, sorted.
- */
-static const char *const service_words[] = {"service", "services", "solution", "solutions"};
-
-static bool
-service_word(const char *tok)
-{
-	return in_list(company_word_canonical(tok), service_words, sizeof(service_words) / sizeof(service_words[0]));
-}
-
 static int
 left_unpaired(const company_side *s, const bool *used)
 {
 	int			left = 0;
 
 	for (int i = 0; i < s->n; i++)
-	{
-		if (used[i] || s->connective[i])
-			continue;
-		if (s->weight[i] == COMPANY_COMMON_WEIGHT && service_word(company_token(&s->t, i)))
-			left |= LEFT_HOLDING;
-		else if (s->weight[i] == COMPANY_COMMON_WEIGHT)
-			left |= i > 0 ? LEFT_TRADE : 0;
-		else if (s->weight[i] == COMPANY_GENERIC_WEIGHT)
-			left |= LEFT_HOLDING;
-		else
-			left |= LEFT_OTHER;
-	}
+		if (!used[i])
+			left |= s->unpaired[i];
 	return left;
 }
 
