@@ -265,6 +265,14 @@ company_acronym_pass(const company_side *a, const company_side *b, bool *used_a,
 		}
 		for (int syl = 0; syl <= (len >= 4 || syllables_of_two(b, used_b, len) ? 1 : 0); syl++)
 			for (int start = 0; start < b->n; start++)
+			{
+				/*
+				 * A run starts with an unused token whose first letter is
+				 * the acronym's (spells() would find that out, twice, for
+				 * every start): most starts fail here.
+				 */
+				if (used_b[start] || company_token(&b->t, start)[0] != acr[0])
+					continue;
 				for (int skip = 0; skip <= 1; skip++)
 				{
 					int			stop;
@@ -292,6 +300,7 @@ company_acronym_pass(const company_side *a, const company_side *b, bool *used_a,
 					*found = true;
 					goto next_acronym;
 				}
+			}
 		if (!a->digit[i])
 		{
 			double		m = compound_acronym(a, i, b, used_b);
