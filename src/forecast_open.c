@@ -43,7 +43,7 @@
 #include "channel.h"
 #include "channel_spi.h"
 #include "forecast_open.h"
-#include "rollup_totals.h"
+#include "win_record.h"
 
 PG_FUNCTION_INFO_V1(channel_forecast_open_rows);
 

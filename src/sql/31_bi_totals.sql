@@ -1,7 +1,8 @@
 -- 31_bi_totals.sql: the per-partner sums of rollup rows over a set of
 -- periods that the BI functions of 31_bi.sql read, computed in C by scans
--- of the rollups (src/rollup_totals.c): as a HashAggregate of a dozen sums
--- per row they were most of those functions' time.  Granted to no one: the
+-- of the rollups (src/funnel_totals.c, src/scorecard_totals.c, over
+-- src/rollup_reader.c): as a HashAggregate of a dozen sums per row they
+-- were most of those functions' time.  Granted to no one: the
 -- SECURITY DEFINER BI functions call them and apply the partner filter.
 CREATE FUNCTION channel.funnel_totals(months date[], days date[], minus_days date[],
                                       skip_partner bigint[], skip_month date[], only_partner bigint)

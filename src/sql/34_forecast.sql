@@ -351,8 +351,8 @@ COMMENT ON INDEX channel.deal_won_closed_idx IS
   'Forecast: won registrations by close, covering what it sums.';
 
 -- Per partner, its deals won and closed (won or lost) over the whole
--- rollup: the forecast's partner record, summed in C by one scan
--- (src/rollup_totals.c).  Granted to no one.
+-- rollup: the forecast's partner record, read in C by one scan of
+-- channel.partner_win_record (src/win_record.c).  Granted to no one.
 CREATE FUNCTION channel.partner_win_record()
 RETURNS TABLE (partner_id bigint, wins bigint, closed bigint)
 AS 'MODULE_PATHNAME', 'channel_partner_win_record'
