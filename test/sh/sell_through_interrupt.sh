@@ -7,7 +7,10 @@
 # (pg_terminate_backend) while it runs, and checks that the batch is still
 # staged with no line, reject, end customer or won registration written;
 # then runs the ingestion again and checks that every line is published or
-# rejected.  Run by test/run-tests.sh against its throwaway cluster (PGHOST,
+# rejected.  Then the same for channel.ingest_sell_through_batches() over two
+# reports (another partner's new lines, and a repeat of the first report's):
+# killed mid-call, neither is published; run again, both are, with the
+# repeat rejected as duplicates.  Run by test/run-tests.sh against its throwaway cluster (PGHOST,
 # PGPORT, PGUSER and CHANNEL_PG_BIN exported).
 set -euo pipefail
 : "${PGHOST:?run me from test/run-tests.sh}" "${CHANNEL_PG_BIN:?}"
@@ -88,4 +91,54 @@ set -- $names_used
 [ "$customers" = "$2" ] || fail "$customers end customers, but published lines use $2 (customers made from bad lines only?)"
 [ "$customers" -le 14850 ] && [ "$customers" -ge 14700 ] || fail "$customers end customers for 14850 names"
 echo "# re-run: 150000 lines in, 148500 published, 1500 rejected, $customers end customers for 14850 names, 1 registration won"
+
+# many reports in one call, killed half-way: another partner's 30,000 new
+# lines (1% bad) and the first partner's first 10,000 lines sent again
+q -d $db >/dev/null <<'SQL'
+INSERT INTO channel.partner (partner_id, name, status, country, created_at) VALUES (2, 'Interrupt Integrator', 'active', 'FR', '2001-01-01');
+INSERT INTO channel.partner_product (partner_id, product_line) VALUES (2, 'INT_LINE');
+SELECT channel.open_report('sell_through', 2, 'other.csv');
+INSERT INTO channel.sell_through_staging (line_no, invoice_no, invoice_date, sku, quantity, unit_price, currency,
+                                          customer_name, customer_country)
+SELECT (i % 10 + 1)::text, 'OTH-' || (i / 10), '2019-07-' || lpad((1 + i % 28)::text, 2, '0'),
+       CASE WHEN i % 100 = 0 THEN 'NOPE' ELSE 'INT-1' END, '2', '95', 'EUR',
+       initcap(translate(left(md5((20000 + i % 3000)::text), 10), '0123456789', 'ghijklmnop')) || ' Handel', 'FR'
+FROM generate_series(1, 30000) i;
+SELECT channel.open_report('sell_through', 1, 'big.csv (again)');
+INSERT INTO channel.sell_through_staging (line_no, invoice_no, invoice_date, sku, quantity, unit_price, currency,
+                                          customer_name, customer_country)
+SELECT (i % 10 + 1)::text, 'INV-' || (i / 10), '2019-06-' || lpad((1 + i % 28)::text, 2, '0'),
+       CASE WHEN i % 100 = 0 THEN 'NOPE' ELSE 'INT-1' END, '1', '90', 'EUR',
+       initcap(translate(left(md5((i % 15000)::text), 10), '0123456789', 'ghijklmnop')) || ' Logistics', 'FR'
+FROM generate_series(1, 10000) i;
+SQL
+batches=$(q -d $db -c "SELECT array_agg(batch_id ORDER BY batch_id) FROM channel.report_batch WHERE status = 'staged'")
+before=$(written)
+"$CHANNEL_PG_BIN/psql" -X -q -d $db -c "SELECT count(*) FROM channel.ingest_sell_through_batches('$batches')" >/dev/null 2>&1 &
+client=$!
+pid=""
+for _ in $(seq 1 100); do
+	pid=$(q -d $db -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND query LIKE 'SELECT count(*) FROM channel.ingest_sell_through_batches%' AND state = 'active'")
+	[ -n "$pid" ] && break
+	sleep 0.1
+done
+[ -n "$pid" ] || fail "the ingestion of $batches did not start"
+sleep 1
+[ "$(q -d $db -c "SELECT pg_terminate_backend($pid)")" = t ] || fail "could not terminate the ingestion of $batches"
+wait $client || true
+q -d $db -c "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid" | grep -qx 0 || sleep 1
+state=$(q -d $db -c "SELECT string_agg(status || ' ' || coalesce(lines_in::text, '-'), ', ' ORDER BY batch_id)
+                     FROM channel.report_batch WHERE batch_id = ANY ('$batches')")
+[ "$state" = "staged -, staged -" ] || fail "after the kill the batches are '$state', not both staged"
+left=$(( $(written) - before ))
+[ "$left" = 0 ] || fail "the killed ingestion of $batches left $left rows behind"
+echo "# killed backend $pid mid-call over batches $batches: both still staged, nothing written"
+out=$(q -d $db -c "SELECT string_agg(lines_in || ' ' || lines_published || ' ' || lines_rejected || ' ' || lines_duplicate, ', '
+                                     ORDER BY batch_id)
+                   FROM channel.ingest_sell_through_batches('$batches')")
+[ "$out" = "30000 29700 300 0, 10000 0 10000 9900" ] ||
+	fail "the re-run gave '$out', not '30000 29700 300 0, 10000 0 10000 9900'"
+facts=$(q -d $db -c "SELECT count(*) FROM channel.sell_through")
+[ "$facts" = 178200 ] || fail "$facts lines published in all, not 148500 + 29700"
+echo "# re-run: 30000 lines in, 29700 published, 300 rejected; the repeat: 10000 rejected, 9900 of them duplicates"
 echo "ok"
