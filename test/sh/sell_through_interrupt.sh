@@ -52,19 +52,28 @@ written() {
 }
 before=$(written)
 
-# start the ingestion, wait until it runs, then kill its backend
-"$CHANNEL_PG_BIN/psql" -X -q -d $db -c "SELECT channel.ingest_sell_through($batch)" >/dev/null 2>&1 &
-client=$!
-for _ in $(seq 1 100); do
-	pid=$(q -d $db -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND query LIKE 'SELECT channel.ingest_sell_through%' AND state = 'active'")
-	[ -n "$pid" ] && break
-	sleep 0.1
-done
-[ -n "$pid" ] || fail "the ingestion did not start"
-sleep 1
-[ "$(q -d $db -c "SELECT pg_terminate_backend($pid)")" = t ] || fail "could not terminate the ingestion"
-wait $client || true
-q -d $db -c "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid" | grep -qx 0 || sleep 1
+# kill_mid_run SQL: start SQL in its own session, wait until it runs, let it
+# run a second, then terminate its backend and wait for it to be gone; the
+# backend's pid in $pid
+kill_mid_run() {
+	local sql=$1 client
+	"$CHANNEL_PG_BIN/psql" -X -q -d $db -c "$sql" >/dev/null 2>&1 &
+	client=$!
+	pid=""
+	for _ in $(seq 1 100); do
+		# the statement as a psql variable, quoted by psql (-c would not interpolate it)
+		pid=$(echo "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND query = :'sql' AND state = 'active'" |
+		      q -d $db -v sql="$sql")
+		[ -n "$pid" ] && break
+		sleep 0.1
+	done
+	[ -n "$pid" ] || fail "the ingestion did not start: $sql"
+	sleep 1
+	[ "$(q -d $db -c "SELECT pg_terminate_backend($pid)")" = t ] || fail "could not terminate: $sql"
+	wait $client || true
+	q -d $db -c "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid" | grep -qx 0 || sleep 1
+}
+kill_mid_run "SELECT channel.ingest_sell_through($batch)"
 
 state=$(q -d $db -c "SELECT status || ' ' || coalesce(lines_in::text, '-') FROM channel.report_batch WHERE batch_id = $batch")
 [ "$state" = "staged -" ] || fail "after the kill the batch is '$state', not staged"
@@ -114,19 +123,7 @@ FROM generate_series(1, 10000) i;
 SQL
 batches=$(q -d $db -c "SELECT array_agg(batch_id ORDER BY batch_id) FROM channel.report_batch WHERE status = 'staged'")
 before=$(written)
-"$CHANNEL_PG_BIN/psql" -X -q -d $db -c "SELECT count(*) FROM channel.ingest_sell_through_batches('$batches')" >/dev/null 2>&1 &
-client=$!
-pid=""
-for _ in $(seq 1 100); do
-	pid=$(q -d $db -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND query LIKE 'SELECT count(*) FROM channel.ingest_sell_through_batches%' AND state = 'active'")
-	[ -n "$pid" ] && break
-	sleep 0.1
-done
-[ -n "$pid" ] || fail "the ingestion of $batches did not start"
-sleep 1
-[ "$(q -d $db -c "SELECT pg_terminate_backend($pid)")" = t ] || fail "could not terminate the ingestion of $batches"
-wait $client || true
-q -d $db -c "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid" | grep -qx 0 || sleep 1
+kill_mid_run "SELECT count(*) FROM channel.ingest_sell_through_batches('$batches')"
 state=$(q -d $db -c "SELECT string_agg(status || ' ' || coalesce(lines_in::text, '-'), ', ' ORDER BY batch_id)
                      FROM channel.report_batch WHERE batch_id = ANY ('$batches')")
 [ "$state" = "staged -, staged -" ] || fail "after the kill the batches are '$state', not both staged"
