@@ -113,13 +113,14 @@ SELECT (i % 10 + 1)::text, 'OTH-' || (i / 10), '2019-07-' || lpad((1 + i % 28)::
        CASE WHEN i % 100 = 0 THEN 'NOPE' ELSE 'INT-1' END, '2', '95', 'EUR',
        initcap(translate(left(md5((20000 + i % 3000)::text), 10), '0123456789', 'ghijklmnop')) || ' Handel', 'FR'
 FROM generate_series(1, 30000) i;
+-- the first report's first 10,000 lines, sent again as they were
 SELECT channel.open_report('sell_through', 1, 'big.csv (again)');
 INSERT INTO channel.sell_through_staging (line_no, invoice_no, invoice_date, sku, quantity, unit_price, currency,
                                           customer_name, customer_country)
-SELECT (i % 10 + 1)::text, 'INV-' || (i / 10), '2019-06-' || lpad((1 + i % 28)::text, 2, '0'),
-       CASE WHEN i % 100 = 0 THEN 'NOPE' ELSE 'INT-1' END, '1', '90', 'EUR',
-       initcap(translate(left(md5((i % 15000)::text), 10), '0123456789', 'ghijklmnop')) || ' Logistics', 'FR'
-FROM generate_series(1, 10000) i;
+SELECT s.line_no, s.invoice_no, s.invoice_date, s.sku, s.quantity, s.unit_price, s.currency, s.customer_name, s.customer_country
+FROM channel.sell_through_staging s
+WHERE s.batch_id = (SELECT min(r.batch_id) FROM channel.report_batch r)
+ORDER BY s.row_no LIMIT 10000;
 SQL
 batches=$(q -d $db -c "SELECT array_agg(batch_id ORDER BY batch_id) FROM channel.report_batch WHERE status = 'staged'")
 before=$(written)
