@@ -34,11 +34,13 @@ psql -X -q -d postgres -c "CREATE EXTENSION pg_cron"
 
 say "pg_regress and isolation specs (make installcheck)"
 rm -rf "$CHANNEL_SRC/results" "$CHANNEL_SRC/output_iso"
+started=$SECONDS
 if ! make -C "$CHANNEL_SRC" -s installcheck 2>&1 | tee "$log"; then
 	# a run that stopped before reporting any test still counts as a failure
 	grep -qE '\.\.\. (FAILED|failed)' "$log" || failed=$((failed + 1))
 fi
 tally "$log"
+say "make installcheck took $((SECONDS - started)) s"
 for d in "$CHANNEL_SRC/regression.diffs" "$CHANNEL_SRC/output_iso/regression.diffs"; do
 	[ -s "$d" ] && { say "differences in $d:"; head -200 "$d"; }
 done
@@ -46,13 +48,15 @@ done
 for t in "$CHANNEL_SRC"/test/sh/*.sh; do
 	[ -e "$t" ] || continue
 	say "shell test $(basename "$t")"
+	started=$SECONDS
 	if bash "$t" >"$log" 2>&1; then
-		echo "ok - $(basename "$t")"; passed=$((passed + 1))
+		echo "ok - $(basename "$t") ($((SECONDS - started)) s)"; passed=$((passed + 1))
 	else
-		echo "not ok - $(basename "$t")"; sed 's/^/    /' "$log" | tail -40; failed=$((failed + 1))
+		echo "not ok - $(basename "$t") ($((SECONDS - started)) s)"; sed 's/^/    /' "$log" | tail -40; failed=$((failed + 1))
 	fi
 done
 rm -f "$log"
 
+say "the whole run took $SECONDS s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
