@@ -348,24 +348,51 @@ LANGUAGE sql AS $$
                 leads_converted, leads_lost, deals_registered, deals_won, deals_lost, won_revenue
          FROM channel.partner_line_day_computed
          EXCEPT ALL TABLE channel.partner_line_day)) x
+  UNION ALL
+  SELECT 'partner_line_week', count(*) FROM ((TABLE channel.partner_line_week EXCEPT ALL TABLE channel.partner_line_week_computed)
+                                             UNION ALL (TABLE channel.partner_line_week_computed EXCEPT ALL TABLE channel.partner_line_week)) x
 $$;
 
 -- the periods of a window: their signed days are exactly the window's days
+-- (a week row holds the days of its week of a month); and a month the
+-- window covers in part is read as at most its weeks plus eight days
+-- (four at either end of the part)
+CREATE FUNCTION pg_temp.period_days(grain text, period date) RETURNS SETOF date
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT g::date FROM generate_series(period::timestamp,
+    CASE grain WHEN 'day' THEN period::timestamp
+               WHEN 'week' THEN least(date_trunc('week', period::timestamp) + interval '6 days',
+                                      date_trunc('month', period::timestamp) + interval '1 month - 1 day')
+               ELSE period + interval '1 month - 1 day' END, interval '1 day') g
+$$;
 SELECT w.name,
        (SELECT array_agg(d ORDER BY d) FROM (
-          SELECT g::date AS d FROM channel.funnel_periods(w.a, w.b) p
-          CROSS JOIN LATERAL generate_series(p.period::timestamp,
-                                             CASE WHEN p.is_day THEN p.period::timestamp
-                                                  ELSE p.period + interval '1 month - 1 day' END, interval '1 day') g
+          SELECT d FROM channel.funnel_periods(w.a, w.b) p CROSS JOIN LATERAL pg_temp.period_days(p.grain, p.period) d
           WHERE p.sign > 0
           EXCEPT ALL
-          SELECT p.period FROM channel.funnel_periods(w.a, w.b) p WHERE p.sign < 0) x)
+          SELECT d FROM channel.funnel_periods(w.a, w.b) p CROSS JOIN LATERAL pg_temp.period_days(p.grain, p.period) d
+          WHERE p.sign < 0) x)
        = (SELECT array_agg(g::date ORDER BY g) FROM generate_series(w.a::timestamp, w.b::timestamp, interval '1 day') g)
        AS same_days,
-       (SELECT count(*) FILTER (WHERE p.is_day) <= 16 * (SELECT count(DISTINCT date_trunc('month', g))
-                                                          FROM generate_series(w.a::timestamp, w.b::timestamp, interval '1 day') g)
-        FROM channel.funnel_periods(w.a, w.b) p) AS at_most_16_days_a_month
+       (SELECT bool_and(n_days <= 8 AND n_weeks <= 6 AND n_months <= 1) FROM (
+          SELECT count(*) FILTER (WHERE p.grain = 'day') AS n_days, count(*) FILTER (WHERE p.grain = 'week') AS n_weeks,
+                 count(*) FILTER (WHERE p.grain = 'month') AS n_months
+          FROM channel.funnel_periods(w.a, w.b) p GROUP BY date_trunc('month', p.period)) x) AS few_rows_a_month
 FROM bi_window w ORDER BY w.name;
+-- windows starting on each day of two months (every position in a week and
+-- in a month), of lengths from one day to 71
+SELECT count(*) AS windows,
+       count(*) FILTER (WHERE NOT ok) AS wrong
+FROM (SELECT (SELECT array_agg(d ORDER BY d) FROM (
+               SELECT d FROM channel.funnel_periods(a, b) p CROSS JOIN LATERAL pg_temp.period_days(p.grain, p.period) d
+               WHERE p.sign > 0
+               EXCEPT ALL
+               SELECT d FROM channel.funnel_periods(a, b) p CROSS JOIN LATERAL pg_temp.period_days(p.grain, p.period) d
+               WHERE p.sign < 0) x)
+             = (SELECT array_agg(g::date ORDER BY g) FROM generate_series(a::timestamp, b::timestamp, interval '1 day') g)
+             AND (SELECT count(*) FILTER (WHERE p.grain = 'day') FROM channel.funnel_periods(a, b) p) <= 16 AS ok
+      FROM (SELECT :'today'::date - s AS a, :'today'::date - s + l AS b
+            FROM generate_series(0, 62) s, unnest(ARRAY[0, 2, 6, 9, 15, 24, 31, 40, 58, 70]) l) w) y;
 
 BEGIN;
 SELECT count(*) > 0 AS demo FROM channel.generate_demo(200, 8000, 1, :'today'::date);
@@ -498,9 +525,10 @@ SELECT * FROM channel.forecast_backtest(0);
 SELECT * FROM channel.train_forecast(2);
 -- the totals the BI functions read in C: bad periods are refused, and only
 -- the SECURITY DEFINER BI functions may call them
-SELECT * FROM channel.funnel_totals(ARRAY[NULL::date], NULL, NULL, NULL, NULL, NULL);
-SELECT * FROM channel.funnel_totals(NULL, ARRAY['infinity'::date], NULL, NULL, NULL, NULL);
-SELECT * FROM channel.funnel_totals(ARRAY[current_date], NULL, NULL, ARRAY[1, 2]::bigint[], ARRAY[current_date], NULL);
+SELECT * FROM channel.funnel_totals(ARRAY[NULL::date], NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM channel.funnel_totals(NULL, NULL, NULL, ARRAY['infinity'::date], NULL, NULL, NULL, NULL);
+SELECT * FROM channel.funnel_totals(NULL, NULL, ARRAY['-infinity'::date], NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM channel.funnel_totals(ARRAY[current_date], NULL, NULL, NULL, NULL, ARRAY[1, 2]::bigint[], ARRAY[current_date], NULL);
 SELECT * FROM channel.scorecard_totals('-infinity', current_date, current_date);
 SELECT * FROM channel.forecast_open_rows(NULL, NULL, NULL, NULL, current_date, current_date, current_date, 1);
 SELECT * FROM channel.forecast_open_rows('[1, 2]', NULL, NULL, now(), current_date, current_date, current_date, 1);
@@ -509,9 +537,9 @@ SELECT * FROM channel.forecast_totals(NULL, NULL, NULL, now(), current_date, cur
 -- no registration in the window: one total row of NULL sums, as SQL's grouping sets give
 SELECT * FROM channel.forecast_totals(NULL, 'infinity', NULL, now(), current_date, current_date, current_date, 1, false, true, NULL, NULL, NULL);
 SELECT count(*) AS nothing_in_an_empty_window
-FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL);
+FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 SET ROLE channel_analyst;
-SELECT * FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM channel.funnel_totals(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 SELECT * FROM channel.scorecard_totals(current_date, current_date, current_date);
 SELECT * FROM channel.partner_win_record();
 SELECT * FROM channel.forecast_open_rows(NULL, NULL, NULL, now(), current_date, current_date, current_date, 1);

@@ -1,7 +1,8 @@
 /*
  * funnel_totals.c -- channel.funnel_totals(): the lead funnel's sums per
- * partner and product line over months and days of the funnel rollups
- * (partner_line_month, partner_line_day), for channel.lead_funnel().
+ * partner and product line over months, weeks and days of the funnel
+ * rollups (partner_line_month, partner_line_week, partner_line_day), for
+ * channel.lead_funnel().
  * The reading machinery is rollup_reader.c's.
  */
 #include "postgres.h"
@@ -34,7 +35,6 @@ typedef struct funnel_state
 {
 	totals_set *totals;
 	HTAB	   *skip;			/* (partner_id, month) pairs read elsewhere; NULL: none */
-	bool		by_day;			/* the rows' period is a day, not a month */
 	int			sign;
 	bool		one_partner;
 	int64		only_partner;
@@ -61,7 +61,8 @@ funnel_route(void *state, rollup_reader *r, int64 partner_id, int32 line, DateAD
 
 		memset(&k, 0, sizeof(k));
 		k.partner_id = partner_id;
-		k.month = f->by_day ? month_start(period) : period;
+		/* a week or a day lies in one month (see channel.funnel_week_of()) */
+		k.month = month_start(period);
 		if (hash_search(f->skip, &k, HASH_FIND, NULL))
 			return false;
 	}
@@ -73,22 +74,22 @@ funnel_route(void *state, rollup_reader *r, int64 partner_id, int32 line, DateAD
 }
 
 static void
-funnel_scan(funnel_state *f, rollup_reader *r, DateADT *periods, int n, int sign, bool by_day,
-			line_names *lines)
+funnel_scan(funnel_state *f, rollup_reader *r, DateADT *periods, int n, int sign, line_names *lines)
 {
 	f->sign = sign;
-	f->by_day = by_day;
 	for (int i = 0; i < n; i++)
 		scan_periods(r, periods[i], periods[i], lines, funnel_route, f);
 }
 
 /*
- * channel.funnel_totals(months date[], days date[], minus_days date[],
+ * channel.funnel_totals(months date[], weeks date[], minus_weeks date[],
+ *                       days date[], minus_days date[],
  *                       skip_partner bigint[], skip_month date[],
  *                       only_partner bigint)
  * Per partner and product line: the sums of the partner_line_month rows of
- * the months plus those of the partner_line_day rows of days less those of
- * minus_days, leaving out the rows of the (skip_partner[i], skip_month[i])
+ * the months, plus those of the partner_line_week rows of weeks and of the
+ * partner_line_day rows of days, less those of minus_weeks and minus_days,
+ * leaving out the rows of the (skip_partner[i], skip_month[i])
  * partner-months and, when only_partner is not NULL, every other partner's.
  */
 Datum
@@ -96,12 +97,17 @@ channel_funnel_totals(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			n_months,
+				n_weeks,
+				n_minus_weeks,
 				n_days,
 				n_minus,
 				n_skip = 0;
 	DateADT    *months = date_array(PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0), &n_months, "months");
-	DateADT    *days = date_array(PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1), &n_days, "days");
-	DateADT    *minus = date_array(PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2), &n_minus, "minus_days");
+	DateADT    *weeks = date_array(PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1), &n_weeks, "weeks");
+	DateADT    *minus_weeks = date_array(PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2), &n_minus_weeks,
+										 "minus_weeks");
+	DateADT    *days = date_array(PG_ARGISNULL(3) ? NULL : PG_GETARG_ARRAYTYPE_P(3), &n_days, "days");
+	DateADT    *minus = date_array(PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4), &n_minus, "minus_days");
 	funnel_state f;
 	line_names	lines = {0};
 	rollup_reader r;
@@ -109,15 +115,15 @@ channel_funnel_totals(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	memset(&f, 0, sizeof(f));
 	f.totals = totals_create("funnel totals");
-	f.one_partner = !PG_ARGISNULL(5);
-	f.only_partner = f.one_partner ? PG_GETARG_INT64(5) : 0;
-	if (!PG_ARGISNULL(3) && !PG_ARGISNULL(4))
+	f.one_partner = !PG_ARGISNULL(7);
+	f.only_partner = f.one_partner ? PG_GETARG_INT64(7) : 0;
+	if (!PG_ARGISNULL(5) && !PG_ARGISNULL(6))
 	{
-		ArrayType  *pa = PG_GETARG_ARRAYTYPE_P(3);
+		ArrayType  *pa = PG_GETARG_ARRAYTYPE_P(5);
 		Datum	   *partners;
 		bool	   *pnulls;
 		int			n_partners;
-		DateADT    *skip_months = date_array(PG_GETARG_ARRAYTYPE_P(4), &n_skip, "skip_month");
+		DateADT    *skip_months = date_array(PG_GETARG_ARRAYTYPE_P(6), &n_skip, "skip_month");
 		HASHCTL		ctl;
 
 		deconstruct_array(pa, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &partners, &pnulls, &n_partners);
@@ -153,15 +159,23 @@ channel_funnel_totals(PG_FUNCTION_ARGS)
 	{
 		reader_open(&r, "partner_line_month", "partner_line_month_month_idx", "month", true,
 					funnel_counts, FUNNEL_COUNTS, funnel_money, 1);
-		funnel_scan(&f, &r, months, n_months, 1, false, &lines);
+		funnel_scan(&f, &r, months, n_months, 1, &lines);
+		reader_close(&r);
+	}
+	if (n_weeks > 0 || n_minus_weeks > 0)
+	{
+		reader_open(&r, "partner_line_week", "partner_line_week_week_idx", "week", true,
+					funnel_counts, FUNNEL_COUNTS, funnel_money, 1);
+		funnel_scan(&f, &r, weeks, n_weeks, 1, &lines);
+		funnel_scan(&f, &r, minus_weeks, n_minus_weeks, -1, &lines);
 		reader_close(&r);
 	}
 	if (n_days > 0 || n_minus > 0)
 	{
 		reader_open(&r, "partner_line_day", "partner_line_day_day_idx", "day", true,
 					funnel_counts, FUNNEL_COUNTS, funnel_money, 1);
-		funnel_scan(&f, &r, days, n_days, 1, true, &lines);
-		funnel_scan(&f, &r, minus, n_minus, -1, true, &lines);
+		funnel_scan(&f, &r, days, n_days, 1, &lines);
+		funnel_scan(&f, &r, minus, n_minus, -1, &lines);
 		reader_close(&r);
 	}
 

@@ -617,7 +617,7 @@ COMMENT ON FUNCTION channel.rollup_require_vendor(text) IS
 -- names are resolved when the function runs) of one month for the given
 -- partners (NULL: all of them), recomputed from the same facts as
 -- partner_month: the queued pairs' rows are deleted and the view's rows for
--- them inserted, day and month rows from one pass over the facts.  whole:
+-- them inserted, day, week and month rows from one pass over the facts.  whole:
 -- read the month's facts in one pass and keep the partners asked for (the
 -- refresh's choice for a month most of whose partners are queued).
 CREATE FUNCTION channel.refresh_line_rollups(d date, ids bigint[], whole boolean) RETURNS void
@@ -632,20 +632,28 @@ BEGIN
     -- everything (a rebuild, or a queue covering most of the rollup); the
     -- rows go in by period, so that the rows a window reads lie together
     DELETE FROM channel.partner_line_month;
+    DELETE FROM channel.partner_line_week;
     DELETE FROM channel.partner_line_day;
     WITH c AS MATERIALIZED (SELECT * FROM channel.partner_line_day_computed),
     m AS (INSERT INTO channel.partner_line_month
           SELECT c.partner_id, c.month, c.product_line,
                  sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
-          FROM c GROUP BY c.partner_id, c.month, c.product_line ORDER BY c.month, c.partner_id)
+          FROM c GROUP BY c.partner_id, c.month, c.product_line ORDER BY c.month, c.partner_id),
+    w AS (INSERT INTO channel.partner_line_week
+          SELECT c.partner_id, channel.funnel_week_of(c.day), c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY 1, 2, 3 ORDER BY 2, 1)
     INSERT INTO channel.partner_line_day
     SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
     FROM c ORDER BY c.day, c.partner_id;
     ANALYZE channel.partner_line_month;
+    ANALYZE channel.partner_line_week;
     ANALYZE channel.partner_line_day;
     RETURN;
   END IF;
   DELETE FROM channel.partner_line_month x WHERE x.month = d AND x.partner_id = ANY (ids);
+  DELETE FROM channel.partner_line_week x
+  WHERE x.week >= d AND x.week < (d + interval '1 month')::date AND x.partner_id = ANY (ids);
   DELETE FROM channel.partner_line_day x
   WHERE x.day >= d AND x.day < (d + interval '1 month')::date AND x.partner_id = ANY (ids);
   IF whole THEN
@@ -654,7 +662,11 @@ BEGIN
     m AS (INSERT INTO channel.partner_line_month
           SELECT c.partner_id, c.month, c.product_line,
                  sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
-          FROM c GROUP BY c.partner_id, c.month, c.product_line)
+          FROM c GROUP BY c.partner_id, c.month, c.product_line),
+    w AS (INSERT INTO channel.partner_line_week
+          SELECT c.partner_id, channel.funnel_week_of(c.day), c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY 1, 2, 3)
     INSERT INTO channel.partner_line_day
     SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
     FROM c;
@@ -664,7 +676,11 @@ BEGIN
     m AS (INSERT INTO channel.partner_line_month
           SELECT c.partner_id, c.month, c.product_line,
                  sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
-          FROM c GROUP BY c.partner_id, c.month, c.product_line)
+          FROM c GROUP BY c.partner_id, c.month, c.product_line),
+    w AS (INSERT INTO channel.partner_line_week
+          SELECT c.partner_id, channel.funnel_week_of(c.day), c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY 1, 2, 3)
     INSERT INTO channel.partner_line_day
     SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
     FROM c;
@@ -672,7 +688,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.refresh_line_rollups(date, bigint[], boolean) IS
-  'Internal to the rollup refresh and rebuild: recomputes channel.partner_line_month and channel.partner_line_day for month d and partners ids (d NULL: all of them) from channel.partner_line_day_computed, the month rows as the sums of the day rows.';
+  'Internal to the rollup refresh and rebuild: recomputes channel.partner_line_month, channel.partner_line_week and channel.partner_line_day for month d and partners ids (d NULL: all of them) from channel.partner_line_day_computed, the week and month rows as the sums of the day rows.';
 
 -- Recomputes the queued pairs the caller's snapshot sees and removes
 -- exactly those queue rows; returns how many distinct pairs it recomputed.

@@ -101,40 +101,80 @@ COMMENT ON FUNCTION channel.partner_scorecard(date) IS
 ---------------------------------------------------------------- funnel
 -- The periods of the funnel rollups that make up a window of days: every
 -- month the window covers whole (a month row), and for a month it covers
--- in part either its days in the window (+1) or the month row (+1) less its
--- days outside the window (-1), whichever reads fewer rows: a month row
--- set is about as large as two days' rows.
+-- in part, whichever of two signed sums reads fewer rows: its part inside
+-- the window (+1), or the month row (+1) less its part outside (-1).  A
+-- part is laid over the month's weeks (channel.funnel_week_of()), and each
+-- week it touches is read as its days in the part, or as the week row less
+-- its days not in the part, again whichever is fewer rows.  The costs are
+-- in day rows, measured on the demo channel (doc/rollups.md): a week's rows
+-- are about as many as two days', a month's as three days'.
 CREATE FUNCTION channel.funnel_periods(from_date date, to_date date)
-RETURNS TABLE (is_day boolean, period date, sign integer)
+RETURNS TABLE (grain text, period date, sign integer)
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+-- the series' default estimates (1,000 rows each) make the plan look
+-- costly enough to compile, and compiling it takes seconds: it runs in
+-- well under a millisecond
+SET jit = off
+ROWS 40
 AS $$
   WITH m AS (
     SELECT g::date AS ms, (g + interval '1 month - 1 day')::date AS me
     FROM pg_catalog.generate_series(pg_catalog.date_trunc('month', from_date::timestamp), to_date::timestamp,
                                     interval '1 month') g
   ),
-  c AS (
-    SELECT m.ms, m.me, greatest(from_date, m.ms) AS a, least(to_date, m.me) AS b FROM m
+  c AS (  -- each month with its part in the window, a..b
+    SELECT m.ms, m.me, greatest(from_date, m.ms) AS a, least(to_date, m.me) AS b,
+           greatest(from_date, m.ms) = m.ms AND least(to_date, m.me) = m.me AS whole
+    FROM m
   ),
-  k AS (
-    SELECT c.*, c.b - c.a + 1 AS inside, (c.a - c.ms) + (c.me - c.b) AS outside,
-           (c.b - c.a + 1) > (c.a - c.ms) + (c.me - c.b) + 2 AS by_complement
+  w AS (  -- the weeks of the months covered in part: days in the part, and not
+    SELECT c.ms, c.a, c.b, s.ws, s.we,
+           greatest(0, least(s.we, c.b) - greatest(s.ws, c.a) + 1) AS din,
+           (s.we - s.ws + 1) - greatest(0, least(s.we, c.b) - greatest(s.ws, c.a) + 1) AS dout
     FROM c
+    CROSS JOIN LATERAL (
+      SELECT g::date AS ws,
+             least((pg_catalog.date_trunc('week', g) + interval '6 days')::date, c.me) AS we
+      FROM pg_catalog.generate_series(c.ms::timestamp, c.me::timestamp, interval '1 day') g
+      WHERE g::date = c.ms OR extract(isodow FROM g) = 1
+    ) s
+    WHERE NOT c.whole
+  ),
+  k AS (  -- per such month: the cost of the part inside, and of the month less the part outside
+    SELECT w.ms,
+           sum(CASE WHEN w.din = 0 THEN 0 ELSE least(w.din, 2 + w.dout) END) AS cost_in,
+           3 + sum(CASE WHEN w.dout = 0 THEN 0 ELSE least(w.dout, 2 + w.din) END) AS cost_out
+    FROM w GROUP BY w.ms
+  ),
+  plan AS (  -- per week, the signs of its week row, of its days in the part and of those out
+    SELECT w.*,
+           CASE WHEN k.cost_out < k.cost_in THEN
+                  CASE WHEN w.dout = 0 THEN 0 WHEN w.dout <= 2 + w.din THEN 0 ELSE -1 END
+                ELSE
+                  CASE WHEN w.din = 0 THEN 0 WHEN w.din <= 2 + w.dout THEN 0 ELSE 1 END
+           END AS week_sign,
+           k.cost_out < k.cost_in AS by_complement
+    FROM w JOIN k ON k.ms = w.ms
   )
-  SELECT false, k.ms, 1 FROM k WHERE k.outside = 0 OR k.by_complement
+  SELECT 'month', c.ms, 1 FROM c
+  WHERE c.whole OR c.ms IN (SELECT k.ms FROM k WHERE k.cost_out < k.cost_in)
   UNION ALL
-  SELECT true, g::date, 1
-  FROM k CROSS JOIN LATERAL pg_catalog.generate_series(k.a::timestamp, k.b::timestamp, interval '1 day') g
-  WHERE k.outside > 0 AND NOT k.by_complement
+  SELECT 'week', p.ws, p.week_sign FROM plan p WHERE p.week_sign <> 0
   UNION ALL
-  SELECT true, g::date, -1
-  FROM k CROSS JOIN LATERAL pg_catalog.generate_series(k.ms::timestamp, k.me::timestamp, interval '1 day') g
-  WHERE k.by_complement AND (g::date < k.a OR g::date > k.b)
+  -- days in the part: added when read as days (not by complement) or when
+  -- the week row was taken away; days out: taken away when read as days
+  -- (by complement) or when the week row was added
+  SELECT 'day', g::date, CASE WHEN g::date BETWEEN p.a AND p.b THEN 1 ELSE -1 END
+  FROM plan p
+  CROSS JOIN LATERAL pg_catalog.generate_series(p.ws::timestamp, p.we::timestamp, interval '1 day') g
+  WHERE CASE WHEN g::date BETWEEN p.a AND p.b
+             THEN (p.week_sign = 0 AND NOT p.by_complement) OR p.week_sign = -1
+             ELSE (p.week_sign = 0 AND p.by_complement) OR p.week_sign = 1 END
   ORDER BY 1, 2
 $$;
 COMMENT ON FUNCTION channel.funnel_periods(date, date) IS
-  'The funnel rollup periods whose signed sum is the window from from_date to to_date (UTC days, both included): whole months (is_day false), and for a month the window covers in part either its days inside (sign 1) or the month less its days outside (sign -1), whichever is fewer rows.';
+  'The funnel rollup periods whose signed sum is the window from from_date to to_date (UTC days, both included): grain month for the months it covers whole; for a month it covers in part, its weeks and days inside (sign 1), or the month less its weeks and days outside (sign -1), each week read as its row or as its days, whichever are fewer rows. Weeks are weeks of a month (channel.funnel_week_of()).';
 
 CREATE FUNCTION channel.lead_funnel(from_date date, to_date date)
 RETURNS TABLE (partner_id bigint, partner_name text, tier channel.partner_tier, region channel.region_code,
@@ -151,6 +191,8 @@ DECLARE
   lo timestamptz;
   hi timestamptz;
   plus_months date[];
+  plus_weeks date[];
+  minus_weeks date[];
   plus_days date[];
   minus_days date[];
   q_months date[];
@@ -174,10 +216,12 @@ BEGIN
     'Use channel.partner_month for long-range trends.');
   lo := from_date::timestamp AT TIME ZONE 'UTC';
   hi := (to_date + 1)::timestamp AT TIME ZONE 'UTC';
-  SELECT array_agg(p.period) FILTER (WHERE NOT p.is_day),
-         array_agg(p.period) FILTER (WHERE p.is_day AND p.sign > 0),
-         array_agg(p.period) FILTER (WHERE p.is_day AND p.sign < 0)
-  INTO plus_months, plus_days, minus_days
+  SELECT array_agg(p.period) FILTER (WHERE p.grain = 'month'),
+         array_agg(p.period) FILTER (WHERE p.grain = 'week' AND p.sign > 0),
+         array_agg(p.period) FILTER (WHERE p.grain = 'week' AND p.sign < 0),
+         array_agg(p.period) FILTER (WHERE p.grain = 'day' AND p.sign > 0),
+         array_agg(p.period) FILTER (WHERE p.grain = 'day' AND p.sign < 0)
+  INTO plus_months, plus_weeks, minus_weeks, plus_days, minus_days
   FROM channel.funnel_periods(from_date, to_date) p;
   -- Partner-months queued since the last refresh are read from the base
   -- tables instead of the rollups, so the funnel is always current: the
@@ -190,7 +234,8 @@ BEGIN
   RETURN QUERY
   WITH rolled AS (
     -- the rollups' rows of the periods, but the queued partner-months'
-    SELECT t.* FROM channel.funnel_totals(plus_months, plus_days, minus_days, q_partners, q_months, me) t
+    SELECT t.* FROM channel.funnel_totals(plus_months, plus_weeks, minus_weeks, plus_days, minus_days,
+                                          q_partners, q_months, me) t
   ),
   queued AS (
     SELECT f.partner_id, f.product_line, count(*) AS facts, sum(f.routed) AS routed,
@@ -233,7 +278,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION channel.lead_funnel(date, date) IS
-  'Lead funnel per partner and product line (with tier and region) for what happened from from_date to to_date (UTC days, both included): routings, acceptances, rejections, recalls, conversions, losses, registrations and wins, with rates. Read from the day and month funnel rollups, and from the base tables for the partner-months changed since the last refresh, so always current. A partner caller gets only its own rows. See doc/rollups.md.';
+  'Lead funnel per partner and product line (with tier and region) for what happened from from_date to to_date (UTC days, both included): routings, acceptances, rejections, recalls, conversions, losses, registrations and wins, with rates. Read from the day, week and month funnel rollups, and from the base tables for the partner-months changed since the last refresh, so always current. A partner caller gets only its own rows. See doc/rollups.md.';
 
 ---------------------------------------------------------------- pipeline
 -- Stage weights: the chance an open registration in that stage is won.

@@ -4,7 +4,7 @@
 -- src/rollup_reader.c): as a HashAggregate of a dozen sums per row they
 -- were most of those functions' time.  Granted to no one: the
 -- SECURITY DEFINER BI functions call them and apply the partner filter.
-CREATE FUNCTION channel.funnel_totals(months date[], days date[], minus_days date[],
+CREATE FUNCTION channel.funnel_totals(months date[], weeks date[], minus_weeks date[], days date[], minus_days date[],
                                       skip_partner bigint[], skip_month date[], only_partner bigint)
 RETURNS TABLE (partner_id bigint, product_line channel.product_code, facts bigint, leads_routed bigint, leads_accepted bigint,
                leads_rejected bigint, leads_recalled bigint, leads_converted bigint, leads_lost bigint,
@@ -13,9 +13,9 @@ AS 'MODULE_PATHNAME', 'channel_funnel_totals'
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
 ROWS 30000;
-COMMENT ON FUNCTION channel.funnel_totals(date[], date[], date[], bigint[], date[], bigint) IS
-  'Per partner and product line, the sums of the channel.partner_line_month rows of the months, plus the channel.partner_line_day rows of days, less those of minus_days; the rows of the partner-months (skip_partner[i], skip_month[i]) are left out, and when only_partner is not NULL every other partner''s. NULL arrays are empty. Used by channel.lead_funnel(); checks SELECT on the rollups.';
-REVOKE ALL ON FUNCTION channel.funnel_totals(date[], date[], date[], bigint[], date[], bigint) FROM PUBLIC;
+COMMENT ON FUNCTION channel.funnel_totals(date[], date[], date[], date[], date[], bigint[], date[], bigint) IS
+  'Per partner and product line, the sums of the channel.partner_line_month rows of the months, plus the channel.partner_line_week rows of weeks and the channel.partner_line_day rows of days, less those of minus_weeks and minus_days; the rows of the partner-months (skip_partner[i], skip_month[i]) are left out, and when only_partner is not NULL every other partner''s. NULL arrays are empty. Used by channel.lead_funnel(); checks SELECT on the rollups.';
+REVOKE ALL ON FUNCTION channel.funnel_totals(date[], date[], date[], date[], date[], bigint[], date[], bigint) FROM PUBLIC;
 
 CREATE FUNCTION channel.scorecard_totals(from_month date, split_month date, to_month date)
 RETURNS TABLE (partner_id bigint, leads_routed bigint, leads_accepted bigint, leads_rejected bigint,

@@ -16,6 +16,20 @@
 -- totals (channel.partner_line_month_computed is that sum), so the two
 -- grains cannot disagree.  Open registrations are pipeline, not
 -- funnel: their facts are left out, as the funnel always did.
+-- A week of a month: the days of one ISO week (Monday to Sunday) that lie
+-- in one UTC month, named by its first day.  A week that straddles two
+-- months is two weeks of months, so every week row belongs to exactly one
+-- month: the refresh recomputes it with its month's other rows, and a
+-- funnel window that starts or ends inside a month reads whole weeks of
+-- it instead of up to sixteen days (channel.funnel_periods()).
+-- (A standard SQL body, parsed once at creation, and no SET clause: the
+-- planner inlines it into the rollup queries.)
+CREATE FUNCTION channel.funnel_week_of(day date) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN greatest(pg_catalog.date_trunc('week', day::timestamp)::date, pg_catalog.date_trunc('month', day::timestamp)::date);
+COMMENT ON FUNCTION channel.funnel_week_of(date) IS
+  'The first day of the week of a month that holds day: its ISO week''s Monday, or the first of its month when the week began in the month before. The period of channel.partner_line_week.';
+
 CREATE VIEW channel.partner_line_day_computed AS
   SELECT f.partner_id, (f.at AT TIME ZONE 'UTC')::date AS day, f.product_line,
          count(*)::int AS facts,
@@ -52,6 +66,37 @@ CREATE VIEW channel.partner_line_month_computed AS
   GROUP BY d.partner_id, d.month, d.product_line;
 COMMENT ON VIEW channel.partner_line_month_computed IS
   'channel.partner_line_month computed from the base tables now: the day rows of channel.partner_line_day_computed summed per UTC month.';
+CREATE VIEW channel.partner_line_week_computed AS
+  SELECT d.partner_id, channel.funnel_week_of(d.day) AS week, d.product_line,
+         sum(d.facts)::int AS facts,
+         sum(d.leads_routed)::int AS leads_routed,
+         sum(d.leads_accepted)::int AS leads_accepted,
+         sum(d.leads_rejected)::int AS leads_rejected,
+         sum(d.leads_recalled)::int AS leads_recalled,
+         sum(d.leads_converted)::int AS leads_converted,
+         sum(d.leads_lost)::int AS leads_lost,
+         sum(d.deals_registered)::int AS deals_registered,
+         sum(d.deals_won)::int AS deals_won,
+         sum(d.deals_lost)::int AS deals_lost,
+         sum(d.won_revenue)::numeric(18,2) AS won_revenue
+  FROM channel.partner_line_day_computed d
+  GROUP BY d.partner_id, channel.funnel_week_of(d.day), d.product_line;
+COMMENT ON VIEW channel.partner_line_week_computed IS
+  'channel.partner_line_week computed from the base tables now: the day rows of channel.partner_line_day_computed summed per week of a month (channel.funnel_week_of()).';
+COMMENT ON COLUMN channel.partner_line_week_computed.partner_id IS 'The partner.';
+COMMENT ON COLUMN channel.partner_line_week_computed.week IS 'First day of the week of a month (channel.funnel_week_of()).';
+COMMENT ON COLUMN channel.partner_line_week_computed.product_line IS 'Product line of the leads and deals.';
+COMMENT ON COLUMN channel.partner_line_week_computed.facts IS 'As channel.partner_line_week.facts.';
+COMMENT ON COLUMN channel.partner_line_week_computed.leads_routed IS 'As channel.partner_line_week.leads_routed.';
+COMMENT ON COLUMN channel.partner_line_week_computed.leads_accepted IS 'As channel.partner_line_week.leads_accepted.';
+COMMENT ON COLUMN channel.partner_line_week_computed.leads_rejected IS 'As channel.partner_line_week.leads_rejected.';
+COMMENT ON COLUMN channel.partner_line_week_computed.leads_recalled IS 'As channel.partner_line_week.leads_recalled.';
+COMMENT ON COLUMN channel.partner_line_week_computed.leads_converted IS 'As channel.partner_line_week.leads_converted.';
+COMMENT ON COLUMN channel.partner_line_week_computed.leads_lost IS 'As channel.partner_line_week.leads_lost.';
+COMMENT ON COLUMN channel.partner_line_week_computed.deals_registered IS 'As channel.partner_line_week.deals_registered.';
+COMMENT ON COLUMN channel.partner_line_week_computed.deals_won IS 'As channel.partner_line_week.deals_won.';
+COMMENT ON COLUMN channel.partner_line_week_computed.deals_lost IS 'As channel.partner_line_week.deals_lost.';
+COMMENT ON COLUMN channel.partner_line_week_computed.won_revenue IS 'As channel.partner_line_week.won_revenue.';
 COMMENT ON COLUMN channel.partner_line_day_computed.partner_id IS 'The partner.';
 COMMENT ON COLUMN channel.partner_line_day_computed.day IS 'The UTC day.';
 COMMENT ON COLUMN channel.partner_line_day_computed.product_line IS 'Product line of the leads and deals.';
@@ -102,19 +147,26 @@ CREATE TABLE channel.partner_line_month (
 CREATE TABLE channel.partner_line_day (LIKE channel.partner_line_month);
 ALTER TABLE channel.partner_line_day RENAME COLUMN month TO day;
 ALTER TABLE channel.partner_line_day ADD PRIMARY KEY (partner_id, day, product_line);
+CREATE TABLE channel.partner_line_week (LIKE channel.partner_line_month);
+ALTER TABLE channel.partner_line_week RENAME COLUMN month TO week;
+ALTER TABLE channel.partner_line_week ADD PRIMARY KEY (partner_id, week, product_line);
 CREATE INDEX partner_line_month_month_idx ON channel.partner_line_month (month);
 CREATE INDEX partner_line_day_day_idx ON channel.partner_line_day (day);
+CREATE INDEX partner_line_week_week_idx ON channel.partner_line_week (week);
 COMMENT ON INDEX channel.partner_line_month_month_idx IS 'Funnel: the rows of a month across partners.';
 COMMENT ON INDEX channel.partner_line_day_day_idx IS 'Funnel: the rows of a day across partners.';
+COMMENT ON INDEX channel.partner_line_week_week_idx IS 'Funnel: the rows of a week of a month across partners.';
 COMMENT ON TABLE channel.partner_line_month IS
   'Funnel rollup: per partner, product line and UTC month with funnel facts, their counts (open registrations excluded). Kept with channel.partner_month by the refresh and the rebuild; equal to channel.partner_line_month_computed once refreshed. Read through channel.lead_funnel().';
 COMMENT ON TABLE channel.partner_line_day IS
   'Funnel rollup: the same per partner, product line and UTC day (equal to channel.partner_line_day_computed once refreshed). Read through channel.lead_funnel() for the months a window covers only in part.';
+COMMENT ON TABLE channel.partner_line_week IS
+  'Funnel rollup: the same per partner, product line and week of a UTC month (channel.funnel_week_of(); equal to channel.partner_line_week_computed once refreshed). Read through channel.lead_funnel() for the months a window covers only in part: a partial month is its whole weeks plus or minus a few days.';
 DO $comments$
 DECLARE
   t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['partner_line_month', 'partner_line_day'] LOOP
+  FOREACH t IN ARRAY ARRAY['partner_line_month', 'partner_line_week', 'partner_line_day'] LOOP
     EXECUTE format('COMMENT ON COLUMN channel.%I.partner_id IS %L', t,
                    'The partner (no foreign key: derived data, like channel.partner_month).');
     EXECUTE format('COMMENT ON COLUMN channel.%I.product_line IS %L', t, 'Product line of the leads and deals.');
@@ -142,5 +194,7 @@ END
 $comments$;
 COMMENT ON COLUMN channel.partner_line_month.month IS 'First day of the UTC month.';
 COMMENT ON COLUMN channel.partner_line_day.day IS 'The UTC day.';
+COMMENT ON COLUMN channel.partner_line_week.week IS 'First day of the week of a UTC month (channel.funnel_week_of()).';
 SELECT pg_catalog.pg_extension_config_dump('channel.partner_line_month', '');
 SELECT pg_catalog.pg_extension_config_dump('channel.partner_line_day', '');
+SELECT pg_catalog.pg_extension_config_dump('channel.partner_line_week', '');
