@@ -72,17 +72,21 @@ WITH r AS (SELECT partner_id, sum(amount) AS revenue FROM channel.deal WHERE sta
 SELECT round(sum(revenue) FILTER (WHERE rn <= n * 0.2) / sum(revenue), 2) BETWEEN 0.70 AND 0.90 AS pareto_ok FROM o;
 
 -- determinism: the same seed gives the same rows; another seed does not
+-- (compared on a smaller channel: the same code, a third of the time)
 CREATE TEMP VIEW fingerprint_now AS
 SELECT (SELECT md5(string_agg(format('%s|%s|%s|%s|%s|%s|%s', partner_id, name, kind, tier, status, country, parent_id), ',' ORDER BY partner_id)) FROM channel.partner) AS partners,
        (SELECT md5(string_agg(format('%s|%s|%s|%s|%s|%s|%s', lead_id, company, country, status, partner_id, created_at, closed_at), ',' ORDER BY lead_id)) FROM channel.lead) AS leads,
        (SELECT md5(string_agg(format('%s|%s|%s|%s|%s|%s', deal_id, partner_id, customer_name, amount, status, protected_until), ',' ORDER BY deal_id)) FROM channel.deal) AS deals;
-CREATE TEMP TABLE fingerprint AS SELECT 'seed 1'::text AS run, * FROM fingerprint_now;
+CREATE TEMP TABLE fingerprint (run text, partners text, leads text, deals text);
 SET client_min_messages = warning;
 TRUNCATE channel.partner, channel.product_line, channel.lead, channel.deal RESTART IDENTITY CASCADE;
-SELECT count(*) FROM channel.generate_demo(27500, 20000, 1, '2026-11-01');
+SELECT count(*) FROM channel.generate_demo(3000, 5000, 1, '2026-11-01');
+INSERT INTO fingerprint SELECT 'seed 1', * FROM fingerprint_now;
+TRUNCATE channel.partner, channel.product_line, channel.lead, channel.deal RESTART IDENTITY CASCADE;
+SELECT count(*) FROM channel.generate_demo(3000, 5000, 1, '2026-11-01');
 INSERT INTO fingerprint SELECT 'seed 1 again', * FROM fingerprint_now;
 TRUNCATE channel.partner, channel.product_line, channel.lead, channel.deal RESTART IDENTITY CASCADE;
-SELECT count(*) FROM channel.generate_demo(27500, 20000, 2, '2026-11-01');
+SELECT count(*) FROM channel.generate_demo(3000, 5000, 2, '2026-11-01');
 INSERT INTO fingerprint SELECT 'seed 2', * FROM fingerprint_now;
 RESET client_min_messages;
 SELECT b.run, b.partners = a.partners AS same_partners, b.leads = a.leads AS same_leads, b.deals = a.deals AS same_deals
