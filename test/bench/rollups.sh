@@ -109,7 +109,7 @@ n_rows=$(q -c "SELECT count(*) FROM channel.partner_month")
 # autovacuum does after a rebuild, so that what follows (the refresh, the
 # BI queries) meets the tables as they are between rebuilds, not at twice
 # their size
-q -c "VACUUM channel.partner_month, channel.partner_line_month, channel.partner_line_day"
+q -c "VACUUM channel.partner_month, channel.partner_line_month, channel.partner_line_week, channel.partner_line_day"
 
 say "the same rollup as a materialized view"
 q -c "CREATE MATERIALIZED VIEW public.partner_month_mv AS SELECT * FROM channel.partner_month_computed"
@@ -185,13 +185,16 @@ q -c "INSERT INTO channel.partner_month_dirty (partner_id, month) SELECT partner
 refresh_warm_ms=$(best_ms "CALL channel.refresh_rollups()" 1)
 diffs=$(q -c "SELECT count(*) FROM ((TABLE channel.partner_month EXCEPT ALL TABLE channel.partner_month_computed)
                                     UNION ALL (TABLE channel.partner_month_computed EXCEPT ALL TABLE channel.partner_month)) d")
-line_diffs=$(q -c "SELECT count(*) FROM ((TABLE channel.partner_line_month EXCEPT ALL TABLE channel.partner_line_month_computed)
-                                    UNION ALL (TABLE channel.partner_line_month_computed EXCEPT ALL TABLE channel.partner_line_month)) d")
+line_diffs=$(q -c "SELECT (SELECT count(*) FROM ((TABLE channel.partner_line_month EXCEPT ALL TABLE channel.partner_line_month_computed)
+                                    UNION ALL (TABLE channel.partner_line_month_computed EXCEPT ALL TABLE channel.partner_line_month)) d)
+                          + (SELECT count(*) FROM ((TABLE channel.partner_line_week EXCEPT ALL TABLE channel.partner_line_week_computed)
+                                    UNION ALL (TABLE channel.partner_line_week_computed EXCEPT ALL TABLE channel.partner_line_week)) d)")
 empty_refresh_ms=$(best_ms "CALL channel.refresh_rollups()" 3)
 
 say "BI query latency"
 n_line_days=$(q -c "SELECT count(*) FROM channel.partner_line_day")
 n_line_months=$(q -c "SELECT count(*) FROM channel.partner_line_month")
+n_line_weeks=$(q -c "SELECT count(*) FROM channel.partner_line_week")
 scorecard_ms=$(best_ms "SELECT count(*) FROM channel.partner_scorecard('2026-11-01')" 1)
 scorecard_warm=$(warm_ms "SELECT count(*) FROM channel.partner_scorecard('2026-11-01')")
 scorecard_sql_ms=$(best_ms "SELECT count(*) FROM (SELECT partner_id, sum(won_revenue), sum(leads_accepted) FROM channel.partner_month_computed
@@ -256,8 +259,8 @@ channel rollups benchmark ($(nproc) cores, PostgreSQL 15)
   partner-months to recompute               $pairs of $n_rows ($(pct "$pairs" "$n_rows")%)
   incremental refresh (refresh_rollups)      $refresh_ms ms first run   ($(pct "$refresh_ms" "$rebuild_ms")% of the rebuild, $(pct "$refresh_ms" "$matview_ms")% of the matview refresh)
                                              $refresh_warm_ms ms same queue again   ($(pct "$refresh_warm_ms" "$rebuild_ms")% of the rebuild)
-  incremental == full recomputation          $( [ "$diffs" = 0 ] && echo yes || echo "NO ($diffs rows differ)"); funnel month rollup $( [ "$line_diffs" = 0 ] && echo yes || echo "NO ($line_diffs rows differ)")
-  funnel rollups                             $n_line_months partner-line-months, $n_line_days partner-line-days
+  incremental == full recomputation          $( [ "$diffs" = 0 ] && echo yes || echo "NO ($diffs rows differ)"); funnel month and week rollups $( [ "$line_diffs" = 0 ] && echo yes || echo "NO ($line_diffs rows differ)")
+  funnel rollups                             $n_line_months partner-line-months, $n_line_weeks partner-line-weeks, $n_line_days partner-line-days
   refresh with nothing queued                $empty_refresh_ms ms
   partner_scorecard() (from the rollup)      $(bi_figure "$scorecard_warm" "$scorecard_ms")   (the plain query on the base tables: $scorecard_sql_ms ms)
   top_partners(0.8)                          $(bi_figure "$top_warm" "$top_ms")   (plain SQL on deal: $top_sql_ms ms)
