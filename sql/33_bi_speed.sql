@@ -355,8 +355,8 @@ $$;
 
 -- the periods of a window: their signed days are exactly the window's days
 -- (a week row holds the days of its week of a month); and a month the
--- window covers in part is read as at most its weeks plus eight days
--- (four at either end of the part)
+-- window covers in part is read as at most its weeks plus ten days (five
+-- at either end of the part)
 CREATE FUNCTION pg_temp.period_days(grain text, period date) RETURNS SETOF date
 LANGUAGE sql IMMUTABLE AS $$
   SELECT g::date FROM generate_series(period::timestamp,
@@ -374,7 +374,7 @@ SELECT w.name,
           WHERE p.sign < 0) x)
        = (SELECT array_agg(g::date ORDER BY g) FROM generate_series(w.a::timestamp, w.b::timestamp, interval '1 day') g)
        AS same_days,
-       (SELECT bool_and(n_days <= 8 AND n_weeks <= 6 AND n_months <= 1) FROM (
+       (SELECT bool_and(n_days <= 10 AND n_weeks <= 6 AND n_months <= 1) FROM (
           SELECT count(*) FILTER (WHERE p.grain = 'day') AS n_days, count(*) FILTER (WHERE p.grain = 'week') AS n_weeks,
                  count(*) FILTER (WHERE p.grain = 'month') AS n_months
           FROM channel.funnel_periods(w.a, w.b) p GROUP BY date_trunc('month', p.period)) x) AS few_rows_a_month
@@ -390,7 +390,7 @@ FROM (SELECT (SELECT array_agg(d ORDER BY d) FROM (
                SELECT d FROM channel.funnel_periods(a, b) p CROSS JOIN LATERAL pg_temp.period_days(p.grain, p.period) d
                WHERE p.sign < 0) x)
              = (SELECT array_agg(g::date ORDER BY g) FROM generate_series(a::timestamp, b::timestamp, interval '1 day') g)
-             AND (SELECT count(*) FILTER (WHERE p.grain = 'day') FROM channel.funnel_periods(a, b) p) <= 16 AS ok
+             AND (SELECT count(*) FILTER (WHERE p.grain = 'day') FROM channel.funnel_periods(a, b) p) <= 20 AS ok
       FROM (SELECT :'today'::date - s AS a, :'today'::date - s + l AS b
             FROM generate_series(0, 62) s, unnest(ARRAY[0, 2, 6, 9, 15, 24, 31, 40, 58, 70]) l) w) y;
 

@@ -616,8 +616,8 @@ COMMENT ON FUNCTION channel.rollup_require_vendor(text) IS
 -- The funnel rollups (33_funnel_rollups.sql, which runs later: these
 -- names are resolved when the function runs) of one month for the given
 -- partners (NULL: all of them), recomputed from the same facts as
--- partner_month: of the queued pairs' rows, those that differ from the
--- view's are replaced, day, week and month rows from one pass over the facts.  whole:
+-- partner_month: the queued pairs' rows are deleted and the view's rows for
+-- them inserted, day, week and month rows from one pass over the facts.  whole:
 -- read the month's facts in one pass and keep the partners asked for (the
 -- refresh's choice for a month most of whose partners are queued).
 CREATE FUNCTION channel.refresh_line_rollups(d date, ids bigint[], whole boolean) RETURNS void
@@ -651,72 +651,40 @@ BEGIN
     ANALYZE channel.partner_line_day;
     RETURN;
   END IF;
-  -- Only the rows that differ are written: the row that is there is
-  -- deleted when the recomputed one differs or is gone, and the recomputed
-  -- one inserted when no identical row is there.  Most rows of a queued
-  -- partner-month are unchanged (a lead accepted today marks the month it
-  -- was created in, whose days are otherwise as they were), and a rewritten
-  -- row costs a heap tuple, three index entries and their WAL.  All the
-  -- parts see the rows as they were before the statement; each INSERT's
-  -- gate on its DELETE's count makes the DELETE finish first, so a changed
-  -- row's new version never meets its old one in the primary key.
-  WITH c AS MATERIALIZED (
-    -- the month's facts in one pass, keeping the partners asked for (a
-    -- month most of whose partners are queued), or the partners looked up
-    -- in the month's indexes; the untaken branch is not run
-    SELECT c.* FROM (SELECT * FROM channel.partner_line_day_computed c WHERE c.month = d OFFSET 0) c
-    WHERE whole AND c.partner_id IN (SELECT pg_catalog.unnest(ids))
-    UNION ALL
-    SELECT c.* FROM (SELECT * FROM channel.partner_line_day_computed c
-                     WHERE c.month = d AND c.partner_id = ANY (ids) OFFSET 0) c
-    WHERE NOT whole),
-  cm AS MATERIALIZED (
-    SELECT c.partner_id, c.month, c.product_line,
-           sum(c.facts)::int AS facts, sum(c.leads_routed)::int AS leads_routed, sum(c.leads_accepted)::int AS leads_accepted, sum(c.leads_rejected)::int AS leads_rejected,
-                 sum(c.leads_recalled)::int AS leads_recalled, sum(c.leads_converted)::int AS leads_converted, sum(c.leads_lost)::int AS leads_lost,
-                 sum(c.deals_registered)::int AS deals_registered, sum(c.deals_won)::int AS deals_won, sum(c.deals_lost)::int AS deals_lost,
-                 sum(c.won_revenue)::numeric(18,2) AS won_revenue
-    FROM c GROUP BY c.partner_id, c.month, c.product_line),
-  cw AS MATERIALIZED (
-    SELECT c.partner_id, channel.funnel_week_of(c.day) AS week, c.product_line,
-           sum(c.facts)::int AS facts, sum(c.leads_routed)::int AS leads_routed, sum(c.leads_accepted)::int AS leads_accepted, sum(c.leads_rejected)::int AS leads_rejected,
-                 sum(c.leads_recalled)::int AS leads_recalled, sum(c.leads_converted)::int AS leads_converted, sum(c.leads_lost)::int AS leads_lost,
-                 sum(c.deals_registered)::int AS deals_registered, sum(c.deals_won)::int AS deals_won, sum(c.deals_lost)::int AS deals_lost,
-                 sum(c.won_revenue)::numeric(18,2) AS won_revenue
-    FROM c GROUP BY 1, 2, 3),
-  gone_m AS (
-    DELETE FROM channel.partner_line_month x
-    WHERE x.month = d AND x.partner_id = ANY (ids)
-      AND NOT EXISTS (SELECT 1 FROM cm WHERE (cm.partner_id, cm.month, cm.product_line, cm.facts, cm.leads_routed, cm.leads_accepted, cm.leads_rejected, cm.leads_recalled, cm.leads_converted, cm.leads_lost, cm.deals_registered, cm.deals_won, cm.deals_lost, cm.won_revenue) = (x.partner_id, x.month, x.product_line, x.facts, x.leads_routed, x.leads_accepted, x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won, x.deals_lost, x.won_revenue))
-    RETURNING 1),
-  gone_w AS (
-    DELETE FROM channel.partner_line_week x
-    WHERE x.week >= d AND x.week < (d + interval '1 month')::date AND x.partner_id = ANY (ids)
-      AND NOT EXISTS (SELECT 1 FROM cw WHERE (cw.partner_id, cw.week, cw.product_line, cw.facts, cw.leads_routed, cw.leads_accepted, cw.leads_rejected, cw.leads_recalled, cw.leads_converted, cw.leads_lost, cw.deals_registered, cw.deals_won, cw.deals_lost, cw.won_revenue) = (x.partner_id, x.week, x.product_line, x.facts, x.leads_routed, x.leads_accepted, x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won, x.deals_lost, x.won_revenue))
-    RETURNING 1),
-  gone_d AS (
-    DELETE FROM channel.partner_line_day x
-    WHERE x.day >= d AND x.day < (d + interval '1 month')::date AND x.partner_id = ANY (ids)
-      AND NOT EXISTS (SELECT 1 FROM c WHERE (c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue) = (x.partner_id, x.day, x.product_line, x.facts, x.leads_routed, x.leads_accepted, x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won, x.deals_lost, x.won_revenue))
-    RETURNING 1),
-  new_m AS (
-    INSERT INTO channel.partner_line_month
-    SELECT cm.* FROM cm
-    WHERE NOT EXISTS (SELECT 1 FROM channel.partner_line_month x
-                      WHERE (cm.partner_id, cm.month, cm.product_line, cm.facts, cm.leads_routed, cm.leads_accepted, cm.leads_rejected, cm.leads_recalled, cm.leads_converted, cm.leads_lost, cm.deals_registered, cm.deals_won, cm.deals_lost, cm.won_revenue) = (x.partner_id, x.month, x.product_line, x.facts, x.leads_routed, x.leads_accepted, x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won, x.deals_lost, x.won_revenue))
-      AND (SELECT count(*) FROM gone_m) >= 0),
-  new_w AS (
-    INSERT INTO channel.partner_line_week
-    SELECT cw.* FROM cw
-    WHERE NOT EXISTS (SELECT 1 FROM channel.partner_line_week x
-                      WHERE (cw.partner_id, cw.week, cw.product_line, cw.facts, cw.leads_routed, cw.leads_accepted, cw.leads_rejected, cw.leads_recalled, cw.leads_converted, cw.leads_lost, cw.deals_registered, cw.deals_won, cw.deals_lost, cw.won_revenue) = (x.partner_id, x.week, x.product_line, x.facts, x.leads_routed, x.leads_accepted, x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won, x.deals_lost, x.won_revenue))
-      AND (SELECT count(*) FROM gone_w) >= 0)
-  INSERT INTO channel.partner_line_day
-  SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
-  FROM c
-  WHERE NOT EXISTS (SELECT 1 FROM channel.partner_line_day x
-                    WHERE (c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue) = (x.partner_id, x.day, x.product_line, x.facts, x.leads_routed, x.leads_accepted, x.leads_rejected, x.leads_recalled, x.leads_converted, x.leads_lost, x.deals_registered, x.deals_won, x.deals_lost, x.won_revenue))
-    AND (SELECT count(*) FROM gone_d) >= 0;
+  DELETE FROM channel.partner_line_month x WHERE x.month = d AND x.partner_id = ANY (ids);
+  DELETE FROM channel.partner_line_week x
+  WHERE x.week >= d AND x.week < (d + interval '1 month')::date AND x.partner_id = ANY (ids);
+  DELETE FROM channel.partner_line_day x
+  WHERE x.day >= d AND x.day < (d + interval '1 month')::date AND x.partner_id = ANY (ids);
+  IF whole THEN
+    WITH c AS MATERIALIZED (SELECT c.* FROM (SELECT * FROM channel.partner_line_day_computed c WHERE c.month = d OFFSET 0) c
+      WHERE c.partner_id IN (SELECT pg_catalog.unnest(ids))),
+    m AS (INSERT INTO channel.partner_line_month
+          SELECT c.partner_id, c.month, c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY c.partner_id, c.month, c.product_line),
+    w AS (INSERT INTO channel.partner_line_week
+          SELECT c.partner_id, channel.funnel_week_of(c.day), c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY 1, 2, 3)
+    INSERT INTO channel.partner_line_day
+    SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
+    FROM c;
+  ELSE
+    WITH c AS MATERIALIZED (SELECT * FROM channel.partner_line_day_computed c
+      WHERE c.month = d AND c.partner_id = ANY (ids) OFFSET 0),
+    m AS (INSERT INTO channel.partner_line_month
+          SELECT c.partner_id, c.month, c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY c.partner_id, c.month, c.product_line),
+    w AS (INSERT INTO channel.partner_line_week
+          SELECT c.partner_id, channel.funnel_week_of(c.day), c.product_line,
+                 sum(c.facts)::int, sum(c.leads_routed)::int, sum(c.leads_accepted)::int, sum(c.leads_rejected)::int, sum(c.leads_recalled)::int, sum(c.leads_converted)::int, sum(c.leads_lost)::int, sum(c.deals_registered)::int, sum(c.deals_won)::int, sum(c.deals_lost)::int, sum(c.won_revenue)::numeric(18,2)
+          FROM c GROUP BY 1, 2, 3)
+    INSERT INTO channel.partner_line_day
+    SELECT c.partner_id, c.day, c.product_line, c.facts, c.leads_routed, c.leads_accepted, c.leads_rejected, c.leads_recalled, c.leads_converted, c.leads_lost, c.deals_registered, c.deals_won, c.deals_lost, c.won_revenue
+    FROM c;
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION channel.refresh_line_rollups(date, bigint[], boolean) IS
@@ -751,7 +719,6 @@ DECLARE
   mcv      date[];
   mcf      real[];
   in_month float8;
-  whole    boolean;
 BEGIN
   PERFORM channel.rollup_require_vendor('refresh');
   IF NOT pg_catalog.pg_try_advisory_xact_lock(channel.rollup_lock_key()) THEN
@@ -808,32 +775,22 @@ BEGIN
         SELECT count(*) INTO in_month FROM channel.partner_month pm WHERE pm.month = d;
       END IF;
     END IF;
-    whole := coalesce(pg_catalog.cardinality(ids) >= 100 AND pg_catalog.cardinality(ids) * 2 >= in_month, false);
-    -- As in refresh_line_rollups(): only the rows that differ are written
-    -- (a composite = treats two NULL fields as equal), the DELETE finished
-    -- before the INSERT by the INSERT's gate on its count.  OFFSET 0 keeps
-    -- the month and the partner list pushed into every branch of the view
-    -- as index conditions; the untaken branch is not run.
-    WITH c AS MATERIALIZED (
-      SELECT c.* FROM (SELECT * FROM channel.partner_month_computed c WHERE c.month = d OFFSET 0) c
-      WHERE whole AND c.partner_id IN (SELECT pg_catalog.unnest(ids))
-      UNION ALL
-      SELECT c.* FROM (SELECT * FROM channel.partner_month_computed c
-                       WHERE c.month = d AND c.partner_id = ANY (ids) OFFSET 0) c
-      WHERE NOT whole),
-    gone AS (
-      DELETE FROM channel.partner_month pm
-      WHERE pm.month = d AND pm.partner_id = ANY (ids)
-        AND NOT EXISTS (SELECT 1 FROM c WHERE c.partner_id = pm.partner_id AND c.month = pm.month
-                                          AND ROW(c.*)::channel.partner_month = pm)
-      RETURNING 1)
-    INSERT INTO channel.partner_month
-    SELECT c.* FROM c
-    WHERE NOT EXISTS (SELECT 1 FROM channel.partner_month pm
-                      WHERE pm.partner_id = c.partner_id AND pm.month = c.month
-                        AND ROW(c.*)::channel.partner_month = pm)
-      AND (SELECT count(*) FROM gone) >= 0;
-    PERFORM channel.refresh_line_rollups(d, ids, whole);
+    DELETE FROM channel.partner_month pm WHERE pm.month = d AND pm.partner_id = ANY (ids);
+    IF pg_catalog.cardinality(ids) >= 100 AND pg_catalog.cardinality(ids) * 2 >= in_month THEN
+      INSERT INTO channel.partner_month
+      SELECT c.*
+      FROM (SELECT * FROM channel.partner_month_computed c WHERE c.month = d OFFSET 0) c
+      WHERE c.partner_id IN (SELECT pg_catalog.unnest(ids));
+      PERFORM channel.refresh_line_rollups(d, ids, true);
+    ELSE
+      -- OFFSET 0 keeps the month and the partner list pushed into every
+      -- branch of the view as index conditions
+      INSERT INTO channel.partner_month
+      SELECT c.*
+      FROM (SELECT * FROM channel.partner_month_computed c
+            WHERE c.month = d AND c.partner_id = ANY (ids) OFFSET 0) c;
+      PERFORM channel.refresh_line_rollups(d, ids, false);
+    END IF;
   END LOOP;
   -- the records of the partners whose months were recomputed
   PERFORM channel.refresh_win_records(ARRAY(SELECT DISTINCT p FROM pg_catalog.unnest(partners) p));

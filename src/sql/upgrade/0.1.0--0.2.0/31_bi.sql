@@ -18,8 +18,8 @@ COMMENT ON FUNCTION channel.pipeline_stage_weight(channel.deal_status) IS
 -- part is laid over the month's weeks (channel.funnel_week_of()), and each
 -- week it touches is read as its days in the part, or as the week row less
 -- its days not in the part, again whichever is fewer rows.  The costs are
--- in day rows, measured on the demo channel (doc/rollups.md): a week's rows
--- are about as many as two days', a month's as three days'.
+-- in day rows, measured on the benchmark channel (doc/rollups.md): a week's rows
+-- are about as many as three days', a month's as five days'.
 CREATE FUNCTION channel.funnel_periods(from_date date, to_date date)
 RETURNS TABLE (grain text, period date, sign integer)
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -55,16 +55,16 @@ AS $$
   ),
   k AS (  -- per such month: the cost of the part inside, and of the month less the part outside
     SELECT w.ms,
-           sum(CASE WHEN w.din = 0 THEN 0 ELSE least(w.din, 2 + w.dout) END) AS cost_in,
-           3 + sum(CASE WHEN w.dout = 0 THEN 0 ELSE least(w.dout, 2 + w.din) END) AS cost_out
+           sum(CASE WHEN w.din = 0 THEN 0 ELSE least(w.din, 3 + w.dout) END) AS cost_in,
+           5 + sum(CASE WHEN w.dout = 0 THEN 0 ELSE least(w.dout, 3 + w.din) END) AS cost_out
     FROM w GROUP BY w.ms
   ),
   plan AS (  -- per week, the signs of its week row, of its days in the part and of those out
     SELECT w.*,
            CASE WHEN k.cost_out < k.cost_in THEN
-                  CASE WHEN w.dout = 0 THEN 0 WHEN w.dout <= 2 + w.din THEN 0 ELSE -1 END
+                  CASE WHEN w.dout = 0 THEN 0 WHEN w.dout <= 3 + w.din THEN 0 ELSE -1 END
                 ELSE
-                  CASE WHEN w.din = 0 THEN 0 WHEN w.din <= 2 + w.dout THEN 0 ELSE 1 END
+                  CASE WHEN w.din = 0 THEN 0 WHEN w.din <= 3 + w.dout THEN 0 ELSE 1 END
            END AS week_sign,
            k.cost_out < k.cost_in AS by_complement
     FROM w JOIN k ON k.ms = w.ms
