@@ -81,6 +81,21 @@ funnel_scan(funnel_state *f, rollup_reader *r, DateADT *periods, int n, int sign
 		scan_periods(r, periods[i], periods[i], lines, funnel_route, f);
 }
 
+/* One rollup's share: its rows of the periods plus, less those of minus. */
+static void
+funnel_grain(funnel_state *f, const char *table, const char *index, const char *period_column,
+			 DateADT *plus, int n_plus, DateADT *minus, int n_minus, line_names *lines)
+{
+	rollup_reader r;
+
+	if (n_plus == 0 && n_minus == 0)
+		return;
+	reader_open(&r, table, index, period_column, true, funnel_counts, FUNNEL_COUNTS, funnel_money, 1);
+	funnel_scan(f, &r, plus, n_plus, 1, lines);
+	funnel_scan(f, &r, minus, n_minus, -1, lines);
+	reader_close(&r);
+}
+
 /*
  * channel.funnel_totals(months date[], weeks date[], minus_weeks date[],
  *                       days date[], minus_days date[],
@@ -110,7 +125,6 @@ channel_funnel_totals(PG_FUNCTION_ARGS)
 	DateADT    *minus = date_array(PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4), &n_minus, "minus_days");
 	funnel_state f;
 	line_names	lines = {0};
-	rollup_reader r;
 
 	InitMaterializedSRF(fcinfo, 0);
 	memset(&f, 0, sizeof(f));
@@ -155,29 +169,12 @@ channel_funnel_totals(PG_FUNCTION_ARGS)
 		}
 	}
 
-	if (n_months > 0)
-	{
-		reader_open(&r, "partner_line_month", "partner_line_month_month_idx", "month", true,
-					funnel_counts, FUNNEL_COUNTS, funnel_money, 1);
-		funnel_scan(&f, &r, months, n_months, 1, &lines);
-		reader_close(&r);
-	}
-	if (n_weeks > 0 || n_minus_weeks > 0)
-	{
-		reader_open(&r, "partner_line_week", "partner_line_week_week_idx", "week", true,
-					funnel_counts, FUNNEL_COUNTS, funnel_money, 1);
-		funnel_scan(&f, &r, weeks, n_weeks, 1, &lines);
-		funnel_scan(&f, &r, minus_weeks, n_minus_weeks, -1, &lines);
-		reader_close(&r);
-	}
-	if (n_days > 0 || n_minus > 0)
-	{
-		reader_open(&r, "partner_line_day", "partner_line_day_day_idx", "day", true,
-					funnel_counts, FUNNEL_COUNTS, funnel_money, 1);
-		funnel_scan(&f, &r, days, n_days, 1, &lines);
-		funnel_scan(&f, &r, minus, n_minus, -1, &lines);
-		reader_close(&r);
-	}
+	funnel_grain(&f, "partner_line_month", "partner_line_month_month_idx", "month",
+				 months, n_months, NULL, 0, &lines);
+	funnel_grain(&f, "partner_line_week", "partner_line_week_week_idx", "week",
+				 weeks, n_weeks, minus_weeks, n_minus_weeks, &lines);
+	funnel_grain(&f, "partner_line_day", "partner_line_day_day_idx", "day",
+				 days, n_days, minus, n_minus, &lines);
 
 	for (int g = 0; g < f.totals->n; g++)
 	{
